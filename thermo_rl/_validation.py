@@ -1,0 +1,102 @@
+"""Input checks shared by every public function.
+
+Each helper raises a ``ValueError`` or ``TypeError`` whose message names the
+argument and says what was expected, so that bad input never reaches a Numba
+kernel (where it would surface as a NaN, a hang or an unreadable traceback).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "check_choice",
+    "check_int",
+    "check_probability",
+    "check_real",
+    "check_temperature",
+]
+
+
+def check_real(value, name: str, *, low=None, high=None, low_open=False, high_open=False,
+               allow_inf=False) -> float:
+    """Return ``value`` as a float after checking it is a real number in range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating,
+                                                                     np.integer)):
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value.item()
+        else:
+            raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    v = float(value)
+    if math.isnan(v) or (math.isinf(v) and not allow_inf):
+        raise ValueError(f"{name} must be finite, got {v}")
+    if low is not None and (v < low or (low_open and v == low)):
+        op = ">" if low_open else ">="
+        raise ValueError(f"{name} must be {op} {low}, got {v}")
+    if high is not None and (v > high or (high_open and v == high)):
+        op = "<" if high_open else "<="
+        raise ValueError(f"{name} must be {op} {high}, got {v}")
+    return v
+
+
+def check_int(value, name: str, *, low=None, high=None) -> int:
+    """Return ``value`` as an ``int`` after checking it is an integer in ``[low, high]``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise TypeError(f"{name} must be an integer, got {value!r}")
+    v = int(value)
+    if low is not None and v < low:
+        raise ValueError(f"{name} must be >= {low}, got {v}")
+    if high is not None and v > high:
+        raise ValueError(f"{name} must be <= {high}, got {v}")
+    return v
+
+
+def check_temperature(T, name: str = "T", *, allow_zero: bool = False,
+                      allow_inf: bool = False) -> float:
+    """Check a temperature (units of energy, k_B = 1): positive, optionally 0 or inf."""
+    v = check_real(T, name, allow_inf=allow_inf)
+    if v < 0 or (v == 0 and not allow_zero):
+        need = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} (temperature) must be {need}, got {v}")
+    return v
+
+
+def check_probability(p, name: str, *, open_low=False, open_high=False) -> float:
+    """Check a number lies in [0, 1] (ends optionally open)."""
+    return check_real(p, name, low=0.0, high=1.0, low_open=open_low, high_open=open_high)
+
+
+def check_choice(value, name: str, choices: Iterable[str]) -> str:
+    """Check ``value`` is one of ``choices`` (strings); the error lists them."""
+    choices = list(choices)
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; expected one of: {', '.join(choices)}")
+    return value
+
+
+def as_float_array(x, name: str, *, ndim: int | None = None, min_size: int = 1,
+                   finite: bool = True, positive: bool = False) -> np.ndarray:
+    """Convert to a float64 array, checking dimension, size and finiteness."""
+    if isinstance(x, str):
+        raise TypeError(f"{name} must be an array of numbers, got a string")
+    try:
+        a = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of real numbers ({exc})") from None
+    if ndim is not None and a.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {a.shape}")
+    if a.size < min_size:
+        raise ValueError(f"{name} must have at least {min_size} element(s), got {a.size}")
+    if finite and not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+    if positive and np.any(a <= 0):
+        raise ValueError(f"{name} must be strictly positive")
+    return a

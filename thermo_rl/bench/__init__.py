@@ -1,0 +1,63 @@
+"""``thermo-rl bench``: each kernel timed against a plain NumPy reference in the same run.
+
+Each area has a module ``thermo_rl.bench.<area>`` with
+``run(quick: bool, seed: int, progress: bool) -> list[BenchRow]``; absent
+modules are skipped. Speed claims live here and in the docs table, never in
+timed tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import time
+from dataclasses import asdict, dataclass
+
+__all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "run_bench"]
+
+AREAS = ("levels", "ising", "anneal", "bandit")
+
+
+@dataclass
+class BenchRow:
+    """One timed kernel: throughput in ``unit`` and its ratio to the reference."""
+
+    area: str
+    name: str
+    value: float          # throughput (higher is better) in `unit`
+    unit: str             # e.g. "flips_per_ns", "steps_per_ns"
+    reference: str        # name of the reference it is compared with
+    ratio: float | None   # value / reference value (None for the reference itself)
+    seconds: float        # wall time of the timed call
+    note: str = ""
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def best_time(fn, repeat: int = 3) -> float:
+    """Best wall time in seconds of ``fn()`` over ``repeat`` calls (call once first to warm up)."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def available_areas():
+    return [a for a in AREAS if importlib.util.find_spec(f"thermo_rl.bench.{a}") is not None]
+
+
+def run_bench(areas=None, *, quick: bool = False, seed: int = 0, progress: bool = True):
+    """Run the benchmarks of ``areas`` (default all available) and return the rows."""
+    names = available_areas() if areas is None else list(areas)
+    rows = []
+    for a in names:
+        if a not in AREAS:
+            raise ValueError(f"unknown bench area {a!r}; expected one of: {', '.join(AREAS)}")
+        if importlib.util.find_spec(f"thermo_rl.bench.{a}") is None:
+            raise ValueError(f"bench area {a!r} is not available in this version")
+        rows.extend(importlib.import_module(f"thermo_rl.bench.{a}").run(
+            quick=quick, seed=seed, progress=progress))
+    return rows

@@ -1,0 +1,28 @@
+"""``thermo-rl bench [AREA ...]``: kernel throughput and ratios to NumPy references."""
+
+from __future__ import annotations
+
+from ..bench import AREAS, run_bench
+
+HELP = "time every kernel against a plain NumPy reference in the same run"
+
+
+def add_arguments(p):
+    p.add_argument("areas", nargs="*", metavar="AREA",
+                   help=f"any of {', '.join(AREAS)} (default: all available)")
+    p.add_argument("--quick", action="store_true", help="small sizes, fewer repeats")
+
+
+def run(args):
+    rows = run_bench(args.areas or None, quick=args.quick, seed=args.seed,
+                     progress=args.progress)
+    return {"rows": [r.as_dict() for r in rows]}
+
+
+def render(result):
+    lines = [f"{'area':8s} {'kernel':34s} {'throughput':>14s} {'unit':14s} {'vs reference':>14s}"]
+    for r in result["rows"]:
+        ratio = "reference" if r["ratio"] is None else f"{r['ratio']:.1f}x {r['reference']}"
+        lines.append(f"{r['area']:8s} {r['name']:34s} {r['value']:14.4g} {r['unit']:14s} "
+                     f"{ratio:>14s}" + (f"  ({r['note']})" if r["note"] else ""))
+    return "\n".join(lines)

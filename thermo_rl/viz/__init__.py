@@ -1,0 +1,1 @@
+"""Figures (matplotlib) and notebook controls; this package only draws, never computes."""
