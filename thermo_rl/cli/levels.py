@@ -1,0 +1,50 @@
+"""``thermo-rl levels``: the thermodynamics table of a few energy levels."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..gibbs import thermodynamics
+from ._common import float_list, float_range, out_dir, save_figure
+
+HELP = "Boltzmann table (p, U, S, F, C, J) of energy levels over a range of temperatures"
+
+
+def add_arguments(p):
+    p.add_argument("--energies", type=float_list, default=np.array([0.0, 1.0]),
+                   help="comma-separated level energies (default 0,1)")
+    p.add_argument("--g", "--degeneracies", dest="g", type=float_list, default=None,
+                   help="comma-separated degeneracies (default all 1)")
+    p.add_argument("--T", type=float_range, default=float_range("0.1:3.0:8"),
+                   help="temperature or range start:stop:count (default 0.1:3.0:8)")
+
+
+def run(args):
+    if np.any(args.T < 0):
+        raise ValueError("--T must be >= 0")
+    th = thermodynamics(args.energies, args.T, degeneracy=args.g)
+    result = {
+        "energies": args.energies, "degeneracies": args.g,
+        "T": th.T, "probabilities": th.probabilities, "mean_energy": th.U,
+        "entropy_nats": th.S, "free_energy": th.F, "heat_capacity": th.C,
+        "objective_J": th.J,
+    }
+    folder = out_dir(args)
+    if folder is not None:
+        from ..viz.levels import thermo_curves
+
+        result["figure"] = save_figure(thermo_curves(args.energies, args.g), folder,
+                                       "levels.png")
+    return result
+
+
+def render(r):
+    head = f"{'T':>8s} {'U':>10s} {'S':>8s} {'F=U-TS':>10s} {'C':>8s}   p(levels)"
+    rows = [head]
+    for i, T in enumerate(r["T"]):
+        p = " ".join(f"{x:.3f}" for x in r["probabilities"][i])
+        rows.append(f"{T:8.3f} {r['mean_energy'][i]:10.4f} {r['entropy_nats'][i]:8.4f} "
+                    f"{r['free_energy'][i]:10.4f} {r['heat_capacity'][i]:8.4f}   {p}")
+    if r.get("figure"):
+        rows.append(f"figure: {r['figure']}")
+    return "\n".join(rows)

@@ -1,0 +1,1 @@
+"""Statistical physics: N-level systems, lattices, exact results, path integrals."""
