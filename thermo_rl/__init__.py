@@ -9,3 +9,7 @@ Sign convention (everywhere): ``energy`` E and ``reward = -energy``; ``beta = 1/
 """
 
 __version__ = "0.1.0"
+
+from ._progress import fast_mode  # noqa: E402
+
+__all__ = ["__version__", "fast_mode"]
