@@ -6,10 +6,27 @@ Sign convention (everywhere): ``energy`` E and ``reward = -energy``; ``beta = 1/
     p(x) = exp(-E(x)/T) / Z = exp(r(x)/T) / Z
     F = U - T S        (physics minimizes)
     J = <r> + T H = -F (RL maximizes)
+
+Subpackages: :mod:`thermo_rl.physics` (levels, lattices, exact results),
+:mod:`thermo_rl.anneal`, :mod:`thermo_rl.bandits`, :mod:`thermo_rl.entropy`
+(entropy dynamics and controls shared with the language-model loop), :mod:`thermo_rl.viz`.
 """
 
 __version__ = "0.1.0"
 
+from . import metrics, schedules  # noqa: E402
 from ._progress import fast_mode  # noqa: E402
+from .gibbs import (Thermo, boltzmann_probabilities, log_partition, solve_beta,  # noqa: E402
+                    thermodynamics)
 
-__all__ = ["__version__", "fast_mode"]
+__all__ = [
+    "Thermo",
+    "__version__",
+    "boltzmann_probabilities",
+    "fast_mode",
+    "log_partition",
+    "metrics",
+    "schedules",
+    "solve_beta",
+    "thermodynamics",
+]
