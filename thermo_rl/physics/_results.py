@@ -1,0 +1,87 @@
+"""Result dataclass and error analysis shared by the lattice samplers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..stats import Estimate, bin_size_for, estimate, jackknife, tau_int
+
+#: Default burn-in: this fraction of the measured sweeps, at least MIN_BURN_IN sweeps.
+BURN_IN_FRACTION = 0.1
+MIN_BURN_IN = 100
+
+
+def default_burn_in(sweeps: int) -> int:
+    """``max(100, sweeps // 10)`` sweeps discarded before measuring (documented default)."""
+    return max(MIN_BURN_IN, int(sweeps * BURN_IN_FRACTION))
+
+
+@dataclass
+class SimulationResult:
+    """Measured observables of one lattice simulation at one temperature.
+
+    ``observables`` maps a name to a :class:`thermo_rl.stats.Estimate` (mean,
+    error, tau_int in sweeps): ``energy_per_spin``, ``abs_m``, ``m2``, ``m4``
+    (per-sample primaries, binning error bars) and ``heat_capacity`` (per spin,
+    ``N beta^2 Var(e)``), ``susceptibility`` (``N beta (<m^2> - <|m|>^2)``) and
+    ``binder`` (``1 - <m^4> / (3 <m^2>^2)``), derived with jackknife error bars
+    over the same bins. Attribute access works too: ``result.energy_per_spin.mean``.
+    """
+
+    model: str
+    L: int
+    T: float
+    algorithm: str
+    sweeps: int
+    burn_in: int
+    observables: dict
+    energy: np.ndarray = field(repr=False)          # per-spin energy per sample
+    magnetization: np.ndarray = field(repr=False)   # per-spin (signed / order parameter)
+    spins: np.ndarray = field(repr=False)           # final configuration
+    seconds: float = 0.0
+    flips_per_ns: float = 0.0                       # attempted updates (or cluster flips) / ns
+    extra: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        obs = self.__dict__.get("observables", {})
+        if name in obs:
+            return obs[name]
+        raise AttributeError(name)
+
+    def as_dict(self) -> dict:
+        """JSON-ready summary (no raw series)."""
+        d = {"model": self.model, "L": self.L, "T": self.T, "algorithm": self.algorithm,
+             "sweeps": self.sweeps, "burn_in": self.burn_in, "seconds": self.seconds,
+             "flips_per_ns": self.flips_per_ns}
+        for k, e in self.observables.items():
+            d[k] = e.mean
+            d[f"{k}_error"] = e.error
+            d[f"{k}_tau_int"] = e.tau_int
+        d.update(self.extra)
+        return d
+
+
+def summarize(e, m, N: int, beta: float) -> dict:
+    """Estimates of the per-sample and derived observables from per-spin series ``e``, ``m``."""
+    e = np.asarray(e, dtype=np.float64)
+    am = np.abs(np.asarray(m, dtype=np.float64))
+    m2 = am * am
+    m4 = m2 * m2
+    obs = {"energy_per_spin": estimate(e), "abs_m": estimate(am), "m2": estimate(m2),
+           "m4": estimate(m4)}
+    n = e.size
+    e2 = e * e
+    tau_e = obs["energy_per_spin"].tau_int
+    tau_m = max(obs["abs_m"].tau_int, obs["m2"].tau_int, obs["m4"].tau_int)
+    b_e = bin_size_for(n, max(tau_e, tau_int(e2)))
+    b_m = bin_size_for(n, tau_m)
+    c, ce = jackknife(lambda a, b: N * beta ** 2 * (b - a * a), e, e2, bin_size=b_e)
+    x, xe = jackknife(lambda a, b: N * beta * (b - a * a), am, m2, bin_size=b_m)
+    u, ue = jackknife(lambda a, b: 1.0 - b / (3.0 * a * a), m2, m4, bin_size=b_m)
+    nan = float("nan")
+    obs["heat_capacity"] = Estimate(c, ce, nan, n)
+    obs["susceptibility"] = Estimate(x, xe, nan, n)
+    obs["binder"] = Estimate(u, ue, nan, n)
+    return obs
