@@ -5,8 +5,15 @@ import time
 import numpy as np
 import pytest
 
-from thermo_rl.anneal import (SK, TSP, Continuous, anneal, default_temperatures,
-                              load_instance, make_problem)
+from thermo_rl.anneal import (
+    SK,
+    TSP,
+    Continuous,
+    anneal,
+    default_temperatures,
+    load_instance,
+    make_problem,
+)
 from thermo_rl.schedules import Constant, Geometric, Reheating, TargetAcceptance
 
 

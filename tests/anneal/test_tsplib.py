@@ -5,9 +5,16 @@ import math
 import numpy as np
 import pytest
 
-from thermo_rl.anneal.tsplib import (TSPLIBError, distance_matrix, known_instances,
-                                     load_instance, parse_tour, parse_tsplib, read_tour,
-                                     read_tsplib)
+from thermo_rl.anneal.tsplib import (
+    TSPLIBError,
+    distance_matrix,
+    known_instances,
+    load_instance,
+    parse_tour,
+    parse_tsplib,
+    read_tour,
+    read_tsplib,
+)
 
 # name: (dimension, optimum, first coords, last coords) as in the TSPLIB 95 files
 SHIPPED = {
@@ -133,9 +140,9 @@ def _entries(fmt):
     out = []
     for a in range(n):
         if fmt.endswith("_COL"):      # column a: rows above (UPPER) or below (LOWER) it
-            cells = [(r, a) for r in (range(0, a + 1) if upper else range(a, n))]
+            cells = [(r, a) for r in (range(a + 1) if upper else range(a, n))]
         else:                          # row a: columns right (UPPER) or left (LOWER) of it
-            cells = [(a, c) for c in (range(a, n) if upper else range(0, a + 1))]
+            cells = [(a, c) for c in (range(a, n) if upper else range(a + 1))]
         out += [M[i, j] for i, j in cells if diag or i != j]
     return out
 

@@ -19,12 +19,41 @@ from .instances import PROBLEMS, make_problem, problem_names
 from .problems import Problem
 from .spin import EA, PARISI_GROUND_STATE, QUBO, SK, Ising, MaxCut
 from .tsp import TSP
-from .tsplib import (TSPInstance, TSPLIBError, known_instances, load_instance, parse_tour,
-                     parse_tsplib, read_tour, read_tsplib)
+from .tsplib import (
+                     TSPInstance,
+                     TSPLIBError,
+                     known_instances,
+                     load_instance,
+                     parse_tour,
+                     parse_tsplib,
+                     read_tour,
+                     read_tsplib,
+)
 
 __all__ = [
-    "AnnealResult", "Continuous", "EA", "FUNCTIONS", "Ising", "MaxCut", "PARISI_GROUND_STATE",
-    "PROBLEMS", "Problem", "QUBO", "SK", "TSP", "TSPInstance", "TSPLIBError", "anneal",
-    "default_schedule", "default_temperatures", "known_instances", "load_instance",
-    "make_problem", "parse_tour", "parse_tsplib", "problem_names", "read_tour", "read_tsplib",
+                     "EA",
+                     "FUNCTIONS",
+                     "PARISI_GROUND_STATE",
+                     "PROBLEMS",
+                     "QUBO",
+                     "SK",
+                     "TSP",
+                     "AnnealResult",
+                     "Continuous",
+                     "Ising",
+                     "MaxCut",
+                     "Problem",
+                     "TSPInstance",
+                     "TSPLIBError",
+                     "anneal",
+                     "default_schedule",
+                     "default_temperatures",
+                     "known_instances",
+                     "load_instance",
+                     "make_problem",
+                     "parse_tour",
+                     "parse_tsplib",
+                     "problem_names",
+                     "read_tour",
+                     "read_tsplib",
 ]

@@ -101,8 +101,7 @@ def sample_deltas(data, S, aux, rng, moves_per_sweep, out):
     runs = S.shape[0]
     for i in range(out.shape[0]):
         r = i % runs
-        dE, m0, m1, m2, m3, f = _propose(data, S, aux, r, rng, (i // runs) % moves_per_sweep)
-        out[i] = dE
+        out[i] = _propose(data, S, aux, r, rng, (i // runs) % moves_per_sweep)[0]
 
 
 def delta_check(data, S, aux, rng, moves_per_sweep,

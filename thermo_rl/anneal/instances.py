@@ -11,7 +11,7 @@ from .._rng import make_rng
 from .._validation import check_int
 from .continuous import FUNCTIONS, Continuous
 from .problems import Problem
-from .spin import EA, SK, MaxCut, QUBO
+from .spin import EA, QUBO, SK, MaxCut
 from .tsp import TSP
 from .tsplib import known_instances, load_instance
 

@@ -28,7 +28,7 @@ from .._validation import as_float_array, check_choice, check_int
 from . import _engine
 from .problems import Problem
 
-__all__ = ["EA", "SK", "Ising", "MaxCut", "QUBO", "PARISI_GROUND_STATE"]
+__all__ = ["EA", "PARISI_GROUND_STATE", "QUBO", "SK", "Ising", "MaxCut"]
 
 #: Ground-state energy per spin of the SK model as n -> infinity (Parisi).
 PARISI_GROUND_STATE = -0.7633

@@ -40,7 +40,7 @@ def compare_schedules(problem, *, sweeps: int = 2000, runs: int = 8, cycles: int
     rng = make_rng(seed)
     T0, T1 = default_temperatures(problem, seed=rng)
     s = int(rng.integers(2**31))
-    kw = dict(sweeps=sweeps, runs=runs, seed=s, progress=progress)
+    kw = {"sweeps": sweeps, "runs": runs, "seed": s, "progress": progress}
     return {
         "quench": anneal(problem, schedule=Constant(T1), **kw),
         "slow anneal": anneal(problem, schedule=Geometric(T0, T1), **kw),

@@ -26,8 +26,8 @@ def add_arguments(p):
 
 
 def run(args):
-    from ..anneal import TSP, anneal, make_problem
     from .._validation import check_int
+    from ..anneal import TSP, anneal, make_problem
     from ._common import out_dir, save_figure
 
     runs = check_int(args.runs, "--runs", low=1)
