@@ -58,10 +58,12 @@ def _colour(spins, q, beta, J, weights, states, colour, heatbath):
 
 
 @njit(cache=True)
-def sweep(spins, q, beta, J, weights, states, heatbath):
-    """One checkerboard sweep (colour 0 then colour 1)."""
-    _colour(spins, q, beta, J, weights, states, 0, heatbath)
-    _colour(spins, q, beta, J, weights, states, 1, heatbath)
+def chain(spins, q, beta, J, weights, states, heatbath, bonds_out, max_out):
+    """``len(bonds_out)`` checkerboard sweeps, measuring after each."""
+    for t in range(bonds_out.size):
+        _colour(spins, q, beta, J, weights, states, 0, heatbath)
+        _colour(spins, q, beta, J, weights, states, 1, heatbath)
+        bonds_out[t], max_out[t] = observables(spins, q)
 
 
 @njit(cache=True)

@@ -1,0 +1,80 @@
+"""``thermo-rl potts``: the 2D q-state Potts model, measured with error bars."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._common import float_range, out_dir, save_figure
+
+HELP = "2D q-state Potts model: Metropolis/heat-bath/Wolff/Swendsen-Wang; Tc = 1/ln(1+sqrt q)"
+
+KEYS = ("energy_per_spin", "heat_capacity", "abs_m", "susceptibility", "binder")
+
+
+def add_arguments(p):
+    p.add_argument("--L", type=int, default=16, help="lattice side (even, >= 2; default 16)")
+    p.add_argument("--q", type=int, default=3, help="number of states (>= 2; default 3)")
+    p.add_argument("--T", type=float_range, default=float_range("0.995"),
+                   help="temperature or start:stop:count (default 0.995 ~ Tc for q=3)")
+    p.add_argument("--J", type=float, default=1.0, help="coupling (> 0; default 1)")
+    p.add_argument("--algorithm", default="metropolis",
+                   help="metropolis, heatbath, wolff or sw (default metropolis)")
+    p.add_argument("--sweeps", type=int, default=5000, help="measured sweeps (default 5000)")
+    p.add_argument("--burn-in", type=int, default=None, help="default max(100, sweeps/10)")
+    p.add_argument("--exact", action="store_true", help="add the exact Tc = J/ln(1+sqrt q)")
+
+
+def run(args):
+    from ..physics.exact import potts_tc
+    from ..physics.potts import simulate
+
+    if args.L < 2:
+        raise ValueError(f"--L must be >= 2, got {args.L}")
+    if args.q < 2:
+        raise ValueError(f"--q must be >= 2, got {args.q}")
+    points, last = [], None
+    for T in args.T:
+        r = simulate(args.L, float(T), q=args.q, J=args.J, algorithm=args.algorithm,
+                     sweeps=args.sweeps, burn_in=args.burn_in, seed=args.seed,
+                     progress=args.progress)
+        d = {"T": float(T)}
+        for k in KEYS:
+            e = r.observables[k]
+            d[k], d[f"{k}_error"], d[f"{k}_tau_int"] = e.mean, e.error, e.tau_int
+        d["seconds"], d["flips_per_ns"] = r.seconds, r.flips_per_ns
+        points.append(d)
+        last = r
+    out = {"model": "potts", "L": args.L, "q": args.q, "J": args.J,
+           "algorithm": args.algorithm, "sweeps": args.sweeps, "points": points, "figures": []}
+    if args.exact:
+        out["exact"] = {"Tc": potts_tc(args.q, args.J)}
+    folder = out_dir(args)
+    if folder is not None:
+        from ..viz.lattice import curves_figure, snapshot_figure
+
+        figs = [save_figure(snapshot_figure(last.spins, f"q={args.q}, T={points[-1]['T']:.3f}"),
+                            folder, "potts_snapshot.png")]
+        T = np.array([p["T"] for p in points])
+        if T.size > 1:
+            meas = {k: (np.array([p[k] for p in points]),
+                        np.array([p[f"{k}_error"] for p in points]))
+                    for k in ("energy_per_spin", "heat_capacity", "abs_m")}
+            figs.append(save_figure(curves_figure(T, meas, None, f"{args.q}-state Potts, "
+                                                  f"L={args.L}"), folder, "potts_curves.png"))
+        out["figures"] = [f for f in figs if f]
+    return out
+
+
+def render(result):
+    lines = [f"{result['q']}-state Potts L={result['L']} ({result['algorithm']}, "
+             f"{result['sweeps']} sweeps)"]
+    if "exact" in result:
+        lines.append(f"exact Tc = {result['exact']['Tc']:.5f}")
+    lines.append(f"{'T':>7s} {'E/N':>18s} {'C/N':>16s} {'order m':>16s} {'tau_E':>7s}")
+    for p in result["points"]:
+        lines.append(f"{p['T']:7.4f} {p['energy_per_spin']:10.5f}+-{p['energy_per_spin_error']:.5f}"
+                     f" {p['heat_capacity']:8.4f}+-{p['heat_capacity_error']:.4f}"
+                     f" {p['abs_m']:8.5f}+-{p['abs_m_error']:.5f}"
+                     f" {p['energy_per_spin_tau_int']:7.2f}")
+    lines += [f"figure: {f}" for f in result["figures"]]
+    return "\n".join(lines)
