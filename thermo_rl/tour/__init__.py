@@ -41,6 +41,7 @@ class Curve:
     xlabel: str
     ylabel: str
     title: str
+    xscale: str = "linear"   # or "log"
 
 
 @dataclass
@@ -86,7 +87,8 @@ def run_tour(out="tour_out", *, seed: int = 0, fast: bool | None = None,
     if unknown:
         raise ValueError(f"unknown act(s) {unknown}; expected some of: {', '.join(ACTS)}")
     results = []
-    for i, name in enumerate(names, 1):
+    for name in names:
+        i = ACTS.index(name) + 1            # act numbers follow the story, even with acts absent
         module = importlib.import_module(f"thermo_rl.tour.{name}")
         t0 = time.perf_counter()
         res = module.run(ctx)

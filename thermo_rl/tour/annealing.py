@@ -57,6 +57,6 @@ def run(ctx) -> ActResult:
     plt.close(fig)
     curve = Curve(x=scan["sweeps"].tolist(), ys={"mean best gap (%)": gaps.tolist()},
                   xlabel="sweeps (slower cooling ->)", ylabel="gap to optimum (%)",
-                  title="Annealing: slower cooling, lower energy")
+                  title="Annealing: slower cooling, lower energy", xscale="log")
     return ActResult(title="Annealing: quench vs slow anneal vs reheat (eil51)", lines=lines,
                      numbers=numbers, figures=[str(path)], curve=curve)

@@ -19,6 +19,7 @@ def side_by_side(results, path) -> str | None:
     for ax, c in zip(axes[0], curves):
         for label, y in c.ys.items():
             ax.plot(c.x, y, marker="o", ms=3, label=label)
+        ax.set_xscale(getattr(c, "xscale", "linear"))
         ax.set_xlabel(c.xlabel)
         ax.set_ylabel(c.ylabel)
         ax.set_title(c.title, fontsize=10)
