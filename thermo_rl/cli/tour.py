@@ -30,7 +30,6 @@ def run(args):
         "acts": [{"title": r.title, "seconds": r.seconds, "numbers": r.numbers,
                   "figures": r.figures} for r in results],
         "seconds": sum(r.seconds for r in results),
-        "_printed": echo is not None,
     }
 
 
