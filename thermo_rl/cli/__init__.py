@@ -87,8 +87,7 @@ def main(argv=None) -> int:
     if args.seed < 0:
         print("thermo-rl: error: --seed must be a non-negative integer", file=sys.stderr)
         return 2
-    if getattr(args, "json", False):
-        os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ.setdefault("MPLBACKEND", "Agg")      # the CLI only saves figures, never shows
     module = args._module
     try:
         result = module.run(args)

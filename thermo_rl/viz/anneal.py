@@ -8,9 +8,6 @@ __all__ = ["plot_comparison", "plot_cooling_scan", "plot_result", "plot_tour", "
 
 
 def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     return plt

@@ -7,9 +7,6 @@ from pathlib import Path
 
 def side_by_side(results, path) -> str | None:
     """Draw one panel per act curve and save to ``path``; return the path (None if no curves)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     curves = [r.curve for r in results if r.curve is not None]
