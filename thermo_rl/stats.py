@@ -150,7 +150,7 @@ def bin_size_for(n: int, tau: float) -> int:
     If the series is too short for both, the number of bins wins (the error bar
     is then somewhat underestimated; :attr:`Estimate.tau_int` tells).
     """
-    b = max(1, int(math.ceil(BIN_TAUS * tau)))
+    b = max(1, math.ceil(BIN_TAUS * tau))
     return max(1, min(b, n // MIN_BINS))
 
 

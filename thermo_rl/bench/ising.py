@@ -68,14 +68,15 @@ def run(quick: bool = False, seed: int = 0, progress: bool = True):
                 st = stream_states(seed, L)
                 thr = ik.flip_table(beta, 1.0, 0.0, rule)
                 ik.chain(s, thr, st, 1, empty, empty)
-                t = best_time(lambda: ik.chain(s, thr, st, n, empty, empty), repeat)
+                t = best_time(lambda s=s, thr=thr, st=st: ik.chain(s, thr, st, n, empty, empty),
+                              repeat)
                 add(f"numba checkerboard {rule} ({nt} thr)", N * n, t, f"L={L}, int8")
             W = mk.init_words(L, True, stream_states(seed, L))
             st = stream_states(seed + 1, L)
             pb = mk.threshold_bits(math.exp(-4.0 * beta))
             e2 = np.empty((0, 64), np.int64)
             mk.chain(W, pb, st, 1, e2, e2)
-            t = best_time(lambda: mk.chain(W, pb, st, n, e2, e2), repeat)
+            t = best_time(lambda W=W, pb=pb, st=st, e2=e2: mk.chain(W, pb, st, n, e2, e2), repeat)
             add(f"numba multi-spin coding x64 ({nt} thr)", 64 * N * n, t, f"L={L}, 64 replicas")
     finally:
         numba.set_num_threads(threads)
@@ -109,7 +110,7 @@ def run(quick: bool = False, seed: int = 0, progress: bool = True):
             sp = torch.ones((R, Lt, Lt), device=dev)
             masks_t = ti.checkerboard_masks(Lt, dev)
 
-            def go():
+            def go(sp=sp, nt_=nt_, gen=gen, masks_t=masks_t, dev=dev):
                 ti.sweeps(sp, beta, 1.0, 0.0, nt_, gen, masks_t, measure=False)
                 if dev == "cuda":
                     torch.cuda.synchronize()

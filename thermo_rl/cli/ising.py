@@ -109,7 +109,7 @@ def render(result):
                      f" {p['heat_capacity']:8.4f}+-{p['heat_capacity_error']:.4f}"
                      f" {p['abs_m']:8.5f}+-{p['abs_m_error']:.5f}"
                      f" {p['energy_per_spin_tau_int']:7.2f} {p['flips_per_ns']:9.4f}")
-        if "exact" in p and p["exact"]:
+        if p.get("exact"):
             x = p["exact"]
             lines.append(f"{'exact':>7s} Kaufman E/N={x['kaufman_energy_per_spin']:.5f} "
                          f"C/N={x['kaufman_heat_capacity']:.4f}; Onsager E/N="

@@ -66,8 +66,8 @@ def run(args):
 
 
 def render(result):
-    lines = [f"{result['q']}-state Potts L={result['L']} ({result['algorithm']}, "
-             f"{result['sweeps']} sweeps)"]
+    lines = [(f"{result['q']}-state Potts L={result['L']} ({result['algorithm']}, "
+             f"{result['sweeps']} sweeps)")]
     if "exact" in result:
         lines.append(f"exact Tc = {result['exact']['Tc']:.5f}")
     lines.append(f"{'T':>7s} {'E/N':>18s} {'C/N':>16s} {'order m':>16s} {'tau_E':>7s}")

@@ -117,12 +117,33 @@ def replica_observables(W, bonds_out, mag_out):
         mag_out[b] = 2 * up[b] - N
 
 
+_colour_serial = njit(cache=True)(_colour.py_func)
+
+#: lattices with fewer sites than this run the serial twin
+PARALLEL_MIN_SITES = 64 * 64
+
+
 @njit(cache=True)
-def chain(W, pbits, states, n_sweeps, bonds_out, mag_out):
-    """``n_sweeps`` sweeps of all 64 replicas; ``bonds_out``/``mag_out`` ``(n, 64)`` or empty."""
+def _chain_parallel(W, pbits, states, n_sweeps, bonds_out, mag_out):
     measure = bonds_out.shape[0] > 0
     for t in range(n_sweeps):
         _colour(W, pbits, states, 0)
         _colour(W, pbits, states, 1)
         if measure:
             replica_observables(W, bonds_out[t], mag_out[t])
+
+
+@njit(cache=True)
+def _chain_serial(W, pbits, states, n_sweeps, bonds_out, mag_out):
+    measure = bonds_out.shape[0] > 0
+    for t in range(n_sweeps):
+        _colour_serial(W, pbits, states, 0)
+        _colour_serial(W, pbits, states, 1)
+        if measure:
+            replica_observables(W, bonds_out[t], mag_out[t])
+
+
+def chain(W, pbits, states, n_sweeps, bonds_out, mag_out):
+    """``n_sweeps`` sweeps of all 64 replicas; ``bonds_out``/``mag_out`` ``(n, 64)`` or empty."""
+    f = _chain_parallel if W.size >= PARALLEL_MIN_SITES else _chain_serial
+    f(W, pbits, states, n_sweeps, bonds_out, mag_out)

@@ -57,13 +57,32 @@ def _colour(spins, q, beta, J, weights, states, colour, heatbath):
                     spins[i, j] = new
 
 
+_colour_serial = njit(cache=True)(_colour.py_func)
+
+#: lattices with fewer sites than this run the serial twin
+PARALLEL_MIN_SITES = 128 * 128
+
+
 @njit(cache=True)
-def chain(spins, q, beta, J, weights, states, heatbath, bonds_out, max_out):
-    """``len(bonds_out)`` checkerboard sweeps, measuring after each."""
+def _chain_parallel(spins, q, beta, J, weights, states, heatbath, bonds_out, max_out):
     for t in range(bonds_out.size):
         _colour(spins, q, beta, J, weights, states, 0, heatbath)
         _colour(spins, q, beta, J, weights, states, 1, heatbath)
         bonds_out[t], max_out[t] = observables(spins, q)
+
+
+@njit(cache=True)
+def _chain_serial(spins, q, beta, J, weights, states, heatbath, bonds_out, max_out):
+    for t in range(bonds_out.size):
+        _colour_serial(spins, q, beta, J, weights, states, 0, heatbath)
+        _colour_serial(spins, q, beta, J, weights, states, 1, heatbath)
+        bonds_out[t], max_out[t] = observables(spins, q)
+
+
+def chain(spins, q, beta, J, weights, states, heatbath, bonds_out, max_out):
+    """``len(bonds_out)`` checkerboard sweeps, measuring after each (serial on small lattices)."""
+    f = _chain_parallel if spins.size >= PARALLEL_MIN_SITES else _chain_serial
+    f(spins, q, beta, J, weights, states, heatbath, bonds_out, max_out)
 
 
 @njit(cache=True)

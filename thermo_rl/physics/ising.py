@@ -71,7 +71,7 @@ class IsingModel:
 
     def energy(self, spins) -> float:
         """Total energy of a configuration (int8 array of +-1)."""
-        b, m = _ik.observables(np.ascontiguousarray(spins, dtype=np.int8))
+        b, m = _ik.observables_serial(np.ascontiguousarray(spins, dtype=np.int8))
         return float(-self.J * b - self.h * m)
 
 
@@ -156,7 +156,7 @@ class IsingSampler:
                     _ck.wolff_sweep(spins, p_add, 0, rng, stack, self.clusters_per_sweep)
                 else:
                     _ck.sw_sweep(spins, p_add, 0, rng, labels, stack)
-                b[t], mg[t] = _ik.observables(spins)
+                b[t], mg[t] = _ik.observables_serial(spins)
         return IsingState(spins, rng), b, mg
 
 
@@ -238,7 +238,7 @@ def wolff_clusters_per_sweep(state, p_add: float, q: int, probe: int = 200) -> i
     spins, rng = state.spins.copy(), state.rng.copy()
     stack = np.empty(spins.size, np.int64)
     flipped = _ck.wolff_sweep(spins, p_add, q, rng, stack, probe)
-    return max(1, int(round(spins.size * probe / max(flipped, 1))))
+    return max(1, round(spins.size * probe / max(flipped, 1)))
 
 
 def simulate_many(L: int, Ts, **kw) -> list[SimulationResult]:

@@ -30,16 +30,16 @@ def run(ctx) -> ActResult:
                         ex.onsager_energy(tf), u_L, f_L, ex.TC, L)
     path = save_figure(fig, ctx.out, "act2_magnet.png")
     i_lo, i_hi = 1, len(Ts) - 2
-    lines = [f"Tc = 2/ln(1+sqrt 2) = {ex.TC:.5f} (Onsager); {L}x{L} periodic lattice, "
-             f"{sweeps} sweeps per T (Wolff near Tc, Metropolis elsewhere).",
-             f"T = {Ts[i_lo]:.2f}: <|m|> = {am[i_lo]:.4f} +- {am_err[i_lo]:.4f}, Onsager "
+    lines = [(f"Tc = 2/ln(1+sqrt 2) = {ex.TC:.5f} (Onsager); {L}x{L} periodic lattice, "
+             f"{sweeps} sweeps per T (Wolff near Tc, Metropolis elsewhere)."),
+             (f"T = {Ts[i_lo]:.2f}: <|m|> = {am[i_lo]:.4f} +- {am_err[i_lo]:.4f}, Onsager "
              f"{ex.onsager_magnetization(Ts[i_lo]):.4f}; E/N = {e[i_lo]:.4f} +- {e_err[i_lo]:.4f}, "
-             f"Kaufman L={L} {ex.kaufman(L, Ts[i_lo]).energy_per_spin:.4f}",
-             f"T = {Ts[i_hi]:.2f}: <|m|> = {am[i_hi]:.4f} (Onsager 0; a finite lattice keeps a small |m|); "
-             f"E/N = {e[i_hi]:.4f} +- {e_err[i_hi]:.4f}, Kaufman "
-             f"{ex.kaufman(L, Ts[i_hi]).energy_per_spin:.4f}",
-             "Above Tc the disordered phase wins: its energy is higher, its free energy "
-             "F = U - T S is lower."]
+             f"Kaufman L={L} {ex.kaufman(L, Ts[i_lo]).energy_per_spin:.4f}"),
+             (f"T = {Ts[i_hi]:.2f}: <|m|> = {am[i_hi]:.4f} (Onsager 0; a finite lattice "
+             f"keeps a small |m|); E/N = {e[i_hi]:.4f} +- {e_err[i_hi]:.4f}, Kaufman "
+             f"{ex.kaufman(L, Ts[i_hi]).energy_per_spin:.4f}"),
+             ("Above Tc the disordered phase wins: its energy is higher, its free energy "
+              "F = U - T S is lower.")]
     return ActResult(
         title="Magnet: Ising order melts at Tc",
         lines=lines,

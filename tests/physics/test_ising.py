@@ -1,0 +1,108 @@
+"""Ising samplers against exact results. Tolerance: K = 4 error bars (binning with
+tau_int, jackknife for derived quantities), fixed seeds."""
+
+import numpy as np
+import pytest
+
+from thermo_rl.physics import exact as ex
+from thermo_rl.physics.ising import IsingModel, IsingSampler, simulate
+
+K = 4.0
+
+
+def close(est, exact, k=K, slack=0.0):
+    assert abs(est.mean - exact) <= k * est.error + slack, (est, exact)
+
+
+@pytest.fixture(scope="module")
+def dos4():
+    return ex.density_of_states(4)
+
+
+@pytest.mark.parametrize("algorithm", ["metropolis", "heatbath", "sw", "msc"])
+def test_4x4_against_enumeration(dos4, algorithm):
+    sweeps = 2_000 if algorithm == "msc" else 30_000
+    for T in (1.8, 2.5, 3.5):
+        x = ex.enumeration_thermo(dos4, T)
+        r = simulate(4, T, algorithm=algorithm, sweeps=sweeps, seed=11, progress=False)
+        for key in ("energy_per_spin", "heat_capacity", "abs_m"):
+            close(r.observables[key], x[key])
+        assert r.energy_per_spin.tau_int >= 0.5
+
+
+def test_16x16_at_tc_against_kaufman():
+    k = ex.kaufman(16, ex.TC)
+    r = simulate(16, ex.TC, algorithm="wolff", sweeps=20_000, seed=2, progress=False)
+    close(r.energy_per_spin, k.energy_per_spin)
+    close(r.heat_capacity, k.heat_capacity)
+
+
+def test_large_lattice_below_tc_against_onsager():
+    """L = 64 at T = 2.0: finite-size corrections to |m| are exponentially small."""
+    T = 2.0
+    r = simulate(64, T, sweeps=1_500, seed=3, progress=False)
+    close(r.abs_m, ex.onsager_magnetization(T), slack=1e-3)
+    close(r.energy_per_spin, ex.kaufman(64, T).energy_per_spin)
+
+
+def test_wolff_and_metropolis_agree():
+    a = simulate(8, 2.4, algorithm="wolff", sweeps=20_000, seed=4, progress=False)
+    b = simulate(8, 2.4, algorithm="metropolis", sweeps=20_000, seed=5, progress=False)
+    for key in ("energy_per_spin", "abs_m", "heat_capacity", "susceptibility", "binder"):
+        ea, eb = a.observables[key], b.observables[key]
+        assert abs(ea.mean - eb.mean) <= K * np.hypot(ea.error, eb.error), key
+    # Wolff decorrelates |m| near Tc far faster than Metropolis
+    assert a.abs_m.tau_int < b.abs_m.tau_int
+    k = ex.kaufman(8, 2.4)
+    close(a.energy_per_spin, k.energy_per_spin)
+
+
+def test_field_lowers_energy_and_orders():
+    r = simulate(8, 3.0, h=0.5, sweeps=3_000, seed=6, progress=False)
+    assert r.abs_m.mean > 0.4
+    assert r.energy_per_spin.mean < simulate(8, 3.0, sweeps=3_000, seed=6,
+                                             progress=False).energy_per_spin.mean
+
+
+def test_torch_cpu_path_against_kaufman():
+    pytest.importorskip("torch")
+    r = simulate(8, 2.3, device="torch", sweeps=1_000, replicas=8, seed=7, progress=False)
+    close(r.energy_per_spin, ex.kaufman(8, 2.3).energy_per_spin)
+
+
+@pytest.mark.gpu
+def test_cuda_path_against_kaufman():
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    r = simulate(16, ex.TC, device="cuda", sweeps=4_000, replicas=64, seed=8, progress=False)
+    k = ex.kaufman(16, ex.TC)
+    close(r.energy_per_spin, k.energy_per_spin)
+    close(r.heat_capacity, k.heat_capacity)
+
+
+def test_state_passing_and_reproducibility():
+    s = IsingSampler(IsingModel(8), 2.2)
+    st0 = s.init(seed=1, start="random")
+    st1, b1, m1 = s.run(st0, 50)
+    st2, b2, _ = s.run(st0, 50)            # the input state is not modified
+    assert np.array_equal(b1, b2) and np.array_equal(st1.spins, st2.spins)
+    bonds, mag = IsingModel(8).energy(st1.spins), st1.spins.sum()
+    assert -bonds == b1[-1] and mag == m1[-1]
+    r1 = simulate(8, 2.2, sweeps=200, seed=9, progress=False)
+    r2 = simulate(8, 2.2, sweeps=200, seed=9, progress=False)
+    assert np.array_equal(r1.energy, r2.energy)
+    d = r1.as_dict()
+    assert {"energy_per_spin_error", "abs_m_tau_int", "flips_per_ns"} <= set(d)
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"L": 7}, "even"), ({"L": 1}, "L"), ({"T": 0.0}, "T"), ({"T": -1.0}, "T"),
+    ({"algorithm": "glauber"}, "algorithm"), ({"algorithm": "wolff", "h": 0.1}, "h = 0"),
+    ({"sweeps": 5}, "sweeps"), ({"device": "tpu"}, "device"),
+])
+def test_bad_input(kw, match):
+    args = {"L": 8, "T": 2.0, "sweeps": 100, "progress": False}
+    args.update(kw)
+    with pytest.raises(ValueError, match=match):
+        simulate(**args)
