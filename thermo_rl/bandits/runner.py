@@ -1,0 +1,297 @@
+"""Run a policy on a bandit over many independent runs at once.
+
+:func:`run` is the one entry point: the classic policies go through their Numba
+kernels (one xoshiro256** stream per run, runs in chunks under a progress bar), the
+free-energy learner :class:`~thermo_rl.bandits.policies.EntropyPG` through a
+vectorized NumPy loop that calls the shared entropy controls
+(:mod:`thermo_rl.entropy`). Both return a :class:`BanditResult` of per-step
+averages over runs.
+
+Examples
+--------
+>>> from thermo_rl.bandits import run, testbed, EpsilonGreedy
+>>> res = run(testbed(), EpsilonGreedy(0.1), runs=200, steps=100, seed=0, progress=False)
+>>> res.reward.shape, res.counts.shape
+((100,), (200, 10))
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._progress import progress_bar
+from .._rng import make_rng, stream_states
+from .._validation import check_int
+from ..entropy.controls import (
+    TargetEntropyControl,
+    entrocraft_mask,
+    policy_gradient_weights,
+    tempered_log_probs,
+)
+from ..entropy.dynamics import entropy_change_predicted, entropy_gradient
+from ..metrics import log_softmax
+from ..schedules import Linear, parse_schedule
+from . import _kernels as K
+from .envs import BanditEnv, make_env
+from .policies import EntropyPG, Policy, make_policy
+
+__all__ = ["BanditResult", "compare", "run"]
+
+
+@dataclass
+class BanditResult:
+    """Per-step averages over ``runs`` independent runs (arrays of length ``steps``).
+
+    Attributes
+    ----------
+    reward, reward_sem : average reward and its standard error over runs
+    optimal : fraction of runs whose action was a best arm (of that run's true means)
+    entropy : mean entropy (nats) of the action distribution (NaN for Thompson)
+    coverage : mean share of the run's best arms holding at least ``0.1/m`` of the
+        probability (:func:`thermo_rl.metrics.coverage`): 1/m collapsed, 1 all kept
+    regret : mean per-step regret (best mean minus chosen mean)
+    temperature : T per step where the policy has one (softmax, EntropyPG), else None
+    dH_predicted, dH_measured : EntropyPG only: mean first-order prediction
+        ``-Cov(ln pi, dz)`` and mean measured entropy change of each update
+    counts : (runs, k) pulls of every arm
+    final_probs : (runs, k) action distribution after the last step
+    """
+
+    env: BanditEnv
+    policy: Policy
+    runs: int
+    steps: int
+    seed: object
+    reward: np.ndarray
+    reward_sem: np.ndarray
+    optimal: np.ndarray
+    entropy: np.ndarray
+    coverage: np.ndarray
+    regret: np.ndarray
+    counts: np.ndarray
+    final_probs: np.ndarray
+    elapsed_s: float
+    temperature: np.ndarray | None = None
+    dH_predicted: np.ndarray | None = None
+    dH_measured: np.ndarray | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def cumulative_regret(self) -> np.ndarray:
+        return np.cumsum(self.regret)
+
+    @property
+    def steps_per_second(self) -> float:
+        """Run-steps simulated per second of wall time (runs x steps / elapsed)."""
+        return self.runs * self.steps / max(self.elapsed_s, 1e-12)
+
+    def summary(self, last: int | None = None) -> dict:
+        """Averages over the last ``last`` steps (default: the last 10%)."""
+        n = max(1, self.steps // 10) if last is None else check_int(last, "last", low=1)
+        n = min(n, self.steps)
+        sl = slice(self.steps - n, self.steps)
+
+        def avg(x):
+            v = float(np.mean(x[sl]))
+            return None if math.isnan(v) else v
+
+        return {"policy": repr(self.policy), "env": self.env.name, "runs": self.runs,
+                "steps": self.steps, "last_steps": n, "reward": avg(self.reward),
+                "reward_sem": float(np.sqrt(np.mean(self.reward_sem[sl] ** 2) / n)),
+                "optimal": avg(self.optimal), "entropy": avg(self.entropy),
+                "coverage": avg(self.coverage),
+                "cumulative_regret": float(self.cumulative_regret[-1]),
+                "elapsed_s": self.elapsed_s, "steps_per_s": self.steps_per_second}
+
+
+def _resolve(env, policy):
+    if isinstance(env, str):
+        env = make_env(env)
+    if not isinstance(env, BanditEnv):
+        raise TypeError(f"env must be a BanditEnv or a name, got {type(env).__name__}")
+    if isinstance(policy, str):
+        policy = make_policy(policy)
+    if not isinstance(policy, Policy):
+        raise TypeError(f"policy must be a Policy or a name, got {type(policy).__name__}")
+    return env, policy
+
+
+def run(env, policy, *, runs: int = 2000, steps: int = 1000, seed=None,
+        progress: bool = True) -> BanditResult:
+    """Run ``policy`` on ``env`` for ``runs`` independent runs of ``steps`` steps.
+
+    Parameters
+    ----------
+    env : BanditEnv or str
+        An environment (:mod:`thermo_rl.bandits.envs`) or a name for ``make_env``.
+    policy : Policy or str
+        A policy (:mod:`thermo_rl.bandits.policies`) or a name for ``make_policy``.
+    runs, steps : int
+        Independent runs (each with its own random stream and, on the testbed, its own
+        true means) and steps per run.
+    seed : None, int or numpy Generator
+        Same seed, same result.
+    progress : bool
+        Progress bar over chunks of runs (stderr).
+    """
+    env, policy = _resolve(env, policy)
+    runs = check_int(runs, "runs", low=1)
+    steps = check_int(steps, "steps", low=1)
+    rng = make_rng(seed)
+    t0 = time.perf_counter()
+    if isinstance(policy, EntropyPG):
+        res = _run_pg(env, policy, runs, steps, rng, progress)
+    else:
+        res = _run_kernel(env, policy, runs, steps, rng, progress)
+    res.seed = seed
+    res.elapsed_s = time.perf_counter() - t0
+    return res
+
+
+def _run_kernel(env, policy, runs, steps, rng, progress):
+    params, temps = policy.kernel_params(env, steps)
+    params = np.ascontiguousarray(params, dtype=np.float64)
+    temps_arr = np.zeros(1) if temps is None else temps
+    states = stream_states(rng, runs)
+    acc = np.zeros((K.N_ACC, steps))
+    counts = np.zeros((runs, env.k), dtype=np.int64)
+    final = np.zeros((runs, env.k))
+    n_chunks = min(runs, 20)
+    bounds = np.linspace(0, runs, n_chunks + 1).astype(np.int64)
+    means = np.ascontiguousarray(env.means, dtype=np.float64)
+    for c in progress_bar(range(n_chunks), desc=type(policy).__name__, progress=progress):
+        policy.kernel(states, int(bounds[c]), int(bounds[c + 1]), means, env.means_std,
+                      env.kind_code, env.noise, env.walk_std, params, temps_arr, acc, counts,
+                      final)
+    mean = acc[0] / runs
+    var = np.maximum(acc[1] / runs - mean**2, 0.0)
+    return BanditResult(env, policy, runs, steps, None, mean, np.sqrt(var / max(runs - 1, 1)),
+                        acc[2] / runs, acc[3] / runs, acc[4] / runs, acc[5] / runs, counts,
+                        final, 0.0, temperature=temps)
+
+
+# ----------------------------------------------------------------------------- EntropyPG
+def _rewards(rng, env, q, actions):
+    mean = np.take_along_axis(q, actions, axis=1)
+    if env.kind == "bernoulli":
+        return (rng.random(mean.shape) < mean).astype(np.float64)
+    if env.noise > 0:
+        return mean + env.noise * rng.standard_normal(mean.shape)
+    return mean
+
+
+def _coverage(q, probs):
+    """Per run: share of the best arms (of ``q``) holding at least 0.1/m (metrics.coverage)."""
+    best = q == q.max(axis=1, keepdims=True)
+    m = best.sum(axis=1)
+    covered = best & (probs >= (0.1 / m)[:, None])
+    return covered.sum(axis=1) / m
+
+
+def _entropy(logp):
+    return -np.sum(np.exp(logp) * logp, axis=1)
+
+
+def _pg_schedules(policy, env, steps):
+    lnk = math.log(env.k)
+    T = policy.schedule.temperatures(steps) if policy.schedule is not None else None
+    ent = None
+    if policy.control == "entrocraft":
+        sched = policy.entropy_schedule or Linear(lnk, 0.5 * lnk)
+        ent = parse_schedule(sched).temperatures(steps)
+    tau = np.ones(steps)
+    if policy.control == "anneal-temperature":
+        tau = parse_schedule(policy.sampling_schedule or "linear:2:1").temperatures(steps)
+    elif policy.sampling_schedule is not None:
+        tau = policy.sampling_schedule.temperatures(steps)
+    return T, ent, tau
+
+
+def _run_pg(env, pol: EntropyPG, runs, steps, rng, progress):
+    k, G = env.k, pol.group
+    q = np.broadcast_to(env.means, (runs, k)).copy()
+    if env.means_std > 0:
+        q += env.means_std * rng.standard_normal((runs, k))
+    z = np.zeros((runs, k))
+    T_sched, ent_sched, tau = _pg_schedules(pol, env, steps)
+    target = None
+    if pol.control == "target-entropy":
+        tgt = 0.5 * math.log(k) if pol.target_entropy is None else pol.target_entropy
+        target = TargetEntropyControl(tgt, T0=max(pol.T, 1e-3), rate=pol.rate)
+    out = {name: np.empty(steps) for name in ("reward", "sem", "optimal", "entropy", "coverage",
+                                              "regret", "T", "dHp", "dHm")}
+    rows = np.arange(runs)[:, None]
+    # the loss-side controls; the others act through T, the advantages or the sampling
+    kw = {"control": pol.control if pol.control in ("clip-cov", "kl-cov", "clip-higher")
+              else None, "fraction": pol.fraction, "kl_coef": pol.kl_coef, "eps_low": pol.eps_low,
+              "eps_high": pol.eps_high}
+    counts = np.zeros((runs, k), dtype=np.int64)
+    for t in progress_bar(range(steps), desc="EntropyPG", progress=progress):
+        logp_all = log_softmax(z, axis=-1)
+        H = _entropy(logp_all)
+        T = target.T if target is not None else (T_sched[t] if T_sched is not None else pol.T)
+        samp = np.exp(tempered_log_probs(z, tau[t]))
+        cdf = np.cumsum(samp, axis=1)
+        u = rng.random((runs, G)) * cdf[:, -1:]
+        a = np.minimum((u[:, :, None] > cdf[:, None, :]).sum(axis=2), k - 1)
+        R = _rewards(rng, env, q, a)
+        np.add.at(counts, (np.broadcast_to(rows, a.shape), a), 1)
+        adv = R - R.mean(axis=1, keepdims=True) if pol.baseline == "group" else R
+        old_logp = np.take_along_axis(logp_all, a, axis=1)
+        keep = None
+        if ent_sched is not None:
+            keep = entrocraft_mask(old_logp, adv, entropy=H, target=ent_sched[t],
+                                   strength=pol.strength, seed=rng)
+        z_start = z
+        for _ in range(pol.epochs):
+            logp_cur = log_softmax(z, axis=-1)
+            lp = np.take_along_axis(logp_cur, a, axis=1)
+            w = policy_gradient_weights(lp, adv, old_logp=old_logp, keep=keep, **kw)
+            g = np.zeros((runs, k))
+            np.add.at(g, (np.broadcast_to(rows, a.shape), a), w)
+            g -= np.exp(logp_cur) * w.sum(axis=1, keepdims=True)
+            dz = pol.lr * (g / G + T * entropy_gradient(z))
+            z = z + dz
+            z -= z.max(axis=1, keepdims=True)
+        dz_total = z - z_start
+        z_start_c = z_start - z_start.max(axis=1, keepdims=True)
+        out["dHp"][t] = float(np.mean(entropy_change_predicted(z_start_c, dz_total)))
+        H_new = _entropy(log_softmax(z, axis=-1))
+        out["dHm"][t] = float(np.mean(H_new - H))
+        qmax = q.max(axis=1, keepdims=True)
+        qa = np.take_along_axis(q, a, axis=1)
+        out["reward"][t] = R.mean()
+        out["sem"][t] = R.mean(axis=1).std(ddof=1) / math.sqrt(runs) if runs > 1 else 0.0
+        out["optimal"][t] = np.mean(qa == qmax)
+        out["regret"][t] = np.mean(qmax - qa)
+        out["entropy"][t] = H.mean()
+        out["coverage"][t] = _coverage(q, np.exp(logp_all)).mean()
+        out["T"][t] = T
+        if target is not None:
+            target.update(H.mean())
+        if env.walk_std > 0:
+            q += env.walk_std * rng.standard_normal(q.shape)
+            if env.kind == "bernoulli":
+                np.clip(q, 0.0, 1.0, out=q)
+    final = np.exp(log_softmax(z, axis=-1))
+    res = BanditResult(env, pol, runs, steps, None, out["reward"], out["sem"], out["optimal"],
+                       out["entropy"], out["coverage"], out["regret"], counts, final, 0.0,
+                       temperature=out["T"], dH_predicted=out["dHp"], dH_measured=out["dHm"])
+    res.extra["final_logits"] = z
+    return res
+
+
+def compare(env, policies: dict, *, runs: int = 2000, steps: int = 1000, seed=None,
+            progress: bool = True) -> dict:
+    """Run several policies on the same environment; ``{label: BanditResult}``.
+
+    Every policy gets the same ``seed``, so on the testbed they face the same true means.
+    """
+    if not isinstance(policies, dict) or not policies:
+        raise ValueError("policies must be a non-empty dict {label: Policy or name}")
+    return {label: run(env, p, runs=runs, steps=steps, seed=seed, progress=progress)
+            for label, p in policies.items()}

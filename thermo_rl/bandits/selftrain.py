@@ -1,0 +1,157 @@
+r"""Self-training collapse: a categorical model refit again and again on its own samples.
+
+Each generation draws ``n`` samples from the current model (optionally sharpened or
+flattened by a sampling temperature, and mixed with a share of fresh data from the
+true distribution) and refits the model to the sample frequencies. Without fresh
+data this is Wright-Fisher genetic drift: types are lost one by one and the model
+ends on a single type (support 1) — the toy version of a language model trained on
+its own outputs ("model collapse", Shumailov et al., 2024, Nature 631, 755).
+
+Theory (diffusion limit, Kimura 1955; Littler 1975): starting from frequencies
+``p``, the mean number of generations until one type has taken over is
+
+.. math:: \bar t = -2n \sum_i (1 - p_i) \ln(1 - p_i),
+
+``2n (k - 1) \ln(k / (k - 1))`` from the uniform start, which grows linearly with
+the sample size ``n`` (:func:`wright_fisher_fixation_time`). Fresh data
+(``mix > 0``) gives every type a way back; a sampling temperature ``T > 1``
+(``p^(1/T)``) pulls the model toward uniform every generation, a restoring force
+against the drift. ``T < 1`` sharpens and speeds the collapse.
+
+Examples
+--------
+>>> round(wright_fisher_fixation_time([0.5, 0.5], 100), 1)
+138.6
+>>> res = self_train(k=4, n_samples=20, generations=400, runs=200, seed=0, progress=False)
+>>> res.fraction_fixed
+1.0
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._progress import progress_bar
+from .._rng import make_rng, stream_states
+from .._validation import as_float_array, check_int, check_probability, check_temperature
+from . import _kernels as K
+
+__all__ = ["SelfTrainingResult", "self_train", "wright_fisher_fixation_time"]
+
+
+def wright_fisher_fixation_time(p0, n_samples) -> float:
+    """Mean generations until one type takes over, ``-2n sum (1-p_i) ln(1-p_i)`` (diffusion).
+
+    Parameters
+    ----------
+    p0 : array_like (k,)
+        Initial frequencies (normalized here).
+    n_samples : int
+        Samples per generation (the population size of the haploid Wright-Fisher model).
+    """
+    p = _probabilities(p0, "p0")
+    n = check_int(n_samples, "n_samples", low=1)
+    q = 1.0 - p[p < 1.0]
+    return float(-2.0 * n * np.sum(q * np.log(q)))
+
+
+def _probabilities(p, name):
+    p = as_float_array(p, name, ndim=1, min_size=2)
+    if np.any(p < 0) or p.sum() <= 0:
+        raise ValueError(f"{name} must be non-negative with a positive sum")
+    return p / p.sum()
+
+
+@dataclass
+class SelfTrainingResult:
+    """Outcome of :func:`self_train` over ``runs`` independent runs.
+
+    ``support[r, g]``: number of types still present after generation ``g + 1``;
+    ``fixation[r]``: generation at which one type took over (-1: never);
+    ``first_loss[r]``: generation of the first lost type (-1: never);
+    ``final_p``: (runs, k) model after the last generation.
+    """
+
+    n_samples: int
+    generations: int
+    mix: float
+    temperature: float
+    support: np.ndarray
+    fixation: np.ndarray
+    first_loss: np.ndarray
+    final_p: np.ndarray
+    elapsed_s: float
+
+    @property
+    def mean_support(self) -> np.ndarray:
+        """Mean support size after every generation (length ``generations``)."""
+        return self.support.mean(axis=0)
+
+    @property
+    def fraction_fixed(self) -> float:
+        """Share of runs that collapsed onto one type within ``generations``."""
+        return float(np.mean(self.fixation > 0))
+
+    def fixation_time(self) -> tuple[float, float]:
+        """Mean generation of collapse over the runs that collapsed, and its standard error.
+
+        Biased low when some runs did not collapse within ``generations``; check
+        :attr:`fraction_fixed` first.
+        """
+        t = self.fixation[self.fixation > 0].astype(np.float64)
+        if t.size == 0:
+            return math.nan, math.nan
+        sem = float(t.std(ddof=1) / math.sqrt(t.size)) if t.size > 1 else math.nan
+        return float(t.mean()), sem
+
+
+def self_train(p0=None, *, k: int = 10, n_samples: int = 100, generations: int = 1000,
+               runs: int = 500, mix: float = 0.0, temperature: float = 1.0, p_true=None,
+               seed=None, progress: bool = True) -> SelfTrainingResult:
+    """Refit a categorical model on its own samples, generation after generation.
+
+    Parameters
+    ----------
+    p0 : array_like (k,), optional
+        Initial model (default uniform over ``k`` types).
+    k : int
+        Number of types when ``p0`` is not given.
+    n_samples : int
+        Samples drawn (and refit on) per generation.
+    generations, runs : int
+    mix : float in [0, 1]
+        Share of every generation's sampling distribution taken from ``p_true`` (fresh
+        data); 0 is pure self-training.
+    temperature : float > 0
+        Sampling temperature: samples come from ``p^(1/T) / Z`` (1: the model itself).
+    p_true : array_like (k,), optional
+        The fresh-data distribution (default ``p0``).
+    seed : None, int or numpy Generator
+    """
+    p0 = np.full(check_int(k, "k", low=2), 1.0 / k) if p0 is None else _probabilities(p0, "p0")
+    p_true = p0 if p_true is None else _probabilities(p_true, "p_true")
+    if p_true.size != p0.size:
+        raise ValueError(f"p_true has {p_true.size} types but p0 has {p0.size}")
+    n = check_int(n_samples, "n_samples", low=1)
+    gens = check_int(generations, "generations", low=1)
+    runs = check_int(runs, "runs", low=1)
+    mix = check_probability(mix, "mix")
+    T = check_temperature(temperature, "temperature")
+    states = stream_states(make_rng(seed), runs)
+    support = np.zeros((runs, gens), dtype=np.int64)
+    fixation = np.full(runs, -1, dtype=np.int64)
+    first_loss = np.full(runs, -1, dtype=np.int64)
+    final_p = np.zeros((runs, p0.size))
+    t0 = time.perf_counter()
+    n_chunks = min(runs, 20)
+    bounds = np.linspace(0, runs, n_chunks + 1).astype(np.int64)
+    for c in progress_bar(range(n_chunks), desc="self-training", progress=progress):
+        sl = slice(int(bounds[c]), int(bounds[c + 1]))
+        K.self_training_kernel(states[sl], p0, p_true, n, gens, mix, 1.0 / T, support[sl],
+                               fixation[sl], first_loss[sl], final_p[sl])
+    return SelfTrainingResult(n, gens, mix, T, support, fixation, first_loss, final_p,
+                              time.perf_counter() - t0)

@@ -1,0 +1,78 @@
+r"""Exact results for softmax policies: the free-energy optimum and its T -> 0 limit.
+
+For action values ``Q`` and a temperature ``T``, the policy that maximizes the free
+energy (the entropy-regularized objective)
+
+.. math:: J(\pi) = \langle Q \rangle_\pi + T H(\pi) = -F
+
+is the Gibbs policy ``pi ∝ exp(Q / T)`` and its maximum is ``T ln Z`` (the Gibbs
+variational principle; :mod:`thermo_rl.gibbs` with energies ``-Q``). As ``T -> 0``
+it tends to the uniform policy over the ``m`` best actions: the *optimum* of the
+reward alone does not pick one of them. Pure reward maximization collapses onto one
+mode through its *dynamics*: sampled policy-gradient steps are a neutral random walk
+between equally good arms that ends on one of them (coverage 1/m,
+:func:`thermo_rl.bandits.run` with ``EntropyPG(T=0)``); the entropy term is the
+restoring force that keeps all m.
+
+Examples
+--------
+>>> import numpy as np
+>>> gibbs_policy([1.0, 1.0, 0.0], T=0.0)        # the m = 2 best share
+array([0.5, 0.5, 0. ])
+>>> Q = np.array([1.0, 0.5, 0.0])
+>>> bool(free_energy(gibbs_policy(Q, 0.5), Q, 0.5) >= free_energy([1.0, 0.0, 0.0], Q, 0.5))
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_float_array, check_temperature
+from ..gibbs import boltzmann_probabilities, log_partition
+from ..metrics import entropy
+
+__all__ = ["free_energy", "gibbs_policy", "optimal_free_energy"]
+
+
+def gibbs_policy(Q, T):
+    """The free-energy-optimal policy ``pi ∝ exp(Q / T)`` (``T = 0``: uniform over the best).
+
+    Parameters
+    ----------
+    Q : array_like (k,)
+        Action values (rewards).
+    T : float or array_like (n,)
+        Temperature(s) >= 0 (``inf``: uniform).
+
+    Returns
+    -------
+    ndarray (k,) or (n, k)
+    """
+    Q = as_float_array(Q, "Q", ndim=1, min_size=2)
+    return boltzmann_probabilities(-Q, T)
+
+
+def free_energy(pi, Q, T):
+    """The objective ``J = <Q>_pi + T H(pi)`` (the negative Helmholtz free energy).
+
+    ``pi`` is a probability vector (or a batch, last axis); ``T = 0`` gives the
+    expected reward alone (the "enthalpy").
+    """
+    Q = as_float_array(Q, "Q", ndim=1, min_size=2)
+    pi = as_float_array(pi, "pi")
+    if pi.shape[-1] != Q.size:
+        raise ValueError(f"pi has {pi.shape[-1]} actions but Q has {Q.size}")
+    if np.any(pi < 0) or not np.allclose(pi.sum(axis=-1), 1.0, atol=1e-9):
+        raise ValueError("pi must be probabilities summing to 1 along the last axis")
+    T = check_temperature(T, "T", allow_zero=True)
+    return pi @ Q + (T * entropy(pi, axis=-1) if T > 0 else 0.0)
+
+
+def optimal_free_energy(Q, T):
+    """``max_pi J = T ln Z(Q / T)`` (``T = 0``: ``max Q``)."""
+    Q = as_float_array(Q, "Q", ndim=1, min_size=2)
+    T = check_temperature(T, "T", allow_zero=True)
+    if T == 0:
+        return float(Q.max())
+    return float(T * log_partition(-Q, T))

@@ -1,0 +1,396 @@
+r"""Entropy controls for policy-gradient training, one implementation for NumPy and torch.
+
+Every function takes per-sample (per-token) arrays along the last axis — log-probs
+``logp`` of the sampled actions, ``adv`` advantages, ``old_logp`` the log-probs
+under the policy that sampled them, ``mask`` (1 for real samples, 0 for padding) —
+and is written against the Python array API (``array_api_compat``): the bandit
+learner calls it with NumPy arrays, the language-model loop with torch tensors whose
+autograd flows through.
+
+Two faces of the same math:
+
+* :func:`policy_loss` returns the scalar loss to minimize (torch: call
+  ``.backward()``);
+* :func:`policy_gradient_weights` returns per-sample weights ``w`` with
+  ``d loss / d logp_i = -mask_i w_i / sum(mask)``: a learner without autograd
+  (the NumPy bandit learner) applies ``dz = lr * mean_i w_i (e_{a_i} - pi)``.
+  The tests check that torch's autograd of the first equals the second.
+
+Controls (the entropy mechanism, :mod:`thermo_rl.entropy.dynamics`: entropy falls by
+``eta Cov(ln pi, A)`` per step, so each control acts on that covariance or on T):
+
+entropy bonus (:func:`entropy_bonus`)
+    Maximize ``<r> + T H``: the free energy ``-F`` of the package's story; the
+    optimum is ``pi ∝ exp(Q/T)``.
+target entropy (:class:`TargetEntropyControl`)
+    T as the Lagrange multiplier of ``H = target``, moved by dual ascent
+    (:class:`thermo_rl.schedules.TargetEntropy`; soft actor-critic's automatic
+    temperature, Haarnoja et al., 2018).
+Clip-Cov and KL-Cov (:func:`clip_cov_mask`, :func:`kl_cov_penalty`)
+    Cui et al. (2025, "The Entropy Mechanism of Reinforcement Learning for Reasoning
+    Language Models"): the few samples with the largest centered covariance
+    ``(ln pi_i - mean)(A_i - mean)`` drive the entropy collapse; stop their gradient
+    (Clip-Cov) or add ``coef |ln pi - ln pi_old|`` on them (KL-Cov). Here the
+    selection is deterministic: the top ``fraction`` of valid samples with positive
+    covariance (Cui et al.'s Clip-Cov draws them at random from a covariance band).
+clip-higher (:func:`ppo_clip_objective`)
+    DAPO (Yu et al., 2025, "DAPO: An Open-Source LLM Reinforcement Learning System at
+    Scale"): the PPO ratio clip ``[1 - eps_low, 1 + eps_high]`` with
+    ``eps_low < eps_high`` lets unlikely actions with positive advantage grow,
+    which counters the collapse.
+Entrocraft (:func:`entrocraft_mask`)
+    "Addressing Performance Saturation for LLM RL via Precise Entropy Curve
+    Control": reshape the batch's advantage distribution by rejection sampling so
+    that the entropy follows a schedule. Our reading from the abstract: when the
+    entropy is below its target, reject (zero the advantage of) samples whose
+    covariance term lowers entropy (``c_i > 0``) with probability
+    ``min(1, strength |gap|)``; above target, reject those that raise it
+    (``c_i < 0``). The expected first-order change then has the sign of the gap.
+sampling temperature (:func:`tempered_log_probs`)
+    Sample from ``softmax(z / tau)``; anneal ``tau`` with any
+    :mod:`thermo_rl.schedules` schedule.
+
+See also "On the Entropy Dynamics in Reinforcement Fine-Tuning of LLMs" (the
+covariance between action probability and logit change drives the entropy).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from array_api_compat import array_namespace, device
+
+from .._rng import make_rng
+from .._validation import check_choice, check_real, check_temperature
+from ..metrics import entropy_from_logits, log_softmax
+from ..schedules import TargetEntropy
+
+__all__ = [
+    "CONTROLS",
+    "TargetEntropyControl",
+    "centered_covariance",
+    "clip_cov_mask",
+    "entrocraft_mask",
+    "entropy_bonus",
+    "kl_cov_penalty",
+    "kl_cov_weights",
+    "masked_mean",
+    "policy_gradient_weights",
+    "policy_loss",
+    "ppo_clip_objective",
+    "ppo_clip_weights",
+    "select_top_covariance",
+    "tempered_log_probs",
+]
+
+CONTROLS = ("none", "entropy-bonus", "target-entropy", "clip-cov", "kl-cov", "clip-higher",
+            "entrocraft", "anneal-temperature")
+
+
+def _arr(x):
+    if isinstance(x, (list, tuple, int, float)):
+        return np.asarray(x, dtype=np.float64)
+    return x
+
+
+def _stop(x):
+    """Stop the gradient (torch: ``detach``; NumPy: identity)."""
+    return x.detach() if hasattr(x, "detach") else x
+
+
+def _mask(mask, like, xp):
+    if mask is None:
+        return xp.ones_like(like)
+    m = _arr(mask)
+    if not hasattr(m, "shape") or m.shape != like.shape:
+        m = xp.broadcast_to(xp.asarray(m, device=device(like)), like.shape)
+    return xp.astype(m, like.dtype)
+
+
+def masked_mean(x, mask=None, axis=None):
+    """Mean of ``x`` over entries with ``mask = 1`` (0 where no entry is valid)."""
+    x = _arr(x)
+    xp = array_namespace(x)
+    m = _mask(mask, x, xp)
+    num = xp.sum(x * m, axis=axis)
+    den = xp.sum(m, axis=axis)
+    return num / xp.maximum(den, xp.ones_like(den))
+
+
+def centered_covariance(logp, adv, mask=None):
+    r"""Per-sample centered covariance ``(ln pi_i - mean ln pi)(A_i - mean A)`` (no gradient).
+
+    Means are over the valid samples of the last axis. Their average is
+    ``Cov(ln pi, A)``, whose size sets the entropy drop (Cui et al., 2025).
+    Masked entries are 0.
+    """
+    logp, adv = _stop(_arr(logp)), _stop(_arr(adv))
+    xp = array_namespace(logp, adv)
+    m = _mask(mask, logp, xp)
+    lc = logp - masked_mean(logp, m, axis=-1)[..., None]
+    ac = adv - masked_mean(adv, m, axis=-1)[..., None]
+    return lc * ac * m
+
+
+def select_top_covariance(logp, adv, mask=None, fraction: float = 2e-3):
+    """Boolean array: the top ``fraction`` (at least one) of valid samples by centered
+    covariance, among those with positive covariance, per row of the last axis."""
+    fraction = check_real(fraction, "fraction", low=0.0, high=1.0)
+    logp = _stop(_arr(logp))
+    xp = array_namespace(logp)
+    m = _mask(mask, logp, xp)
+    cov = centered_covariance(logp, adv, m)
+    valid = m > 0
+    if fraction == 0.0:
+        return xp.zeros_like(valid)
+    keyed = xp.where(valid, cov, xp.full_like(cov, -math.inf))
+    order = xp.argsort(keyed, axis=-1, descending=True, stable=True)
+    rank = xp.argsort(order, axis=-1, stable=True)
+    n_valid = xp.sum(xp.astype(valid, logp.dtype), axis=-1, keepdims=True)
+    n_sel = xp.ceil(fraction * n_valid)
+    n_sel = xp.where((n_sel < 1) & (n_valid > 0), xp.ones_like(n_sel), n_sel)
+    return (xp.astype(rank, logp.dtype) < n_sel) & valid & (cov > 0)
+
+
+def clip_cov_mask(logp, adv, mask=None, fraction: float = 2e-4):
+    """Clip-Cov (Cui et al., 2025): 1 where the gradient flows, 0 for the stopped samples.
+
+    The stopped samples are the top ``fraction`` by centered covariance
+    (:func:`select_top_covariance`); padding (``mask = 0``) is 0 as well.
+    """
+    logp = _arr(logp)
+    xp = array_namespace(logp)
+    m = _mask(mask, logp, xp)
+    sel = select_top_covariance(logp, adv, m, fraction)
+    return m * (1.0 - xp.astype(sel, logp.dtype))
+
+
+def kl_cov_penalty(logp, old_logp, adv, mask=None, fraction: float = 2e-3, coef: float = 1.0):
+    """KL-Cov (Cui et al., 2025): per-sample penalty ``coef |ln pi - ln pi_old|`` on the
+    top-``fraction`` covariance samples, 0 elsewhere (autograd flows through ``logp``)."""
+    coef = check_real(coef, "coef", low=0.0)
+    logp, old_logp = _arr(logp), _arr(old_logp)
+    xp = array_namespace(logp, old_logp)
+    sel = xp.astype(select_top_covariance(logp, adv, mask, fraction), logp.dtype)
+    return coef * xp.abs(logp - old_logp) * sel
+
+
+def kl_cov_weights(logp, old_logp, adv, mask=None, fraction: float = 2e-3, coef: float = 1.0):
+    """Gradient weights of ``-kl_cov_penalty`` with respect to ``logp``:
+    ``-coef sign(ln pi - ln pi_old)`` on the selected samples."""
+    coef = check_real(coef, "coef", low=0.0)
+    logp, old_logp = _stop(_arr(logp)), _stop(_arr(old_logp))
+    xp = array_namespace(logp, old_logp)
+    sel = xp.astype(select_top_covariance(logp, adv, mask, fraction), logp.dtype)
+    return -coef * xp.sign(logp - old_logp) * sel
+
+
+def _check_eps(eps_low, eps_high):
+    lo = check_real(eps_low, "eps_low", low=0.0, high=1.0)
+    hi = check_real(eps_high, "eps_high", low=0.0)
+    return lo, hi
+
+
+def ppo_clip_objective(logp, old_logp, adv, eps_low: float = 0.2, eps_high: float = 0.2):
+    """Per-sample PPO surrogate ``min(rho A, clip(rho, 1 - eps_low, 1 + eps_high) A)``.
+
+    ``rho = exp(ln pi - ln pi_old)``. ``eps_low < eps_high`` is DAPO's clip-higher
+    (Yu et al., 2025; they use 0.2 and 0.28). Maximize it (autograd flows through
+    ``logp``).
+    """
+    lo, hi = _check_eps(eps_low, eps_high)
+    logp, old_logp, adv = _arr(logp), _arr(old_logp), _arr(adv)
+    xp = array_namespace(logp, old_logp, adv)
+    rho = xp.exp(logp - old_logp)
+    clipped = xp.minimum(xp.maximum(rho, xp.full_like(rho, 1.0 - lo)), xp.full_like(rho, 1.0 + hi))
+    return xp.minimum(rho * adv, clipped * adv)
+
+
+def ppo_clip_weights(logp, old_logp, adv, eps_low: float = 0.2, eps_high: float = 0.2):
+    """``d ppo_clip_objective / d logp``: ``rho A`` where the unclipped branch is active,
+    else 0 (``A > 0`` and ``rho >= 1 + eps_high``, or ``A < 0`` and ``rho <= 1 - eps_low``)."""
+    lo, hi = _check_eps(eps_low, eps_high)
+    logp, old_logp, adv = _stop(_arr(logp)), _stop(_arr(old_logp)), _stop(_arr(adv))
+    xp = array_namespace(logp, old_logp, adv)
+    rho = xp.exp(logp - old_logp)
+    active = ((adv > 0) & (rho < 1.0 + hi)) | ((adv < 0) & (rho > 1.0 - lo))
+    return xp.where(active, rho * adv, xp.zeros_like(rho))
+
+
+def entropy_bonus(logits, mask=None, coef: float = 1.0):
+    """``coef`` times the mean entropy (nats) of ``softmax(logits)`` over valid positions.
+
+    ``logits`` has shape ``(..., k)`` and ``mask`` shape ``(...)``. Add it to the
+    objective (subtract from the loss): maximizing ``<r> + T H`` with ``coef = T``.
+    """
+    coef = check_real(coef, "coef")
+    H = entropy_from_logits(_arr(logits), axis=-1)
+    return coef * masked_mean(H, mask)
+
+
+def tempered_log_probs(logits, T: float):
+    """Log-probabilities of ``softmax(logits / T)`` (sampling temperature ``T``).
+
+    ``T = 0`` is greedy (uniform over the tied maxima, ``-inf`` elsewhere) and
+    ``T = inf`` uniform; both are finite-safe.
+    """
+    T = check_temperature(T, "T", allow_zero=True, allow_inf=True)
+    z = _arr(logits)
+    xp = array_namespace(z)
+    if T == 0.0:
+        top = z == xp.max(z, axis=-1, keepdims=True)
+        n = xp.sum(xp.astype(top, z.dtype), axis=-1, keepdims=True)
+        return xp.where(top, -xp.log(n) + 0.0 * z, xp.full_like(z, -math.inf))
+    if math.isinf(T):
+        return xp.zeros_like(z) - math.log(z.shape[-1])
+    return log_softmax(z / T, axis=-1)
+
+
+def entrocraft_mask(logp, adv, mask=None, *, entropy, target, strength: float = 5.0,
+                    seed=None):
+    """Entrocraft-style rejection of samples to steer the entropy toward ``target``.
+
+    Parameters
+    ----------
+    logp, adv, mask : arrays (..., n)
+    entropy : float or array (...)
+        The policy's current entropy (nats), one value or one per row.
+    target : float or array (...)
+        The scheduled entropy for this step (e.g. from a :class:`~thermo_rl.schedules.Linear`).
+    strength : float
+        Rejection probability per nat of gap (capped at 1).
+    seed : None, int or numpy Generator
+
+    Returns
+    -------
+    array (..., n)
+        1 for accepted samples, 0 for rejected ones and padding; multiply the
+        advantages by it.
+    """
+    strength = check_real(strength, "strength", low=0.0)
+    logp = _stop(_arr(logp))
+    xp = array_namespace(logp)
+    m = _mask(mask, logp, xp)
+    cov = centered_covariance(logp, adv, m)
+    H, target = _row_values(entropy, "entropy", logp, xp), _row_values(target, "target", logp, xp)
+    gap = (target - H)[..., None]
+    p_rej = xp.minimum(strength * xp.abs(gap), xp.ones_like(gap))
+    u = make_rng(seed).random(tuple(logp.shape))
+    u = xp.asarray(u, dtype=logp.dtype, device=device(logp))
+    opposing = xp.where(gap > 0, cov > 0, cov < 0)
+    reject = opposing & (u < p_rej)
+    return m * (1.0 - xp.astype(reject, logp.dtype))
+
+
+def _row_values(v, name, like, xp):
+    """A float or an array of one value per row (shape ``like.shape[:-1]``), checked >= 0."""
+    if isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool):
+        check_real(v, name, low=0.0)
+        return xp.full(like.shape[:-1], float(v), dtype=like.dtype, device=device(like))
+    a = _stop(_arr(v))
+    if hasattr(a, "shape") and tuple(a.shape) == tuple(like.shape[:-1]):
+        a = xp.asarray(a, dtype=like.dtype, device=device(like))
+        if not bool(xp.all(a >= 0)):
+            raise ValueError(f"{name} must be >= 0 (nats)")
+        return a
+    raise ValueError(f"{name} must be a number or one value per row, shape "
+                     f"{tuple(like.shape[:-1])}")
+
+
+class TargetEntropyControl:
+    """Hold the entropy at ``target`` with T (the entropy-bonus coefficient) as the
+    Lagrange multiplier, adjusted by :class:`thermo_rl.schedules.TargetEntropy`.
+
+    Examples
+    --------
+    >>> c = TargetEntropyControl(target=1.0, T0=0.1, rate=0.5)
+    >>> c.update(0.5) > 0.1     # entropy below target: T goes up
+    True
+    """
+
+    def __init__(self, target: float, T0: float = 0.1, rate: float = 0.1,
+                 T_min: float = 1e-8, T_max: float = 1e8):
+        self.schedule = TargetEntropy(T0, target, rate=rate, T_min=T_min, T_max=T_max)
+        self.T = self.schedule.reset()
+
+    @property
+    def target(self) -> float:
+        return self.schedule.target
+
+    def update(self, measured_entropy) -> float:
+        """Update and return T after measuring the entropy (nats; a float or 0-d array)."""
+        self.T = self.schedule.update(self.T, float(measured_entropy))
+        return self.T
+
+
+def _surrogate_parts(logp, adv, mask, old_logp, eps_low, eps_high, control, fraction, keep):
+    logp, adv = _arr(logp), _arr(adv)
+    xp = array_namespace(logp, adv)
+    m = _mask(mask, logp, xp)
+    if keep is not None:
+        m = m * _mask(keep, logp, xp)
+    if old_logp is None:
+        old_logp = _stop(logp)
+    control = "none" if control is None else control
+    check_choice(control, "control", CONTROLS)
+    if control == "clip-higher" and eps_high is None:
+        eps_high = 0.28
+    eps_high = eps_low if eps_high is None else eps_high
+    flow = m
+    if control == "clip-cov":
+        flow = clip_cov_mask(logp, adv, m, fraction)
+    return xp, m, flow, old_logp, eps_high
+
+
+def policy_loss(logp, adv, mask=None, *, old_logp=None, eps_low: float = 0.2,
+                eps_high: float | None = None, control: str | None = None,
+                fraction: float = 2e-3, kl_coef: float = 1.0, keep=None):
+    """Scalar policy loss (minimize): ``-mean(PPO surrogate) + mean(KL-Cov penalty)``.
+
+    Parameters
+    ----------
+    logp : array (..., n)
+        Log-probs of the sampled actions/tokens under the current policy (autograd).
+    adv : array (..., n)
+        Advantages (no gradient).
+    mask : array (..., n), optional
+        1 for valid samples.
+    old_logp : array (..., n), optional
+        Log-probs under the sampling policy (default: ``logp`` detached, i.e. on-policy
+        REINFORCE, whose gradient is ``A grad ln pi``).
+    eps_low, eps_high : float
+        PPO ratio clip ``[1 - eps_low, 1 + eps_high]``; ``eps_high`` defaults to
+        ``eps_low`` (0.28 with ``control="clip-higher"``).
+    control : str, optional
+        ``"clip-cov"`` stops the gradient of the top-``fraction`` covariance samples,
+        ``"kl-cov"`` penalizes them with ``kl_coef |ln pi - ln pi_old|``; the others
+        act outside the loss (bonus, temperature, advantage reshaping) or through
+        ``eps_high``.
+    keep : array (..., n), optional
+        Extra 0/1 weights (e.g. :func:`entrocraft_mask`).
+    """
+    xp, m, flow, old, eps_high = _surrogate_parts(logp, adv, mask, old_logp, eps_low, eps_high,
+                                                  control, fraction, keep)
+    surr = ppo_clip_objective(logp, old, adv, eps_low, eps_high)
+    surr = surr * flow + _stop(surr) * (m - flow)        # Clip-Cov: value kept, gradient cut
+    loss = -xp.sum(surr) / xp.maximum(xp.sum(m), xp.ones_like(xp.sum(m)))
+    if control == "kl-cov":
+        loss = loss + masked_mean(kl_cov_penalty(logp, old, adv, m, fraction, kl_coef), m)
+    return loss
+
+
+def policy_gradient_weights(logp, adv, mask=None, *, old_logp=None, eps_low: float = 0.2,
+                            eps_high: float | None = None, control: str | None = None,
+                            fraction: float = 2e-3, kl_coef: float = 1.0, keep=None):
+    """Per-sample weights ``w`` with ``d policy_loss / d logp_i = -w_i / sum(mask)``.
+
+    Same arguments as :func:`policy_loss`. A softmax learner without autograd
+    ascends with ``dz = lr * sum_i w_i (e_{a_i} - pi) / sum(mask)``.
+    """
+    _xp, m, flow, old, eps_high = _surrogate_parts(logp, adv, mask, old_logp, eps_low, eps_high,
+                                                  control, fraction, keep)
+    w = ppo_clip_weights(logp, old, adv, eps_low, eps_high) * flow
+    if control == "kl-cov":
+        w = w + kl_cov_weights(logp, old, adv, m, fraction, kl_coef) * m
+    return w
