@@ -206,7 +206,11 @@ class EntropyPG(Policy):
 
     Each step every run samples a group of ``group`` actions from
     ``softmax(z / tau)`` (``tau`` the sampling temperature, default 1), computes
-    advantages (reward minus the group mean with ``baseline="group"``, GRPO-like;
+    advantages (``baseline="loo"``, the default: reward minus the mean of the *other*
+    samples of the group, the unbiased leave-one-out baseline of RLOO, Kool et al.
+    2019; ``"group"``: minus the group mean including the sample itself, as GRPO,
+    which shrinks the expected gradient by ``1 - 1/G`` and so moves the fixed point to
+    the Gibbs policy at ``T / (1 - 1/G)``;
     the raw reward with ``"none"``) and ascends
 
     .. math:: dz = lr\,\Big[\tfrac1G \sum_i w_i (e_{a_i} - \pi) + T\,\nabla_z H\Big]
@@ -224,7 +228,7 @@ class EntropyPG(Policy):
     lr : float
         Step size on the logits.
     group : int
-        Samples per run and step (>= 2 with the group baseline).
+        Samples per run and step (>= 2 with a group baseline).
     control : str, optional
         One of :data:`thermo_rl.entropy.controls.CONTROLS`:
         ``"entropy-bonus"`` (the T term; also on by default when T > 0),
@@ -252,7 +256,7 @@ class EntropyPG(Policy):
 
     def __init__(self, T: float = 0.1, lr: float = 0.5, group: int = 8, control=None,
                  schedule=None, target_entropy=None, entropy_schedule=None,
-                 sampling_schedule=None, baseline: str = "group", fraction: float = 0.2,
+                 sampling_schedule=None, baseline: str = "loo", fraction: float = 0.2,
                  kl_coef: float = 1.0, eps_low: float = 0.2, eps_high=None, epochs: int = 1,
                  strength: float = 5.0, rate: float = 0.05):
         self.T = check_temperature(T, "T", allow_zero=True)
@@ -268,9 +272,9 @@ class EntropyPG(Policy):
                                  else parse_schedule(entropy_schedule))
         self.sampling_schedule = (None if sampling_schedule is None
                                   else parse_schedule(sampling_schedule))
-        self.baseline = check_choice(baseline, "baseline", ("group", "none"))
-        if self.baseline == "group" and self.group < 2:
-            raise ValueError("baseline='group' needs group >= 2 samples per step")
+        self.baseline = check_choice(baseline, "baseline", ("loo", "group", "none"))
+        if self.baseline != "none" and self.group < 2:
+            raise ValueError(f"baseline={self.baseline!r} needs group >= 2 samples per step")
         self.fraction = check_real(fraction, "fraction", low=0.0, high=1.0)
         self.kl_coef = check_real(kl_coef, "kl_coef", low=0.0)
         self.eps_low = check_real(eps_low, "eps_low", low=0.0, high=1.0)

@@ -240,7 +240,11 @@ def _run_pg(env, pol: EntropyPG, runs, steps, rng, progress):
         a = np.minimum((u[:, :, None] > cdf[:, None, :]).sum(axis=2), k - 1)
         R = _rewards(rng, env, q, a)
         np.add.at(counts, (np.broadcast_to(rows, a.shape), a), 1)
-        adv = R - R.mean(axis=1, keepdims=True) if pol.baseline == "group" else R
+        adv = R
+        if pol.baseline != "none":
+            adv = R - R.mean(axis=1, keepdims=True)
+            if pol.baseline == "loo":          # R_i - mean of the others = G/(G-1) (R_i - mean)
+                adv = adv * (G / (G - 1.0))
         old_logp = np.take_along_axis(logp_all, a, axis=1)
         keep = None
         if ent_sched is not None:

@@ -11,8 +11,11 @@ it tends to the uniform policy over the ``m`` best actions: the *optimum* of the
 reward alone does not pick one of them. Pure reward maximization collapses onto one
 mode through its *dynamics*: sampled policy-gradient steps are a neutral random walk
 between equally good arms that ends on one of them (coverage 1/m,
-:func:`thermo_rl.bandits.run` with ``EntropyPG(T=0)``); the entropy term is the
-restoring force that keeps all m.
+:func:`thermo_rl.bandits.run` with ``EntropyPG(T=0)``), driven by the reward noise
+exactly as genetic drift drives Wright-Fisher fixation
+(:mod:`~thermo_rl.bandits.selftrain`); with noise-free rewards every best arm gets
+advantage 0 and the walk stops wherever it is. The entropy term is the restoring
+force that keeps all m.
 
 Examples
 --------
