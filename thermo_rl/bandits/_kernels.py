@@ -73,7 +73,7 @@ def _argmax_random(state, r, v):
 
 @njit(cache=True)
 def _greedy_probs(v, eps, probs):
-    """Epsilon-greedy action probabilities (uniform over tied maxima)."""
+    """Epsilon-greedy action probabilities (uniform over tied maxima); returns the entropy."""
     k = v.size
     best = v[0]
     for a in range(1, k):
@@ -82,30 +82,50 @@ def _greedy_probs(v, eps, probs):
     for a in range(k):
         if v[a] == best:
             n += 1
+    p_best = eps / k + (1.0 - eps) / n
+    p_rest = eps / k
     for a in range(k):
-        probs[a] = eps / k + ((1.0 - eps) / n if v[a] == best else 0.0)
+        probs[a] = p_best if v[a] == best else p_rest
+    h = -n * p_best * np.log(p_best)
+    if p_rest > 0.0 and n < k:
+        h -= (k - n) * p_rest * np.log(p_rest)
+    return h
 
 
 @njit(cache=True)
 def _softmax_probs(v, T, probs):
-    """Boltzmann probabilities exp(v/T)/Z, stable; T = 0 greedy, T = inf uniform."""
+    """Boltzmann probabilities exp(v/T)/Z, stable; T = 0 greedy, T = inf uniform.
+
+    Returns the entropy ``ln Z' - <v - max v>/T`` (no logarithm per action)."""
     k = v.size
     best = v[0]
     for a in range(1, k):
         best = max(best, v[a])
     if T == 0.0:
-        _greedy_probs(v, 0.0, probs)
-        return
+        return _greedy_probs(v, 0.0, probs)
     if np.isinf(T):
         for a in range(k):
             probs[a] = 1.0 / k
-        return
+        return np.log(k)
     s = 0.0
+    m = 0.0
     for a in range(k):
-        probs[a] = np.exp((v[a] - best) / T)
+        x = (v[a] - best) / T
+        probs[a] = np.exp(x)
         s += probs[a]
+        m += probs[a] * x
     for a in range(k):
         probs[a] /= s
+    return max(np.log(s) - m / s, 0.0)
+
+
+@njit(cache=True)
+def _entropy(probs):
+    h = 0.0
+    for p in probs:
+        if p > 0.0:
+            h -= p * np.log(p)
+    return h
 
 
 @njit(cache=True)
@@ -124,7 +144,8 @@ def _sample(state, r, probs):
 
 
 @njit(cache=True)
-def _record(acc, t, a, reward, q, probs, has_probs):
+def _record(acc, t, a, reward, q, probs, h):
+    """Accumulate step ``t``; ``h`` is the policy's entropy (NaN: no explicit distribution)."""
     k = q.size
     qmax = q[0]
     for b in range(1, k):
@@ -134,24 +155,20 @@ def _record(acc, t, a, reward, q, probs, has_probs):
     if q[a] == qmax:
         acc[2, t] += 1.0
     acc[5, t] += qmax - q[a]
-    if has_probs:
-        h = 0.0
-        m = 0
-        for b in range(k):
-            if q[b] == qmax:
-                m += 1
-        covered = 0
-        for b in range(k):
-            p = probs[b]
-            if p > 0.0:
-                h -= p * np.log(p)
-            if q[b] == qmax and p >= 0.1 / m:
-                covered += 1
-        acc[3, t] += h
-        acc[4, t] += covered / m
-    else:
+    if np.isnan(h):
         acc[3, t] = np.nan
         acc[4, t] = np.nan
+        return
+    m = 0
+    for b in range(k):
+        if q[b] == qmax:
+            m += 1
+    covered = 0
+    for b in range(k):
+        if q[b] == qmax and probs[b] >= 0.1 / m:
+            covered += 1
+    acc[3, t] += h
+    acc[4, t] += covered / m
 
 
 # ----------------------------------------------------------------------------- policies
@@ -172,13 +189,13 @@ def epsilon_greedy_kernel(states, r0, r1, means, means_std, kind, noise, walk_st
             Q[a] = init
             N[a] = 0.0
         for t in range(steps):
-            _greedy_probs(Q, eps, probs)
+            h = _greedy_probs(Q, eps, probs)
             if eps > 0.0 and next_double(states, r) < eps:
                 a = next_below(states, r, k)
             else:
                 a = _argmax_random(states, r, Q)
             R = _reward(states, r, kind, q[a], noise)
-            _record(acc, t, a, R, q, probs, True)
+            _record(acc, t, a, R, q, probs, h)
             N[a] += 1.0
             Q[a] += (R - Q[a]) * (alpha if alpha > 0.0 else 1.0 / N[a])
             counts[r, a] += 1
@@ -204,10 +221,10 @@ def softmax_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, para
             Q[a] = init
             N[a] = 0.0
         for t in range(steps):
-            _softmax_probs(Q, temps[t], probs)
+            h = _softmax_probs(Q, temps[t], probs)
             a = _sample(states, r, probs)
             R = _reward(states, r, kind, q[a], noise)
-            _record(acc, t, a, R, q, probs, True)
+            _record(acc, t, a, R, q, probs, h)
             N[a] += 1.0
             Q[a] += (R - Q[a]) * (alpha if alpha > 0.0 else 1.0 / N[a])
             counts[r, a] += 1
@@ -232,10 +249,10 @@ def gradient_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, par
             H[a] = 0.0
         rbar = 0.0
         for t in range(steps):
-            _softmax_probs(H, 1.0, probs)
+            h = _softmax_probs(H, 1.0, probs)
             a = _sample(states, r, probs)
             R = _reward(states, r, kind, q[a], noise)
-            _record(acc, t, a, R, q, probs, True)
+            _record(acc, t, a, R, q, probs, h)
             base = 0.0
             if use_baseline:
                 base = R if t == 0 else rbar      # mean of the earlier rewards (R_1 at t = 1)
@@ -270,10 +287,10 @@ def ucb_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, params, 
             lt = np.log(t + 1.0)
             for b in range(k):
                 U[b] = np.inf if N[b] == 0.0 else Q[b] + c * np.sqrt(lt / N[b])
-            _greedy_probs(U, 0.0, probs)
+            h = _greedy_probs(U, 0.0, probs)
             a = _argmax_random(states, r, U)
             R = _reward(states, r, kind, q[a], noise)
-            _record(acc, t, a, R, q, probs, True)
+            _record(acc, t, a, R, q, probs, h)
             N[a] += 1.0
             Q[a] += (R - Q[a]) * (alpha if alpha > 0.0 else 1.0 / N[a])
             counts[r, a] += 1
@@ -331,7 +348,7 @@ def thompson_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, par
                     theta[b] = x / (x + y)
             a = _argmax_random(states, r, theta)
             R = _reward(states, r, kind, q[a], noise)
-            _record(acc, t, a, R, q, probs, False)
+            _record(acc, t, a, R, q, probs, np.nan)
             N[a] += 1.0
             S[a] += R
             counts[r, a] += 1
@@ -360,7 +377,7 @@ def exp3_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, params,
                 probs[b] = (1.0 - gam) * probs[b] + gam / k
             a = _sample(states, r, probs)
             R = _reward(states, r, kind, q[a], noise)
-            _record(acc, t, a, R, q, probs, True)
+            _record(acc, t, a, R, q, probs, _entropy(probs))
             x = min(max((R - lo) / (hi - lo), 0.0), 1.0)
             logw[a] += gam * x / (probs[a] * k)
             counts[r, a] += 1
