@@ -95,10 +95,9 @@ def plot_learning_curves(results: dict, metrics=("reward", "optimal", "entropy",
             env = first.env
             m = len(env.best_arms())
             if env.means_std == 0 and 1 < m < env.k:
-                ax.axhline(1.0 / m, color="grey", ls=":", lw=1.0)
-                ax.annotate(f"1/m = 1/{m}: one best arm kept", (0.98, 1.0 / m),
-                            xycoords=("axes fraction", "data"), ha="right", va="bottom",
-                            fontsize=7, color="grey")
+                line = ax.axhline(1.0 / m, color="grey", ls=":", lw=1.0,
+                                  label=f"1/m = 1/{m}: one best arm kept")
+                ax.legend(handles=[line], fontsize=7, loc="lower right")
         if name == "optimal":
             ax.set_ylim(-3, 103)
         ax.grid(alpha=0.3)
@@ -177,7 +176,7 @@ def _policy_name(result):
     return type(pol).__name__ + ("" if T is None else f"(T={T:g})")
 
 
-def plot_policy(probs_dict: dict, Q=None, ax=None, *, title: str | None = None):
+def plot_policy(probs_dict: dict, Q=None, ax=None, *, title: str | None = None, colors=None):
     """Bars of final action distributions side by side (one color per entry).
 
     Parameters
@@ -190,6 +189,8 @@ def plot_policy(probs_dict: dict, Q=None, ax=None, *, title: str | None = None):
     Q : array_like (k,), optional
         True action values: shown under the arm numbers, the best arms shaded.
     ax : matplotlib Axes, optional
+    colors : sequence of matplotlib colors, optional
+        One per entry (default C0, C1, ...), e.g. to match :func:`plot_learning_curves`.
 
     Returns
     -------
@@ -211,16 +212,19 @@ def plot_policy(probs_dict: dict, Q=None, ax=None, *, title: str | None = None):
     if new:
         _, ax = plt.subplots(figsize=(max(5.0, 0.6 * k + 2.5), 3.5))
     n = len(arrays)
+    colors = [f"C{i % 10}" for i in range(n)] if colors is None else list(colors)
+    if len(colors) < n:
+        raise ValueError(f"colors must give one color per entry ({n}), got {len(colors)}")
     width = 0.8 / n
     x = np.arange(k)
     for i, (lab, a) in enumerate(arrays.items()):
         pos = x - 0.4 + width * (i + 0.5)
         if a.ndim == 2:
             mean, std = np.nanmean(a, axis=0), np.nanstd(a, axis=0)
-            ax.bar(pos, mean, width, yerr=std, capsize=2, color=f"C{i % 10}",
+            ax.bar(pos, mean, width, yerr=std, capsize=2, color=colors[i],
                    error_kw={"lw": 0.8}, label=f"{lab} (mean +- sd over runs)")
         else:
-            ax.bar(pos, a, width, color=f"C{i % 10}", label=lab)
+            ax.bar(pos, a, width, color=colors[i], label=lab)
     if Q is not None:
         for b in np.flatnonzero(Q == Q.max()):
             ax.axvspan(b - 0.5, b + 0.5, color="gold", alpha=0.15, lw=0, zorder=0)
