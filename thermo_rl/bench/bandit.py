@@ -20,6 +20,7 @@ from . import BenchRow, best_time
 
 AREA = "bandit"
 UNIT = "steps_per_us"
+SIZES = {"full": (2000, 1000), "quick": (500, 200)}      # (runs, steps)
 
 
 def numpy_epsilon_greedy(k: int, runs: int, steps: int, epsilon: float, rng):
@@ -59,7 +60,7 @@ def run(quick: bool = False, seed: int = 0, progress: bool = True):
     from ..bandits import EntropyPG, EpsilonGreedy, make_policy, testbed
     from ..bandits import run as run_bandit
 
-    runs, steps = (500, 200) if quick else (2000, 1000)
+    runs, steps = SIZES["quick" if quick else "full"]
     repeat = 1 if quick else 2
     n = runs * steps
     env = testbed()
