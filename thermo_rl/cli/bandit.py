@@ -201,10 +201,14 @@ def _figures(env, results, theory, folder):
     from ..viz.bandits import plot_entropy_change, plot_learning_curves, plot_policy
 
     tag = env.name.split("(")[0].split("+")[0]
-    paths = [save_figure(plot_learning_curves(results), folder, f"bandit_{tag}_curves.png")]
+    metrics = ["reward", "optimal", "entropy", "coverage"]
+    if any(r.temperature is not None and np.ptp(r.temperature) > 0 for r in results.values()):
+        metrics.append("temperature")            # a schedule or a target-entropy control
+    paths = [save_figure(plot_learning_curves(results, metrics), folder,
+                         f"bandit_{tag}_curves.png")]
     for name, res in results.items():
         if res.dH_predicted is not None:
-            fig = plot_entropy_change(res, label=f"{name} (T={res.policy.T:g})")
+            fig = plot_entropy_change(res, label=f"{name} ({_temperature_text(res.policy)})")
             paths.append(save_figure(fig, folder, f"bandit_{tag}_entropy_change_{name}.png"))
     if env.means_std == 0:
         probs = {name: res.final_probs for name, res in results.items()
@@ -218,6 +222,14 @@ def _figures(env, results, theory, folder):
     return [p for p in paths if p]
 
 
+def _temperature_text(pol):
+    if pol.control == "target-entropy":
+        return "T adapted to a target entropy"
+    if pol.schedule is not None:
+        return f"T schedule {pol.schedule!r}"
+    return f"T={pol.T:g}" + ("" if pol.control == "none" else f", {pol.control}")
+
+
 def render(r):
     e = r["env"]
     lines = [(f"{e['name']} (k={e['k']}, {e['kind']}): {r['runs']} runs x {r['steps']} "
@@ -226,7 +238,10 @@ def render(r):
               f"{'coverage':>8s} {'cum.regret':>10s} {'time':>8s}")]
 
     def f(v, fmt):
-        return "-" if v is None else format(v, fmt)
+        if v is None:
+            width = "".join(ch for ch in fmt.split(".")[0] if ch.isdigit())
+            return "-".rjust(int(width or 0))
+        return format(v, fmt)
 
     for p in r["policies"]:
         opt = None if p["optimal_fraction"] is None else 100 * p["optimal_fraction"]
