@@ -27,7 +27,9 @@ def numpy_epsilon_greedy(k: int, runs: int, steps: int, epsilon: float, rng):
     """Epsilon-greedy with sample averages on the testbed, vectorized over runs (reference).
 
     Per step: explore with probability ``epsilon`` (uniform arm), else the greedy arm
-    with ties broken at random; Gaussian reward; incremental sample-average update.
+    with ties broken at random (as the kernel does); Gaussian reward; incremental
+    sample-average update. It records less than the kernels (reward and optimal action
+    only, no entropy or coverage), which favors the reference.
     Returns the average reward per step (length ``steps``) and the fraction of runs that
     chose their best arm.
     """
@@ -81,7 +83,7 @@ def run(quick: bool = False, seed: int = 0, progress: bool = True):
 
     policies = [("greedy", make_policy("greedy")),
                 ("epsilon-greedy (0.1)", make_policy("epsilon-greedy", epsilon=0.1)),
-                ("epsilon-greedy Q0=5 a=0.1 (optimistic)",
+                ("greedy optimistic Q0=5 a=0.1",
                  EpsilonGreedy(0.0, initial=5.0, step_size=0.1)),
                 ("softmax (T=0.1)", make_policy("softmax", T=0.1)),
                 ("gradient (alpha=0.1)", make_policy("gradient", alpha=0.1)),
