@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from thermo_rl.physics import exact as ex
-from thermo_rl.physics.ising import IsingModel, IsingSampler, simulate
+from thermo_rl.physics.ising import IsingModel, IsingSampler, simulate, wolff_burn_in
 
 K = 4.0
 
@@ -55,6 +55,18 @@ def test_wolff_and_metropolis_agree():
     assert a.abs_m.tau_int < b.abs_m.tau_int
     k = ex.kaufman(8, 2.4)
     close(a.energy_per_spin, k.energy_per_spin)
+
+
+def test_wolff_burn_in_counts_sweeps_not_clusters():
+    """Burn-in is ``n`` sweeps of ~N flipped spins: 5 of them melt an ordered start at T = 5
+    (5 single clusters of a few spins each would not), and a random start at Tc on L = 128
+    no longer takes minutes (the cluster count used to be fixed on an unequilibrated state)."""
+    p_add = -np.expm1(-2.0 / 5.0)
+    s = IsingSampler(IsingModel(64), 5.0, "wolff").init(6, "ordered")
+    assert abs(wolff_burn_in(s, p_add, 0, 5).spins.mean()) < 0.2
+    assert np.array_equal(wolff_burn_in(s, p_add, 0, 0).spins, s.spins)
+    r = simulate(128, ex.TC, algorithm="wolff", sweeps=32, burn_in=50, seed=6, progress=False)
+    assert r.seconds < 5.0
 
 
 def test_field_lowers_energy_and_orders():

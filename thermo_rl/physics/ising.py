@@ -206,10 +206,12 @@ def simulate(L: int = 16, T: float = 2.0, *, J: float = 1.0, h: float = 0.0,
                               replicas=replicas, progress=progress)
     sampler = IsingSampler(model, T, algorithm)
     state = sampler.init(seed, start)
-    state, _, _ = sampler.run(state, burn_in, measure=False)
     if algorithm == "wolff":
-        sampler = replace(sampler, clusters_per_sweep=wolff_clusters_per_sweep(state, p_add=(
-            -math.expm1(-2.0 * J / T)), q=0))
+        p_add = -math.expm1(-2.0 * J / T)
+        state = wolff_burn_in(state, p_add, 0, burn_in)
+        sampler = replace(sampler, clusters_per_sweep=wolff_clusters_per_sweep(state, p_add, q=0))
+    else:
+        state, _, _ = sampler.run(state, burn_in, measure=False)
     chunks = np.diff(np.linspace(0, sweeps, min(sweeps, 20) + 1).astype(int))
     bonds, mags = [], []
     t0 = time.perf_counter()
@@ -239,6 +241,26 @@ def wolff_clusters_per_sweep(state, p_add: float, q: int, probe: int = 200) -> i
     stack = np.empty(spins.size, np.int64)
     flipped = _ck.wolff_sweep(spins, p_add, q, rng, stack, probe)
     return max(1, round(spins.size * probe / max(flipped, 1)))
+
+
+def wolff_burn_in(state, p_add: float, q: int, n_sweeps: int):
+    """Discard ``n_sweeps`` Wolff sweeps of about ``N`` flipped spins each; return the new state.
+
+    Clusters grow as the state equilibrates (a few spins in a random start, a finite
+    fraction of the lattice near and below Tc), so a cluster count fixed on the starting
+    state would be far off. Here the count is re-estimated after every batch from the
+    spins it flipped (at most doubling), until ``n_sweeps * N`` spins have flipped. The
+    adaptivity is harmless because these samples are thrown away.
+    """
+    spins, rng = state.spins.copy(), state.rng.copy()
+    N = spins.size
+    stack = np.empty(N, np.int64)
+    target, flipped, k = n_sweeps * N, 0, 1
+    while flipped < target:
+        f = _ck.wolff_sweep(spins, p_add, q, rng, stack, k)
+        flipped += f
+        k = max(1, min(2 * k, round(N * k / max(f, 1))))
+    return type(state)(spins, rng)
 
 
 def simulate_many(L: int, Ts, **kw) -> list[SimulationResult]:

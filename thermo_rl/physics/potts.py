@@ -123,17 +123,19 @@ def simulate(L: int = 16, T: float = 1.0, *, q: int = 3, J: float = 1.0,
              algorithm: str = "metropolis", sweeps: int = 10_000, burn_in: int | None = None,
              seed=0, start: str | None = None, progress: bool = True) -> SimulationResult:
     """Simulate the q-state Potts model; see :func:`thermo_rl.physics.ising.simulate`."""
-    from .ising import wolff_clusters_per_sweep
+    from .ising import wolff_burn_in, wolff_clusters_per_sweep
 
     model = PottsModel(L, q, J)
     sweeps = check_int(sweeps, "sweeps", low=32)
     burn_in = default_burn_in(sweeps) if burn_in is None else check_int(burn_in, "burn_in", low=0)
     sampler = PottsSampler(model, T, algorithm)
     state = sampler.init(seed, start)
-    state, _, _ = sampler.run(state, burn_in)
     if algorithm == "wolff":
+        state = wolff_burn_in(state, sampler.p_add, q, burn_in)
         sampler = replace(sampler, clusters_per_sweep=wolff_clusters_per_sweep(
             state, sampler.p_add, q))
+    else:
+        state, _, _ = sampler.run(state, burn_in)
     chunks = np.diff(np.linspace(0, sweeps, min(sweeps, 20) + 1).astype(int))
     bs, ms = [], []
     t0 = time.perf_counter()

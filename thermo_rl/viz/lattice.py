@@ -8,9 +8,6 @@ __all__ = ["curves_figure", "magnet_figure", "snapshot_figure"]
 
 
 def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     return plt
