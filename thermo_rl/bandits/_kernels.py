@@ -2,7 +2,8 @@
 
 Every kernel has the same signature and loops over the runs ``r0 .. r1-1`` (one
 xoshiro256** stream per run, :func:`thermo_rl._rng.stream_states`), then over the
-steps, accumulating per-step sums over runs into ``acc``:
+steps, accumulating per-step sums over runs into ``acc``. Kernels release the GIL, so
+chunks of runs run on several threads, each with its own ``acc``:
 
     acc[0, t] sum of rewards         acc[1, t] sum of squared rewards
     acc[2, t] number optimal         acc[3, t] sum of policy entropies (nats)
@@ -173,7 +174,7 @@ def _record(acc, t, a, reward, q, probs, h):
 
 # ----------------------------------------------------------------------------- policies
 # params: [epsilon, initial, step_size (<= 0: sample average)]
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def epsilon_greedy_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, params,
                           temps, acc, counts, final_probs):
     k = means.size
@@ -205,7 +206,7 @@ def epsilon_greedy_kernel(states, r0, r1, means, means_std, kind, noise, walk_st
 
 
 # params: [initial, step_size]; temps: T per step
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def softmax_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, params, temps,
                    acc, counts, final_probs):
     k = means.size
@@ -234,7 +235,7 @@ def softmax_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, para
 
 
 # params: [alpha, baseline (1 or 0)]  (Sutton & Barto 2018, section 2.8)
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gradient_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, params, temps,
                     acc, counts, final_probs):
     k = means.size
@@ -267,7 +268,7 @@ def gradient_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, par
 
 
 # params: [c, initial, step_size]  (Auer, Cesa-Bianchi & Fischer 2002; S&B eq. 2.10)
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def ucb_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, params, temps, acc,
                counts, final_probs):
     k = means.size
@@ -320,7 +321,7 @@ def _gamma(state, r, shape):
 
 
 # params: [prior_mean, prior_std] (Gaussian: known noise) or [alpha0, beta0] (Bernoulli)
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def thompson_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, params, temps,
                     acc, counts, final_probs):
     k = means.size
@@ -358,7 +359,7 @@ def thompson_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, par
 
 
 # params: [gamma, reward_low, reward_high]  (Auer, Cesa-Bianchi, Freund & Schapire 2002)
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def exp3_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, params, temps, acc,
                 counts, final_probs):
     k = means.size

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from .._progress import progress_bar
@@ -40,6 +42,8 @@ from .envs import BanditEnv, make_env
 from .policies import EntropyPG, Policy, make_policy
 
 __all__ = ["BanditResult", "compare", "run"]
+
+N_CHUNKS = 16
 
 
 @dataclass
@@ -121,7 +125,7 @@ def _resolve(env, policy):
 
 
 def run(env, policy, *, runs: int = 2000, steps: int = 1000, seed=None,
-        progress: bool = True) -> BanditResult:
+        threads: int | None = None, progress: bool = True) -> BanditResult:
     """Run ``policy`` on ``env`` for ``runs`` independent runs of ``steps`` steps.
 
     Parameters
@@ -134,39 +138,53 @@ def run(env, policy, *, runs: int = 2000, steps: int = 1000, seed=None,
         Independent runs (each with its own random stream and, on the testbed, its own
         true means) and steps per run.
     seed : None, int or numpy Generator
-        Same seed, same result.
+        Same seed, same result (also for any number of threads).
+    threads : int, optional
+        Threads for the Numba kernels (chunks of runs in parallel; default: Numba's
+        thread count, i.e. the cores). EntropyPG runs vectorized in NumPy.
     progress : bool
         Progress bar over chunks of runs (stderr).
     """
     env, policy = _resolve(env, policy)
     runs = check_int(runs, "runs", low=1)
     steps = check_int(steps, "steps", low=1)
+    threads = numba.get_num_threads() if threads is None else check_int(threads, "threads",
+                                                                           low=1)
     rng = make_rng(seed)
     t0 = time.perf_counter()
     if isinstance(policy, EntropyPG):
         res = _run_pg(env, policy, runs, steps, rng, progress)
     else:
-        res = _run_kernel(env, policy, runs, steps, rng, progress)
+        res = _run_kernel(env, policy, runs, steps, rng, threads, progress)
     res.seed = seed
     res.elapsed_s = time.perf_counter() - t0
     return res
 
 
-def _run_kernel(env, policy, runs, steps, rng, progress):
+def _run_kernel(env, policy, runs, steps, rng, threads, progress):
     params, temps = policy.kernel_params(env, steps)
     params = np.ascontiguousarray(params, dtype=np.float64)
     temps_arr = np.zeros(1) if temps is None else temps
     states = stream_states(rng, runs)
-    acc = np.zeros((K.N_ACC, steps))
     counts = np.zeros((runs, env.k), dtype=np.int64)
     final = np.zeros((runs, env.k))
-    n_chunks = min(runs, 20)
+    # a fixed chunking (not tied to the thread count) keeps the float sums reproducible
+    n_chunks = min(runs, N_CHUNKS)
     bounds = np.linspace(0, runs, n_chunks + 1).astype(np.int64)
+    accs = np.zeros((n_chunks, K.N_ACC, steps))
     means = np.ascontiguousarray(env.means, dtype=np.float64)
-    for c in progress_bar(range(n_chunks), desc=type(policy).__name__, progress=progress):
+
+    def chunk(c):
         policy.kernel(states, int(bounds[c]), int(bounds[c + 1]), means, env.means_std,
-                      env.kind_code, env.noise, env.walk_std, params, temps_arr, acc, counts,
-                      final)
+                      env.kind_code, env.noise, env.walk_std, params, temps_arr, accs[c],
+                      counts, final)
+
+    bar = progress_bar(total=n_chunks, desc=type(policy).__name__, progress=progress)
+    with bar, ThreadPoolExecutor(max_workers=threads) as pool:
+        for fut in as_completed([pool.submit(chunk, c) for c in range(n_chunks)]):
+            fut.result()
+            bar.update()
+    acc = accs.sum(axis=0)
     mean = acc[0] / runs
     var = np.maximum(acc[1] / runs - mean**2, 0.0)
     return BanditResult(env, policy, runs, steps, None, mean, np.sqrt(var / max(runs - 1, 1)),
