@@ -247,17 +247,18 @@ def _run_pg(env, pol: EntropyPG, runs, steps, rng, progress):
     kw = {"control": pol.control if pol.control in ("clip-cov", "kl-cov", "clip-higher")
               else None, "fraction": pol.fraction, "kl_coef": pol.kl_coef, "eps_low": pol.eps_low,
               "eps_high": pol.eps_high}
-    counts = np.zeros((runs, k), dtype=np.int64)
+    counts = np.zeros(runs * k)
+    logp_all = log_softmax(z, axis=-1)
+    H = _entropy(logp_all)
     for t in progress_bar(range(steps), desc="EntropyPG", progress=progress):
-        logp_all = log_softmax(z, axis=-1)
-        H = _entropy(logp_all)
         T = target.T if target is not None else (T_sched[t] if T_sched is not None else pol.T)
-        samp = np.exp(tempered_log_probs(z, tau[t]))
+        samp = np.exp(logp_all if tau[t] == 1.0 else tempered_log_probs(z, tau[t]))
         cdf = np.cumsum(samp, axis=1)
         u = rng.random((runs, G)) * cdf[:, -1:]
         a = np.minimum((u[:, :, None] > cdf[:, None, :]).sum(axis=2), k - 1)
+        flat = (rows * k + a).ravel()          # (run, action) pairs for bincount scatters
         R = _rewards(rng, env, q, a)
-        np.add.at(counts, (np.broadcast_to(rows, a.shape), a), 1)
+        counts += np.bincount(flat, minlength=runs * k)
         adv = R
         if pol.baseline != "none":
             adv = R - R.mean(axis=1, keepdims=True)
@@ -268,21 +269,21 @@ def _run_pg(env, pol: EntropyPG, runs, steps, rng, progress):
         if ent_sched is not None:
             keep = entrocraft_mask(old_logp, adv, entropy=H, target=ent_sched[t],
                                    strength=pol.strength, seed=rng)
-        z_start = z
-        for _ in range(pol.epochs):
-            logp_cur = log_softmax(z, axis=-1)
+        z_start, logp_cur = z, logp_all
+        for epoch in range(pol.epochs):
+            if epoch:
+                logp_cur = log_softmax(z, axis=-1)
             lp = np.take_along_axis(logp_cur, a, axis=1)
             w = policy_gradient_weights(lp, adv, old_logp=old_logp, keep=keep, **kw)
-            g = np.zeros((runs, k))
-            np.add.at(g, (np.broadcast_to(rows, a.shape), a), w)
+            g = np.bincount(flat, weights=w.ravel(), minlength=runs * k).reshape(runs, k)
             g -= np.exp(logp_cur) * w.sum(axis=1, keepdims=True)
             dz = pol.lr * (g / G + T * entropy_gradient(z))
             z = z + dz
             z -= z.max(axis=1, keepdims=True)
-        dz_total = z - z_start
-        z_start_c = z_start - z_start.max(axis=1, keepdims=True)
-        out["dHp"][t] = float(np.mean(entropy_change_predicted(z_start_c, dz_total)))
-        H_new = _entropy(log_softmax(z, axis=-1))
+        out["dHp"][t] = float(np.mean(entropy_change_predicted(z_start, z - z_start)))
+        p_before = np.exp(logp_all)
+        logp_all = log_softmax(z, axis=-1)
+        H_new = _entropy(logp_all)
         out["dHm"][t] = float(np.mean(H_new - H))
         qmax = q.max(axis=1, keepdims=True)
         qa = np.take_along_axis(q, a, axis=1)
@@ -291,15 +292,17 @@ def _run_pg(env, pol: EntropyPG, runs, steps, rng, progress):
         out["optimal"][t] = np.mean(qa == qmax)
         out["regret"][t] = np.mean(qmax - qa)
         out["entropy"][t] = H.mean()
-        out["coverage"][t] = _coverage(q, np.exp(logp_all)).mean()
+        out["coverage"][t] = _coverage(q, p_before).mean()
         out["T"][t] = T
         if target is not None:
             target.update(H.mean())
+        H = H_new
         if env.walk_std > 0:
             q += env.walk_std * rng.standard_normal(q.shape)
             if env.kind == "bernoulli":
                 np.clip(q, 0.0, 1.0, out=q)
-    final = np.exp(log_softmax(z, axis=-1))
+    final = np.exp(logp_all)
+    counts = counts.reshape(runs, k).astype(np.int64)
     res = BanditResult(env, pol, runs, steps, None, out["reward"], out["sem"], out["optimal"],
                        out["entropy"], out["coverage"], out["regret"], counts, final, 0.0,
                        temperature=out["T"], dH_predicted=out["dHp"], dH_measured=out["dHm"])
