@@ -24,7 +24,7 @@ def test_version_through_the_installed_entry_point():
 
 
 def test_levels_json_is_one_object_with_exact_values(capsys):
-    code, out, err = run_cli(capsys, "levels", "--energies", "0,1", "--T", "1", "--json")
+    code, out, _err = run_cli(capsys, "levels", "--energies", "0,1", "--T", "1", "--json")
     assert code == 0
     d = json.loads(out)
     assert d["mean_energy"][0] == pytest.approx(1 / (np.e + 1))
@@ -33,7 +33,7 @@ def test_levels_json_is_one_object_with_exact_values(capsys):
 
 
 def test_levels_table_and_figure(capsys, tmp_path):
-    code, out, err = run_cli(capsys, "levels", "--energies", "0,1,2", "--g", "1,2,1",
+    code, out, _err = run_cli(capsys, "levels", "--energies", "0,1,2", "--g", "1,2,1",
                              "--T", "0.5:2:4", "--out", str(tmp_path))
     assert code == 0 and "F=U-TS" in out and (tmp_path / "levels.png").exists()
     assert len(out.strip().splitlines()) == 1 + 4 + 1
@@ -64,7 +64,7 @@ class _noop:
 
 
 def test_tour_fast_atoms_act(capsys, tmp_path):
-    code, out, err = run_cli(capsys, "tour", "--fast", "--acts", "atoms", "--out", str(tmp_path),
+    code, out, _err = run_cli(capsys, "tour", "--fast", "--acts", "atoms", "--out", str(tmp_path),
                              "--json")
     assert code == 0
     d = json.loads(out)
@@ -74,5 +74,5 @@ def test_tour_fast_atoms_act(capsys, tmp_path):
 
 
 def test_tour_rejects_unknown_act(capsys, tmp_path):
-    code, out, err = run_cli(capsys, "tour", "--acts", "dragons", "--out", str(tmp_path))
+    code, _out, err = run_cli(capsys, "tour", "--acts", "dragons", "--out", str(tmp_path))
     assert code == 2 and "dragons" in err

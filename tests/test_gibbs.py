@@ -5,8 +5,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thermo_rl.gibbs import (boltzmann_probabilities, heat_capacity, log_partition, solve_beta,
-                             thermodynamics)
+from thermo_rl.gibbs import (
+    boltzmann_probabilities,
+    heat_capacity,
+    log_partition,
+    solve_beta,
+    thermodynamics,
+)
 
 
 @pytest.mark.parametrize("g", [1.0, 3.0])
@@ -142,17 +147,17 @@ def test_solve_beta_signs_ends_and_errors():
 
 
 @pytest.mark.parametrize("kwargs,exc,match", [
-    (dict(energies=[0, 1], T=-1.0), ValueError, "T"),
-    (dict(energies=[0, 1]), TypeError, "exactly one"),
-    (dict(energies=[0, 1], T=1.0, beta=1.0), TypeError, "exactly one"),
-    (dict(energies=[0, np.nan], T=1.0), ValueError, "energies"),
-    (dict(energies=[0, np.inf], T=1.0), ValueError, "energies"),
-    (dict(energies=[], T=1.0), ValueError, "energies"),
-    (dict(energies=[[0, 1]], T=1.0), ValueError, "energies"),
-    (dict(energies=[0, 1], T=1.0, degeneracy=[1, 2, 3]), ValueError, "degeneracy"),
-    (dict(energies=[0, 1], T=1.0, degeneracy=[1, 0]), ValueError, "degeneracy"),
-    (dict(energies="abc", T=1.0), TypeError, "energies"),
-    (dict(energies=[0, 1], beta=np.nan), ValueError, "beta"),
+    ({"energies": [0, 1], "T": -1.0}, ValueError, "T"),
+    ({"energies": [0, 1]}, TypeError, "exactly one"),
+    ({"energies": [0, 1], "T": 1.0, "beta": 1.0}, TypeError, "exactly one"),
+    ({"energies": [0, np.nan], "T": 1.0}, ValueError, "energies"),
+    ({"energies": [0, np.inf], "T": 1.0}, ValueError, "energies"),
+    ({"energies": [], "T": 1.0}, ValueError, "energies"),
+    ({"energies": [[0, 1]], "T": 1.0}, ValueError, "energies"),
+    ({"energies": [0, 1], "T": 1.0, "degeneracy": [1, 2, 3]}, ValueError, "degeneracy"),
+    ({"energies": [0, 1], "T": 1.0, "degeneracy": [1, 0]}, ValueError, "degeneracy"),
+    ({"energies": "abc", "T": 1.0}, TypeError, "energies"),
+    ({"energies": [0, 1], "beta": np.nan}, ValueError, "beta"),
 ])
 def test_bad_input_is_named(kwargs, exc, match):
     with pytest.raises(exc, match=match):

@@ -4,9 +4,17 @@ import numpy as np
 import pytest
 import torch
 
-from thermo_rl.metrics import (coverage, distinct_n, effective_modes, entropy,
-                               entropy_from_logits, kl_divergence, log_softmax, pass_at_k,
-                               softmax)
+from thermo_rl.metrics import (
+    coverage,
+    distinct_n,
+    effective_modes,
+    entropy,
+    entropy_from_logits,
+    kl_divergence,
+    log_softmax,
+    pass_at_k,
+    softmax,
+)
 
 
 def test_entropy_values():
@@ -75,7 +83,7 @@ def test_pass_at_k_matches_combinatorics(n, c, k):
 def test_pass_at_k_vectorized_and_errors():
     out = pass_at_k(np.array([10, 10]), np.array([0, 10]), 2)
     np.testing.assert_allclose(out, [0.0, 1.0])
-    for bad in [dict(n=5, c=6, k=1), dict(n=5, c=1, k=6), dict(n=5, c=1, k=0)]:
+    for bad in [{"n": 5, "c": 6, "k": 1}, {"n": 5, "c": 1, "k": 6}, {"n": 5, "c": 1, "k": 0}]:
         with pytest.raises(ValueError):
             pass_at_k(**bad)
 

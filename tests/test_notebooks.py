@@ -1,6 +1,5 @@
 """Every notebook runs top to bottom in fast mode (THERMO_RL_FAST=1) without errors."""
 
-import os
 from pathlib import Path
 
 import pytest

@@ -5,8 +5,16 @@ import pytest
 
 from thermo_rl.gibbs import boltzmann_probabilities
 from thermo_rl.metrics import entropy
-from thermo_rl.schedules import (Constant, Geometric, Linear, Logarithmic, Reheating,
-                                 TargetAcceptance, TargetEntropy, parse_schedule)
+from thermo_rl.schedules import (
+    Constant,
+    Geometric,
+    Linear,
+    Logarithmic,
+    Reheating,
+    TargetAcceptance,
+    TargetEntropy,
+    parse_schedule,
+)
 
 
 def test_open_loop_end_points_and_shapes():

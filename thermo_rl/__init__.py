@@ -14,10 +14,9 @@ Subpackages: :mod:`thermo_rl.physics` (levels, lattices, exact results),
 
 __version__ = "0.1.0"
 
-from . import metrics, schedules  # noqa: E402
-from ._progress import fast_mode  # noqa: E402
-from .gibbs import (Thermo, boltzmann_probabilities, log_partition, solve_beta,  # noqa: E402
-                    thermodynamics)
+from . import metrics, schedules
+from ._progress import fast_mode
+from .gibbs import Thermo, boltzmann_probabilities, log_partition, solve_beta, thermodynamics
 
 __all__ = [
     "Thermo",

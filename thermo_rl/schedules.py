@@ -34,6 +34,7 @@ import numpy as np
 from ._validation import check_choice, check_int, check_real, check_temperature
 
 __all__ = [
+    "SCHEDULES",
     "Constant",
     "Geometric",
     "Linear",
@@ -43,7 +44,6 @@ __all__ = [
     "TargetAcceptance",
     "TargetEntropy",
     "parse_schedule",
-    "SCHEDULES",
 ]
 
 

@@ -1,12 +1,18 @@
+import itertools
 import math
 
 import numpy as np
 import pytest
 
 from thermo_rl.gibbs import boltzmann_probabilities
-from thermo_rl.physics.levels import (ln_multiplicity, most_probable_occupation, multiplicity,
-                                      sample_levels, stirling_ln_multiplicity,
-                                      stirling_relative_error)
+from thermo_rl.physics.levels import (
+    ln_multiplicity,
+    most_probable_occupation,
+    multiplicity,
+    sample_levels,
+    stirling_ln_multiplicity,
+    stirling_relative_error,
+)
 
 
 def test_multiplicity_exact():
@@ -19,7 +25,7 @@ def test_multiplicity_exact():
 def test_stirling_error_falls_with_N():
     frac = np.array([0.5, 0.3, 0.2])
     errs = [stirling_relative_error((frac * N).astype(int)) for N in [10, 100, 1000, 10**4, 10**5]]
-    assert all(b < a for a, b in zip(errs, errs[1:]))
+    assert all(b < a for a, b in itertools.pairwise(errs))
     # exact - Stirling = 1/2 ln(2 pi N) - 1/2 sum ln(2 pi n_i) + O(1/n) (the next Stirling
     # terms), so the relative error at large N must match that closed form to ~1e-5
     N = 10**5

@@ -68,8 +68,8 @@ def run(args):
 
 
 def render(r):
-    lines = [f"{r['problem']}: best {r['best_energy']:.6g} over {r['runs']} runs "
-             f"x {r['sweeps']} sweeps in {r['seconds']:.2f} s"]
+    lines = [(f"{r['problem']}: best {r['best_energy']:.6g} over {r['runs']} runs "
+             f"x {r['sweeps']} sweeps in {r['seconds']:.2f} s")]
     if r.get("known_optimum") is not None:
         gap = "" if r.get("gap") is None else f", gap {100 * r['gap']:.3f}%"
         lines.append(f"  known optimum {r['known_optimum']:.6g}{gap}")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from ..tour import ACTS, format_act, run_tour
+from ..tour import ACTS, run_tour
 
 HELP = "guided tour: atoms, magnet, annealing, bandit (and language model), with figures"
 

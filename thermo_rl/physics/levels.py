@@ -28,7 +28,7 @@ from scipy.stats import chi2 as _chi2
 
 from .._progress import progress_bar
 from .._rng import stream_states
-from .._validation import as_float_array, check_int, check_real, check_temperature
+from .._validation import as_float_array, check_int, check_temperature
 from ..gibbs import boltzmann_probabilities, solve_beta
 from ._levels_kernel import acceptance_table, metropolis_levels
 

@@ -29,8 +29,8 @@ def run(ctx) -> ActResult:
                                                              10000)
     scan = cooling_rate_scan(problem, scan_sweeps, runs=runs, seed=ctx.seed, progress=False)
     opt = problem.optimum
-    lines = [f"eil51 (51 cities, known optimum {opt}); {runs} runs x {sweeps} sweeps each, "
-             f"T from {scan['T0']:.3g} down to {scan['T_end']:.3g}:"]
+    lines = [(f"eil51 (51 cities, known optimum {opt}); {runs} runs x {sweeps} sweeps each, "
+             f"T from {scan['T0']:.3g} down to {scan['T_end']:.3g}:")]
     numbers = {"optimum": opt}
     for label, res in comp.items():
         mean = float(np.mean(res.best_energies))

@@ -29,10 +29,10 @@ def run(ctx) -> ActResult:
     Ts = np.linspace(0.05, 3.0, 30)
     th = thermodynamics(energies.astype(float), Ts)
     lines = [
-        f"{Ns[-1]} atoms over levels E = 0, 1, 2 with mean energy 2/3: the occupation with the "
-        f"most microstates is {last.fractions.round(4).tolist()}",
-        f"Boltzmann at T = {T:.4f} (solve_beta) gives {last.boltzmann.round(4).tolist()}; "
-        f"max gap falls from {devs[0]:.4f} (N={Ns[0]}) to {devs[-1]:.2e} (N={Ns[-1]}).",
+        (f"{Ns[-1]} atoms over levels E = 0, 1, 2 with mean energy 2/3: the occupation with the "
+        f"most microstates is {last.fractions.round(4).tolist()}"),
+        (f"Boltzmann at T = {T:.4f} (solve_beta) gives {last.boltzmann.round(4).tolist()}; "
+        f"max gap falls from {devs[0]:.4f} (N={Ns[0]}) to {devs[-1]:.2e} (N={Ns[-1]})."),
         f"Stirling's ln W error falls from {stir[0]:.3f} to {stir[-1]:.1e}: entropy is ln(#states).",
         f"Metropolis walkers at that T: chi-square p = {samp.p_value:.2f} against Boltzmann.",
         "A system at fixed T settles where F = U - T S is lowest, not where U is.",

@@ -40,7 +40,7 @@ def temperature_explorer(energies, degeneracy=None, T_range=(0.01, 5.0)):
     def show(change=None):
         with out:
             out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(5, 3))
+            _fig, ax = plt.subplots(figsize=(5, 3))
             _draw_levels(ax, energies, degeneracy, slider.value)
             plt.show()
 
