@@ -19,24 +19,20 @@ loop per problem, the kernels inlined):
 :func:`thermo_rl._metropolis.metropolis_accept`.
 
 The generic functions below are plain Python written against four global names
-(``_energy``, ``_init_aux``, ``_propose``, ``_apply``). :func:`specialize` binds them to a
-problem's kernels (a copy of each function with those globals) and compiles it with
-``cache=True`` under a per-problem name, so every problem gets its own compiled loop
-with the kernels inlined, loaded from the on-disk cache in later processes. (Passing
-the kernels as first-class function arguments works too, but Numba cannot cache such
-functions across processes, and compile time counts.)
+(``_energy``, ``_init_aux``, ``_propose``, ``_apply``); :func:`specialize` binds them to a
+problem's kernels with :func:`thermo_rl._specialize.specialize`, so every problem gets
+its own compiled, cached loop with the kernels inlined.
 """
 
 from __future__ import annotations
 
-import types
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from .._metropolis import metropolis_accept
 from .._rng import next_double
+from .._specialize import specialize as _specialize
 
 __all__ = ["EngineKernels", "delta_check", "run_chunk", "sample_deltas", "specialize", "sync"]
 
@@ -134,13 +130,5 @@ def specialize(prefix: str, energy, init_aux, propose, apply) -> EngineKernels:
     """The engine compiled for one problem's kernels (cached as ``<prefix>_run_chunk`` ...)."""
     kernels = {"_energy": energy, "_init_aux": init_aux, "_propose": propose,
                "_apply": apply}
-    out = []
-    for fn in (run_chunk, sync, sample_deltas, delta_check):
-        g = dict(fn.__globals__)
-        g.update(kernels)
-        name = f"{prefix}_{fn.__name__}"
-        new = types.FunctionType(fn.__code__, g, name, fn.__defaults__)
-        new.__qualname__ = name
-        new.__doc__ = fn.__doc__
-        out.append(njit(cache=True)(new))
-    return EngineKernels(*out)
+    return EngineKernels(*(_specialize(fn, prefix, kernels)
+                           for fn in (run_chunk, sync, sample_deltas, delta_check)))

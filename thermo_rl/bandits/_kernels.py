@@ -1,9 +1,11 @@
 """Numba kernels of the classic bandit policies (private; see :mod:`thermo_rl.bandits`).
 
-Every kernel has the same signature and loops over the runs ``r0 .. r1-1`` (one
-xoshiro256** stream per run, :func:`thermo_rl._rng.stream_states`), then over the
-steps, accumulating per-step sums over runs into ``acc``. Kernels release the GIL, so
-chunks of runs run on several threads, each with its own ``acc``:
+One loop (:func:`run_runs`) serves every policy: a policy plugs in four small
+functions (reset, act, learn, final), and :func:`thermo_rl._specialize.specialize`
+compiles the loop once per policy with them inlined. The loop runs over the runs
+``r0 .. r1-1`` (one xoshiro256** stream per run, :func:`thermo_rl._rng.stream_states`),
+then over the steps, accumulating per-step sums over runs into ``acc``. Kernels release
+the GIL, so chunks of runs run on several threads, each with its own ``acc``:
 
     acc[0, t] sum of rewards         acc[1, t] sum of squared rewards
     acc[2, t] number optimal         acc[3, t] sum of policy entropies (nats)
@@ -21,6 +23,7 @@ import numpy as np
 from numba import njit
 
 from .._rng import next_below, next_double, next_normal
+from .._specialize import specialize
 
 N_ACC = 6
 
@@ -172,134 +175,170 @@ def _record(acc, t, a, reward, q, probs, h):
     acc[4, t] += covered / m
 
 
+# ----------------------------------------------------------------------------- the loop
+def run_runs(states, r0, r1, means, means_std, kind, noise, walk_std, params, temps, acc,
+             counts, final_probs):
+    """The one bandit loop, written against a policy's four plug-ins (bound by
+    :func:`thermo_rl._specialize.specialize`):
+
+    ``_reset(params, m0, m1, m2)``: fresh memory (three arrays of length k) for a new run;
+    ``_act(states, r, t, params, temps, m0, m1, m2, probs) -> (a, h)``: fill ``probs``
+    with the action distribution, draw ``a``, return it and the entropy ``h`` (NaN: none);
+    ``_learn(params, t, a, R, m0, m1, m2, probs)``: update the memory with reward ``R``;
+    ``_final(params, temps, steps, m0, m1, m2, probs, out)``: the final distribution.
+    """
+    k = means.size
+    steps = acc.shape[1]
+    q = np.empty(k)
+    probs = np.empty(k)
+    m0 = np.zeros(k)
+    m1 = np.zeros(k)
+    m2 = np.zeros(k)
+    for r in range(r0, r1):
+        _init_means(states, r, means, means_std, q)
+        _reset(params, m0, m1, m2)
+        for t in range(steps):
+            a, h = _act(states, r, t, params, temps, m0, m1, m2, probs)
+            R = _reward(states, r, kind, q[a], noise)
+            _record(acc, t, a, R, q, probs, h)
+            _learn(params, t, a, R, m0, m1, m2, probs)
+            counts[r, a] += 1
+            _walk(states, r, q, walk_std, kind)
+        _final(params, temps, steps, m0, m1, m2, probs, final_probs[r])
+
+
+def _unbound(*args):  # pragma: no cover - replaced by specialize()
+    raise RuntimeError("run_runs is generic; call a specialized kernel")
+
+
+_reset = _act = _learn = _final = _unbound
+
+
 # ----------------------------------------------------------------------------- policies
-# params: [epsilon, initial, step_size (<= 0: sample average)]
-@njit(cache=True, nogil=True)
-def epsilon_greedy_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, params,
-                          temps, acc, counts, final_probs):
-    k = means.size
-    steps = acc.shape[1]
-    eps, init, alpha = params[0], params[1], params[2]
-    q = np.empty(k)
-    Q = np.empty(k)
-    N = np.zeros(k)
-    probs = np.empty(k)
-    for r in range(r0, r1):
-        _init_means(states, r, means, means_std, q)
-        for a in range(k):
-            Q[a] = init
-            N[a] = 0.0
-        for t in range(steps):
-            h = _greedy_probs(Q, eps, probs)
-            if eps > 0.0 and next_double(states, r) < eps:
-                a = next_below(states, r, k)
-            else:
-                a = _argmax_random(states, r, Q)
-            R = _reward(states, r, kind, q[a], noise)
-            _record(acc, t, a, R, q, probs, h)
-            N[a] += 1.0
-            Q[a] += (R - Q[a]) * (alpha if alpha > 0.0 else 1.0 / N[a])
-            counts[r, a] += 1
-            _walk(states, r, q, walk_std, kind)
-        _greedy_probs(Q, eps, probs)
-        final_probs[r, :] = probs
+# Action values (epsilon-greedy, softmax, UCB): m0 = Q, m1 = N.
+# params: [.., initial, step_size (<= 0: sample average)] at positions ``PI, PA`` below.
+@njit(cache=True)
+def _update_value(Q, N, a, R, alpha):
+    N[a] += 1.0
+    Q[a] += (R - Q[a]) * (alpha if alpha > 0.0 else 1.0 / N[a])
 
 
-# params: [initial, step_size]; temps: T per step
-@njit(cache=True, nogil=True)
-def softmax_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, params, temps,
-                   acc, counts, final_probs):
-    k = means.size
-    steps = acc.shape[1]
-    init, alpha = params[0], params[1]
-    q = np.empty(k)
-    Q = np.empty(k)
-    N = np.zeros(k)
-    probs = np.empty(k)
-    for r in range(r0, r1):
-        _init_means(states, r, means, means_std, q)
-        for a in range(k):
-            Q[a] = init
-            N[a] = 0.0
-        for t in range(steps):
-            h = _softmax_probs(Q, temps[t], probs)
-            a = _sample(states, r, probs)
-            R = _reward(states, r, kind, q[a], noise)
-            _record(acc, t, a, R, q, probs, h)
-            N[a] += 1.0
-            Q[a] += (R - Q[a]) * (alpha if alpha > 0.0 else 1.0 / N[a])
-            counts[r, a] += 1
-            _walk(states, r, q, walk_std, kind)
-        _softmax_probs(Q, temps[steps - 1], probs)
-        final_probs[r, :] = probs
+@njit(cache=True)
+def _reset_values(init, Q, N):
+    for b in range(Q.size):
+        Q[b] = init
+        N[b] = 0.0
 
 
-# params: [alpha, baseline (1 or 0)]  (Sutton & Barto 2018, section 2.8)
-@njit(cache=True, nogil=True)
-def gradient_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, params, temps,
-                    acc, counts, final_probs):
-    k = means.size
-    steps = acc.shape[1]
-    alpha, use_baseline = params[0], params[1] > 0.0
-    q = np.empty(k)
-    H = np.zeros(k)
-    probs = np.empty(k)
-    for r in range(r0, r1):
-        _init_means(states, r, means, means_std, q)
-        for a in range(k):
-            H[a] = 0.0
-        rbar = 0.0
-        for t in range(steps):
-            h = _softmax_probs(H, 1.0, probs)
-            a = _sample(states, r, probs)
-            R = _reward(states, r, kind, q[a], noise)
-            _record(acc, t, a, R, q, probs, h)
-            base = 0.0
-            if use_baseline:
-                base = R if t == 0 else rbar      # mean of the earlier rewards (R_1 at t = 1)
-            for b in range(k):
-                H[b] -= alpha * (R - base) * probs[b]
-            H[a] += alpha * (R - base)
-            rbar += (R - rbar) / (t + 1.0)
-            counts[r, a] += 1
-            _walk(states, r, q, walk_std, kind)
-        _softmax_probs(H, 1.0, probs)
-        final_probs[r, :] = probs
+# epsilon-greedy: params [epsilon, initial, step_size]
+@njit(cache=True, inline="always")
+def _eg_reset(params, m0, m1, m2):
+    _reset_values(params[1], m0, m1)
 
 
-# params: [c, initial, step_size]  (Auer, Cesa-Bianchi & Fischer 2002; S&B eq. 2.10)
-@njit(cache=True, nogil=True)
-def ucb_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, params, temps, acc,
-               counts, final_probs):
-    k = means.size
-    steps = acc.shape[1]
-    c, init, alpha = params[0], params[1], params[2]
-    q = np.empty(k)
-    Q = np.empty(k)
-    N = np.zeros(k)
-    U = np.empty(k)
-    probs = np.empty(k)
-    for r in range(r0, r1):
-        _init_means(states, r, means, means_std, q)
-        for a in range(k):
-            Q[a] = init
-            N[a] = 0.0
-        for t in range(steps):
-            lt = np.log(t + 1.0)
-            for b in range(k):
-                U[b] = np.inf if N[b] == 0.0 else Q[b] + c * np.sqrt(lt / N[b])
-            h = _greedy_probs(U, 0.0, probs)
-            a = _argmax_random(states, r, U)
-            R = _reward(states, r, kind, q[a], noise)
-            _record(acc, t, a, R, q, probs, h)
-            N[a] += 1.0
-            Q[a] += (R - Q[a]) * (alpha if alpha > 0.0 else 1.0 / N[a])
-            counts[r, a] += 1
-            _walk(states, r, q, walk_std, kind)
-        for b in range(k):
-            U[b] = np.inf if N[b] == 0.0 else Q[b] + c * np.sqrt(np.log(steps + 1.0) / N[b])
-        _greedy_probs(U, 0.0, probs)
-        final_probs[r, :] = probs
+@njit(cache=True, inline="always")
+def _eg_act(states, r, t, params, temps, m0, m1, m2, probs):
+    eps = params[0]
+    h = _greedy_probs(m0, eps, probs)
+    if eps > 0.0 and next_double(states, r) < eps:
+        return next_below(states, r, probs.size), h
+    return _argmax_random(states, r, m0), h
+
+
+@njit(cache=True, inline="always")
+def _eg_learn(params, t, a, R, m0, m1, m2, probs):
+    _update_value(m0, m1, a, R, params[2])
+
+
+@njit(cache=True, inline="always")
+def _eg_final(params, temps, steps, m0, m1, m2, probs, out):
+    _greedy_probs(m0, params[0], out)
+
+
+# softmax (Boltzmann exploration): params [initial, step_size]; temps: T per step
+@njit(cache=True, inline="always")
+def _sm_reset(params, m0, m1, m2):
+    _reset_values(params[0], m0, m1)
+
+
+@njit(cache=True, inline="always")
+def _sm_act(states, r, t, params, temps, m0, m1, m2, probs):
+    h = _softmax_probs(m0, temps[t], probs)
+    return _sample(states, r, probs), h
+
+
+@njit(cache=True, inline="always")
+def _sm_learn(params, t, a, R, m0, m1, m2, probs):
+    _update_value(m0, m1, a, R, params[1])
+
+
+@njit(cache=True, inline="always")
+def _sm_final(params, temps, steps, m0, m1, m2, probs, out):
+    _softmax_probs(m0, temps[steps - 1], out)
+
+
+# gradient bandit (Sutton & Barto 2018, section 2.8): params [alpha, baseline (1 or 0)];
+# m0 = preferences H, m2[0] = mean of the earlier rewards
+@njit(cache=True, inline="always")
+def _gb_reset(params, m0, m1, m2):
+    for b in range(m0.size):
+        m0[b] = 0.0
+    m2[0] = 0.0
+
+
+@njit(cache=True, inline="always")
+def _gb_act(states, r, t, params, temps, m0, m1, m2, probs):
+    h = _softmax_probs(m0, 1.0, probs)
+    return _sample(states, r, probs), h
+
+
+@njit(cache=True, inline="always")
+def _gb_learn(params, t, a, R, m0, m1, m2, probs):
+    alpha = params[0]
+    base = 0.0
+    if params[1] > 0.0:
+        base = R if t == 0 else m2[0]      # mean of the earlier rewards (R_1 at t = 1)
+    for b in range(m0.size):
+        m0[b] -= alpha * (R - base) * probs[b]
+    m0[a] += alpha * (R - base)
+    m2[0] += (R - m2[0]) / (t + 1.0)
+
+
+@njit(cache=True, inline="always")
+def _gb_final(params, temps, steps, m0, m1, m2, probs, out):
+    _softmax_probs(m0, 1.0, out)
+
+
+# UCB (Auer, Cesa-Bianchi & Fischer 2002; S&B eq. 2.10): params [c, initial, step_size];
+# m2 = upper confidence bounds
+@njit(cache=True)
+def _ucb_bounds(c, t, Q, N, U):
+    lt = np.log(t + 1.0)
+    for b in range(Q.size):
+        U[b] = np.inf if N[b] == 0.0 else Q[b] + c * np.sqrt(lt / N[b])
+
+
+@njit(cache=True, inline="always")
+def _ucb_reset(params, m0, m1, m2):
+    _reset_values(params[1], m0, m1)
+
+
+@njit(cache=True, inline="always")
+def _ucb_act(states, r, t, params, temps, m0, m1, m2, probs):
+    _ucb_bounds(params[0], t, m0, m1, m2)
+    h = _greedy_probs(m2, 0.0, probs)
+    return _argmax_random(states, r, m2), h
+
+
+@njit(cache=True, inline="always")
+def _ucb_learn(params, t, a, R, m0, m1, m2, probs):
+    _update_value(m0, m1, a, R, params[2])
+
+
+@njit(cache=True, inline="always")
+def _ucb_final(params, temps, steps, m0, m1, m2, probs, out):
+    _ucb_bounds(params[0], steps, m0, m1, m2)
+    _greedy_probs(m2, 0.0, out)
 
 
 @njit(cache=True)
@@ -320,72 +359,90 @@ def _gamma(state, r, shape):
             return d * v
 
 
-# params: [prior_mean, prior_std] (Gaussian: known noise) or [alpha0, beta0] (Bernoulli)
-@njit(cache=True, nogil=True)
-def thompson_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, params, temps,
-                    acc, counts, final_probs):
-    k = means.size
-    steps = acc.shape[1]
-    p0, p1 = params[0], params[1]
-    q = np.empty(k)
-    S = np.zeros(k)
-    N = np.zeros(k)
-    theta = np.empty(k)
-    probs = np.empty(k)
-    for r in range(r0, r1):
-        _init_means(states, r, means, means_std, q)
-        for a in range(k):
-            S[a] = 0.0
-            N[a] = 0.0
-        for t in range(steps):
-            for b in range(k):
-                if kind == 0:
-                    prec = 1.0 / (p1 * p1) + N[b] / (noise * noise)
-                    mu = (p0 / (p1 * p1) + S[b] / (noise * noise)) / prec
-                    theta[b] = mu + next_normal(states, r) / np.sqrt(prec)
-                else:
-                    x = _gamma(states, r, p0 + S[b])
-                    y = _gamma(states, r, p1 + N[b] - S[b])
-                    theta[b] = x / (x + y)
-            a = _argmax_random(states, r, theta)
-            R = _reward(states, r, kind, q[a], noise)
-            _record(acc, t, a, R, q, probs, np.nan)
-            N[a] += 1.0
-            S[a] += R
-            counts[r, a] += 1
-            _walk(states, r, q, walk_std, kind)
-        for b in range(k):
-            final_probs[r, b] = np.nan
+# Thompson sampling: params [prior_mean, prior_std, noise] (Gaussian arms, known noise) or
+# [alpha0, beta0, -1] (Bernoulli: Beta prior); m0 = sum of rewards S, m1 = pulls N,
+# m2 = the sampled means
+@njit(cache=True, inline="always")
+def _ts_reset(params, m0, m1, m2):
+    for b in range(m0.size):
+        m0[b] = 0.0
+        m1[b] = 0.0
 
 
-# params: [gamma, reward_low, reward_high]  (Auer, Cesa-Bianchi, Freund & Schapire 2002)
-@njit(cache=True, nogil=True)
-def exp3_kernel(states, r0, r1, means, means_std, kind, noise, walk_std, params, temps, acc,
-                counts, final_probs):
-    k = means.size
-    steps = acc.shape[1]
+@njit(cache=True, inline="always")
+def _ts_act(states, r, t, params, temps, m0, m1, m2, probs):
+    p0, p1, noise = params[0], params[1], params[2]
+    for b in range(m0.size):
+        S, N = m0[b], m1[b]
+        if noise >= 0.0:
+            prec = 1.0 / (p1 * p1) + N / (noise * noise)
+            mu = (p0 / (p1 * p1) + S / (noise * noise)) / prec
+            m2[b] = mu + next_normal(states, r) / np.sqrt(prec)
+        else:
+            x = _gamma(states, r, p0 + S)
+            y = _gamma(states, r, p1 + N - S)
+            m2[b] = x / (x + y)
+    return _argmax_random(states, r, m2), np.nan
+
+
+@njit(cache=True, inline="always")
+def _ts_learn(params, t, a, R, m0, m1, m2, probs):
+    m1[a] += 1.0
+    m0[a] += R
+
+
+@njit(cache=True, inline="always")
+def _ts_final(params, temps, steps, m0, m1, m2, probs, out):
+    for b in range(out.size):
+        out[b] = np.nan
+
+
+# EXP3 (Auer, Cesa-Bianchi, Freund & Schapire 2002): params [gamma, reward_low,
+# reward_high]; m0 = log weights
+@njit(cache=True)
+def _exp3_probs(gam, logw, probs):
+    _softmax_probs(logw, 1.0, probs)
+    k = probs.size
+    for b in range(k):
+        probs[b] = (1.0 - gam) * probs[b] + gam / k
+
+
+@njit(cache=True, inline="always")
+def _exp3_reset(params, m0, m1, m2):
+    for b in range(m0.size):
+        m0[b] = 0.0
+
+
+@njit(cache=True, inline="always")
+def _exp3_act(states, r, t, params, temps, m0, m1, m2, probs):
+    _exp3_probs(params[0], m0, probs)
+    return _sample(states, r, probs), _entropy(probs)
+
+
+@njit(cache=True, inline="always")
+def _exp3_learn(params, t, a, R, m0, m1, m2, probs):
     gam, lo, hi = params[0], params[1], params[2]
-    q = np.empty(k)
-    logw = np.zeros(k)
-    probs = np.empty(k)
-    for r in range(r0, r1):
-        _init_means(states, r, means, means_std, q)
-        for a in range(k):
-            logw[a] = 0.0
-        for t in range(steps):
-            _softmax_probs(logw, 1.0, probs)
-            for b in range(k):
-                probs[b] = (1.0 - gam) * probs[b] + gam / k
-            a = _sample(states, r, probs)
-            R = _reward(states, r, kind, q[a], noise)
-            _record(acc, t, a, R, q, probs, _entropy(probs))
-            x = min(max((R - lo) / (hi - lo), 0.0), 1.0)
-            logw[a] += gam * x / (probs[a] * k)
-            counts[r, a] += 1
-            _walk(states, r, q, walk_std, kind)
-        _softmax_probs(logw, 1.0, probs)
-        for b in range(k):
-            final_probs[r, b] = (1.0 - gam) * probs[b] + gam / k
+    x = min(max((R - lo) / (hi - lo), 0.0), 1.0)
+    m0[a] += gam * x / (probs[a] * probs.size)
+
+
+@njit(cache=True, inline="always")
+def _exp3_final(params, temps, steps, m0, m1, m2, probs, out):
+    _exp3_probs(params[0], m0, out)
+
+
+def _bind(prefix, reset, act, learn, final):
+    return specialize(run_runs, f"bandit_{prefix}",
+                      {"_reset": reset, "_act": act, "_learn": learn, "_final": final},
+                      nogil=True)
+
+
+epsilon_greedy_kernel = _bind("eg", _eg_reset, _eg_act, _eg_learn, _eg_final)
+softmax_kernel = _bind("sm", _sm_reset, _sm_act, _sm_learn, _sm_final)
+gradient_kernel = _bind("gb", _gb_reset, _gb_act, _gb_learn, _gb_final)
+ucb_kernel = _bind("ucb", _ucb_reset, _ucb_act, _ucb_learn, _ucb_final)
+thompson_kernel = _bind("ts", _ts_reset, _ts_act, _ts_learn, _ts_final)
+exp3_kernel = _bind("exp3", _exp3_reset, _exp3_act, _exp3_learn, _exp3_final)
 
 
 # ----------------------------------------------------------------------------- self-training

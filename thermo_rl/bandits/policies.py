@@ -165,10 +165,10 @@ class Thompson(Policy):
 
     def kernel_params(self, env, steps):
         if env.kind == "bernoulli":
-            return np.array([self.prior_alpha, self.prior_beta]), None
+            return np.array([self.prior_alpha, self.prior_beta, -1.0]), None
         if env.noise <= 0:
             raise ValueError("Thompson sampling on Gaussian arms needs noise > 0")
-        return np.array([self.prior_mean, self.prior_std]), None
+        return np.array([self.prior_mean, self.prior_std, env.noise]), None
 
 
 class EXP3(Policy):
