@@ -25,6 +25,7 @@ __all__ = [
     "next_u64",
     "seed_int",
     "stream_states",
+    "xoshiro_step",
 ]
 
 _MASK64 = (1 << 64) - 1
@@ -77,12 +78,8 @@ def _rotl(x, k):
 
 
 @njit(cache=True, inline="always")
-def next_u64(state, i):
-    """Advance stream ``i`` of ``state`` and return 64 random bits (xoshiro256**)."""
-    s0 = state[i, 0]
-    s1 = state[i, 1]
-    s2 = state[i, 2]
-    s3 = state[i, 3]
+def xoshiro_step(s0, s1, s2, s3):
+    """One xoshiro256** step on a state held in four scalars: (64 random bits, new state)."""
     result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
     t = s1 << np.uint64(17)
     s2 ^= s0
@@ -91,10 +88,14 @@ def next_u64(state, i):
     s0 ^= s3
     s2 ^= t
     s3 = _rotl(s3, 45)
-    state[i, 0] = s0
-    state[i, 1] = s1
-    state[i, 2] = s2
-    state[i, 3] = s3
+    return result, s0, s1, s2, s3
+
+
+@njit(cache=True, inline="always")
+def next_u64(state, i):
+    """Advance stream ``i`` of ``state`` and return 64 random bits (xoshiro256**)."""
+    result, state[i, 0], state[i, 1], state[i, 2], state[i, 3] = xoshiro_step(
+        state[i, 0], state[i, 1], state[i, 2], state[i, 3])
     return result
 
 
