@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._common import pyplot
+
 __all__ = ["plot_comparison", "plot_cooling_scan", "plot_result", "plot_tour", "plot_trace"]
-
-
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def plot_tour(coords, tour, *, ax=None, title: str | None = None):
     """Draw a closed tour over city coordinates ``(n, 2)``; returns the axes."""
-    plt = _plt()
+    plt = pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 4.5))
     c = np.asarray(coords, dtype=float)
@@ -33,7 +29,7 @@ def plot_tour(coords, tour, *, ax=None, title: str | None = None):
 
 def plot_trace(result, *, axes=None, label: str | None = None):
     """Temperature, energy (mean and best over runs) and acceptance against sweeps."""
-    plt = _plt()
+    plt = pyplot()
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(12, 3.4))
     x = result.trace_sweeps
@@ -57,7 +53,7 @@ def plot_trace(result, *, axes=None, label: str | None = None):
 
 def plot_result(result, coords=None):
     """One figure: the best tour (when coordinates are given) and the trace."""
-    plt = _plt()
+    plt = pyplot()
     if coords is not None:
         fig = plt.figure(figsize=(15, 3.8))
         gs = fig.add_gridspec(1, 4)
@@ -75,7 +71,7 @@ def plot_result(result, coords=None):
 
 def plot_comparison(results: dict, coords=None):
     """Quench / slow anneal / reheat: best tours (if coords) over energy traces."""
-    plt = _plt()
+    plt = pyplot()
     k = len(results)
     rows = 2 if coords is not None else 1
     fig, axes = plt.subplots(rows, max(k, 2), figsize=(4.2 * max(k, 2), 3.8 * rows),
@@ -109,7 +105,7 @@ def plot_comparison(results: dict, coords=None):
 
 def plot_cooling_scan(scan: dict, *, optimum=None, ax=None):
     """Final and best energies against the number of sweeps (slower cooling to the right)."""
-    plt = _plt()
+    plt = pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.6))
     ax.errorbar(scan["sweeps"], scan["mean_best"], yerr=scan["std_best"], marker="o",

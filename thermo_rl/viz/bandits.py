@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._common import panel_axes, pyplot
+
 __all__ = ["plot_entropy_change", "plot_learning_curves", "plot_policy", "plot_self_training"]
 
 # metric -> (attribute of BanditResult, y label)
@@ -21,24 +23,6 @@ _METRICS = {
     "regret": ("cumulative_regret", "cumulative regret"),
     "temperature": ("temperature", "temperature T"),
 }
-
-
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _axes(axes, n, size):
-    """``n`` axes: the given ones (checked) or a new row of panels."""
-    plt = _plt()
-    if axes is None:
-        _, axes = plt.subplots(1, n, figsize=(size[0] * n, size[1]), squeeze=False)
-        return list(axes[0])
-    axes = list(np.ravel(axes))
-    if len(axes) < n:
-        raise ValueError(f"axes must hold at least {n} axes, got {len(axes)}")
-    return axes[:n]
 
 
 def plot_learning_curves(results: dict, metrics=("reward", "optimal", "entropy", "coverage"),
@@ -70,7 +54,7 @@ def plot_learning_curves(results: dict, metrics=("reward", "optimal", "entropy",
     if unknown or not metrics:
         raise ValueError(f"unknown metric(s) {unknown}; expected some of: {', '.join(_METRICS)}")
     new = axes is None
-    axs = _axes(axes, len(metrics), (4.0, 3.3))
+    axs, _ = panel_axes(axes, len(metrics), (4.0, 3.3))
     for i, (label, res) in enumerate(results.items()):
         color = f"C{i % 10}"
         x = np.arange(1, res.steps + 1)
@@ -129,7 +113,7 @@ def plot_entropy_change(result, axes=None, *, label: str | None = None):
                          "(with dH_predicted and dH_measured)")
     dp, dm = np.asarray(dp, dtype=float), np.asarray(dm, dtype=float)
     new = axes is None
-    ax0, ax1 = _axes(axes, 2, (4.3, 3.6))
+    (ax0, ax1), _ = panel_axes(axes, 2, (4.3, 3.6))
     x = np.arange(1, dp.size + 1)
     sc = ax0.scatter(dp, dm, c=x, cmap="viridis", s=8, norm=_log_norm(x))
     lo = float(min(dp.min(), dm.min()))
@@ -198,7 +182,7 @@ def plot_policy(probs_dict: dict, Q=None, ax=None, *, title: str | None = None, 
     """
     if not isinstance(probs_dict, dict) or not probs_dict:
         raise ValueError("probs_dict must be a non-empty dict {label: probabilities}")
-    plt = _plt()
+    plt = pyplot()
     arrays = {lab: np.asarray(p, dtype=float) for lab, p in probs_dict.items()}
     ks = {a.shape[-1] for a in arrays.values()}
     if len(ks) != 1 or any(a.ndim not in (1, 2) for a in arrays.values()):
@@ -264,7 +248,7 @@ def plot_self_training(results: dict, theory=None, ax=None, *, title: str | None
     """
     if not isinstance(results, dict) or not results:
         raise ValueError("results must be a non-empty dict {label: SelfTrainingResult}")
-    plt = _plt()
+    plt = pyplot()
     new = ax is None
     if new:
         _, ax = plt.subplots(figsize=(6, 3.8))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._common import panel_axes, pyplot
+
 __all__ = [
     "plot_control_summary",
     "plot_cumulative_entropy_change",
@@ -18,24 +20,6 @@ __all__ = [
     "plot_fixation_times",
     "plot_free_energy_curves",
 ]
-
-
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _axes(axes, n, size):
-    """``n`` axes: the given ones (checked) or a new row of panels."""
-    plt = _plt()
-    if axes is None:
-        _, axes = plt.subplots(1, n, figsize=(size[0] * n, size[1]), squeeze=False)
-        return list(axes[0]), True
-    axes = list(np.ravel(axes))
-    if len(axes) < n:
-        raise ValueError(f"axes must hold at least {n} axes, got {len(axes)}")
-    return axes[:n], False
 
 
 def _curves(d, name):
@@ -67,7 +51,7 @@ def plot_free_energy_curves(T, free_energy: dict, components: dict | None = None
     T = np.asarray(T, dtype=float)
     J = _curves(free_energy, "free_energy")
     comp = None if components is None else _curves(components, "components")
-    axs, new = _axes(axes, 1 if comp is None else 2, (4.6, 3.4))
+    axs, new = panel_axes(axes, 1 if comp is None else 2, (4.6, 3.4))
     styles = ["-", "--", ":", "-."]
     for i, (lab, y) in enumerate(J.items()):
         axs[0].plot(T, y, styles[i % 4], lw=1.6, color=f"C{i % 10}", label=lab)
@@ -103,7 +87,7 @@ def plot_first_order_error(step_sizes, errors: dict, ax=None, *, title: str | No
     """
     eta = np.asarray(step_sizes, dtype=float)
     err = _curves(errors, "errors")
-    plt = _plt()
+    plt = pyplot()
     new = ax is None
     if new:
         _, ax = plt.subplots(figsize=(4.8, 3.6))
@@ -148,7 +132,7 @@ def plot_entropy_reward_law(entropy, reward, fit, ax=None, *, fitted=None,
     R = np.asarray(reward, dtype=float)
     if H.shape != R.shape or H.ndim != 1:
         raise ValueError("entropy and reward must be 1-d arrays of the same length")
-    plt = _plt()
+    plt = pyplot()
     new = ax is None
     if new:
         _, ax = plt.subplots(figsize=(5.0, 3.6))
@@ -200,7 +184,7 @@ def plot_control_summary(summary: dict, metrics=("entropy", "coverage", "reward"
     missing = [(lab, m) for lab in labels for m in metrics if m not in summary[lab]]
     if missing:
         raise ValueError(f"summary lacks {missing[0][1]!r} for {missing[0][0]!r}")
-    axs, new = _axes(axes, len(metrics), (3.2, 0.32 * len(labels) + 1.2))
+    axs, new = panel_axes(axes, len(metrics), (3.2, 0.32 * len(labels) + 1.2))
     y = np.arange(len(labels))
     for j, (ax, m) in enumerate(zip(axs, metrics)):
         vals = np.array([float(summary[lab][m]) for lab in labels])
@@ -238,7 +222,7 @@ def plot_fixation_times(n_samples, measured, sem, theory, ax=None, *, title: str
     t, s, th = (np.asarray(v, dtype=float) for v in (measured, sem, theory))
     if not (n.shape == t.shape == s.shape == th.shape):
         raise ValueError("n_samples, measured, sem and theory must have the same length")
-    plt = _plt()
+    plt = pyplot()
     new = ax is None
     if new:
         _, ax = plt.subplots(figsize=(4.6, 3.6))
@@ -294,7 +278,7 @@ def plot_cumulative_entropy_change(results: dict, ax=None, *, title: str | None 
     """
     if not isinstance(results, dict) or not results:
         raise ValueError("results must be a non-empty dict {label: BanditResult}")
-    plt = _plt()
+    plt = pyplot()
     new = ax is None
     if new:
         _, ax = plt.subplots(figsize=(5.6, 3.8))

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._common import pyplot
+
 __all__ = ["curves_figure", "magnet_figure", "snapshot_figure"]
-
-
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def snapshot_figure(spins, title: str = "lattice snapshot"):
     """Image of one configuration (Ising +-1 or Potts states)."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4, 4))
     ax.imshow(np.asarray(spins), cmap="coolwarm" if np.min(spins) < 0 else "viridis",
               interpolation="nearest")
@@ -31,7 +27,7 @@ def curves_figure(T, measured: dict, exact: dict | None = None, title: str = "")
 
     ``exact[name]`` is ``(T_fine, values, label)``.
     """
-    plt = _plt()
+    plt = pyplot()
     names = list(measured)
     fig, axes = plt.subplots(1, len(names), figsize=(3.8 * len(names), 3.3), squeeze=False)
     for ax, name in zip(axes[0], names):
@@ -52,7 +48,7 @@ def curves_figure(T, measured: dict, exact: dict | None = None, title: str = "")
 
 def magnet_figure(T, abs_m, abs_m_err, e, e_err, T_fine, m_exact, e_exact, u_L, f_L, Tc, L):
     """Tour act 2: |m| and energy vs Onsager, and U/N vs F/N (exact, L x L)."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(1, 3, figsize=(12, 3.5))
     ax[0].errorbar(T, abs_m, yerr=abs_m_err, fmt="o", ms=4, label=f"MC, L={L}")
     ax[0].plot(T_fine, m_exact, "-", label="Onsager (L = inf)")
