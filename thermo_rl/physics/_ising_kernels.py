@@ -28,6 +28,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._rng import xoshiro_step
+from .._specialize import specialize
 
 ONE32 = 1 << 32
 _M32 = np.uint64(0xFFFFFFFF)
@@ -115,8 +116,8 @@ def _colour(spins, thr, states, colour):
 
 
 # Serial twins for small lattices, where starting threads costs more than the sweep
-_colour_serial = njit(cache=True)(_colour.py_func)
-observables_serial = njit(cache=True)(observables.py_func)
+_colour_serial = specialize(_colour.py_func, "serial", {})
+observables_serial = specialize(observables.py_func, "serial", {})
 
 #: lattices with fewer sites than this run the serial twins
 PARALLEL_MIN_SITES = 128 * 128

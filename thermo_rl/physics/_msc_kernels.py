@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._rng import next_u64
+from .._specialize import specialize
 
 _ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -117,7 +118,7 @@ def replica_observables(W, bonds_out, mag_out):
         mag_out[b] = 2 * up[b] - N
 
 
-_colour_serial = njit(cache=True)(_colour.py_func)
+_colour_serial = specialize(_colour.py_func, "serial", {})
 
 #: lattices with fewer sites than this run the serial twin
 PARALLEL_MIN_SITES = 64 * 64

@@ -17,6 +17,7 @@ from numba import njit, prange
 
 from .._metropolis import metropolis_accept
 from .._rng import next_below, next_double
+from .._specialize import specialize
 
 
 @njit(cache=True, parallel=True)
@@ -57,7 +58,7 @@ def _colour(spins, q, beta, J, weights, states, colour, heatbath):
                     spins[i, j] = new
 
 
-_colour_serial = njit(cache=True)(_colour.py_func)
+_colour_serial = specialize(_colour.py_func, "serial", {})
 
 #: lattices with fewer sites than this run the serial twin
 PARALLEL_MIN_SITES = 128 * 128
