@@ -93,7 +93,7 @@ def test_bench_bandit_rows(capsys, monkeypatch):
     assert ref["ratio"] is None and ref["unit"] == "steps_per_us"
     for name in ("greedy", "epsilon-greedy (0.1)", "softmax (T=0.1)", "gradient (alpha=0.1)",
                  "ucb (c=2)", "thompson", "exp3 (gamma=0.1)"):
-        row = rows[f"numba {name}"]
+        row = rows[f"numba {name} (1 thr)"]
         assert row["value"] > 0 and row["ratio"] == pytest.approx(row["value"] / ref["value"])
     assert rows["numpy EntropyPG (T=0.1, group 8)"]["value"] > 0
     assert all(r["area"] == "bandit" for r in rows.values())

@@ -3,7 +3,7 @@
 The testbed of Sutton & Barto (2018, section 2.3): 2000 runs x 1000 steps (``--quick``:
 500 x 200), per-run means ``N(0, 1)``, rewards ``N(q*(a), 1)``. Every classic policy
 runs through :func:`thermo_rl.bandits.run` (its Numba kernel, one run after another on
-one core); the reference is :func:`numpy_epsilon_greedy` below, epsilon-greedy written
+one core; epsilon-greedy also on all cores, chunks of runs on threads); the reference is :func:`numpy_epsilon_greedy` below, epsilon-greedy written
 the plain NumPy way (a Python loop over steps, every step vectorized over the runs),
 timed in the same run. The free-energy learner :class:`~thermo_rl.bandits.EntropyPG`
 is itself vectorized NumPy (8 samples per run and step) and gets a row too. Each note
@@ -13,6 +13,7 @@ to solve the same problem.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from .._rng import make_rng
@@ -91,18 +92,24 @@ def run(quick: bool = False, seed: int = 0, progress: bool = True):
                 ("ucb (c=2)", make_policy("ucb", c=2.0)),
                 ("thompson", make_policy("thompson")),
                 ("exp3 (gamma=0.1)", make_policy("exp3", gamma=0.1))]
-    for label, pol in policies:
+    n_thr = numba.get_num_threads()
+    # every policy on one core (the reference's footing), the first one also on all cores
+    jobs = [(label, pol, 1) for label, pol in policies]
+    if n_thr > 1:
+        jobs.insert(2, (policies[1][0], policies[1][1], n_thr))
+    for label, pol, threads in jobs:
         run_bandit(env, pol, runs=4, steps=10, seed=seed, progress=False)   # compile / load
         res = {}
 
-        def go(pol=pol, res=res):
-            res["r"] = run_bandit(env, pol, runs=runs, steps=steps, seed=seed, progress=False)
+        def go(pol=pol, res=res, threads=threads):
+            res["r"] = run_bandit(env, pol, runs=runs, steps=steps, seed=seed, threads=threads,
+                                  progress=False)
 
         t = best_time(go, repeat)
         v = n / t / 1e6
         r = res["r"]
-        rows.append(BenchRow(AREA, f"numba {label}", v, UNIT, "numpy", v / ref_v, t,
-                             f"last-10% reward {_last(r.reward):.3f}, optimal "
+        rows.append(BenchRow(AREA, f"numba {label} ({threads} thr)", v, UNIT, "numpy",
+                             v / ref_v, t, f"last-10% reward {_last(r.reward):.3f}, optimal "
                              f"{100 * _last(r.optimal):.1f}%"))
 
     pg = EntropyPG(T=0.1)
