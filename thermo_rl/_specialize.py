@@ -21,7 +21,8 @@ __all__ = ["specialize"]
 def specialize(fn, prefix: str, bindings: dict, **njit_options):
     """``njit(cache=True, **njit_options)`` of a copy of ``fn`` with ``bindings`` as globals.
 
-    The copy is named ``<prefix>_<fn.__name__>`` (the cache key).
+    The copy is named ``<prefix>_<fn.__name__>`` (the cache key). Its globals are a
+    snapshot taken now: call this after everything the loop uses is defined.
     """
     g = dict(fn.__globals__)
     g.update(bindings)

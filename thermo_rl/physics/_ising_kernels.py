@@ -133,14 +133,9 @@ def _chain_parallel(spins, thr, states, n_sweeps, bonds_out, mag_out):
             bonds_out[t], mag_out[t] = observables(spins)
 
 
-@njit(cache=True)
-def _chain_serial(spins, thr, states, n_sweeps, bonds_out, mag_out):
-    measure = bonds_out.size > 0
-    for t in range(n_sweeps):
-        _colour_serial(spins, thr, states, 0)
-        _colour_serial(spins, thr, states, 1)
-        if measure:
-            bonds_out[t], mag_out[t] = observables_serial(spins)
+# the same loop over the serial twins
+_chain_serial = specialize(_chain_parallel.py_func, "serial",
+                           {"_colour": _colour_serial, "observables": observables_serial})
 
 
 def chain(spins, thr, states, n_sweeps, bonds_out, mag_out):

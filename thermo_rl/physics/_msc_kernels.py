@@ -134,14 +134,8 @@ def _chain_parallel(W, pbits, states, n_sweeps, bonds_out, mag_out):
             replica_observables(W, bonds_out[t], mag_out[t])
 
 
-@njit(cache=True)
-def _chain_serial(W, pbits, states, n_sweeps, bonds_out, mag_out):
-    measure = bonds_out.shape[0] > 0
-    for t in range(n_sweeps):
-        _colour_serial(W, pbits, states, 0)
-        _colour_serial(W, pbits, states, 1)
-        if measure:
-            replica_observables(W, bonds_out[t], mag_out[t])
+# the same loop over the serial twins
+_chain_serial = specialize(_chain_parallel.py_func, "serial", {"_colour": _colour_serial})
 
 
 def chain(W, pbits, states, n_sweeps, bonds_out, mag_out):

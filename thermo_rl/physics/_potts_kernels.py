@@ -72,12 +72,6 @@ def _chain_parallel(spins, q, beta, J, weights, states, heatbath, bonds_out, max
         bonds_out[t], max_out[t] = observables(spins, q)
 
 
-@njit(cache=True)
-def _chain_serial(spins, q, beta, J, weights, states, heatbath, bonds_out, max_out):
-    for t in range(bonds_out.size):
-        _colour_serial(spins, q, beta, J, weights, states, 0, heatbath)
-        _colour_serial(spins, q, beta, J, weights, states, 1, heatbath)
-        bonds_out[t], max_out[t] = observables(spins, q)
 
 
 def chain(spins, q, beta, J, weights, states, heatbath, bonds_out, max_out):
@@ -100,3 +94,7 @@ def observables(spins, q):
             counts[s] += 1
             b += (spins[dn, j] == s) + (spins[i, r] == s)
     return b, counts.max()
+
+
+# the same loop over the serial twin (bound here: specialize() copies the globals as they are)
+_chain_serial = specialize(_chain_parallel.py_func, "serial", {"_colour": _colour_serial})
