@@ -93,6 +93,36 @@ class BanditResult:
         """Run-steps simulated per second of wall time (runs x steps / elapsed)."""
         return self.runs * self.steps / max(self.elapsed_s, 1e-12)
 
+    def entropy_change_agreement(self, threshold: float = 0.1) -> dict:
+        """How well the first-order law ``dH = -Cov(ln pi, dz)`` predicts an EntropyPG run.
+
+        Per-step correlation of predicted and measured mean entropy changes, and the mean
+        relative error ``|pred - meas| / |meas|`` over the steps where the entropy moves
+        (``|meas| >= threshold * max |meas|``); the totals over the run; the means over the
+        last 10% of the steps. Near a stationary policy the measured change is ~0 while the
+        first-order drift balances the second-order (O(lr^2)) loss of entropy to sampling
+        noise: there the prediction is biased by that second-order term.
+        EntropyPG results only (they carry ``dH_predicted`` and ``dH_measured``).
+        """
+        if self.dH_predicted is None:
+            raise ValueError("entropy_change_agreement needs an EntropyPG result "
+                             "(dH_predicted/dH_measured are recorded only by EntropyPG)")
+        dp = np.asarray(self.dH_predicted, dtype=float)
+        dm = np.asarray(self.dH_measured, dtype=float)
+        corr = float(np.corrcoef(dp, dm)[0, 1]) if dp.size > 2 and dp.std() > 0 and dm.std() > 0 \
+            else None
+        big = np.abs(dm) >= threshold * np.abs(dm).max() if dm.size and np.any(dm != 0) \
+            else np.zeros(dm.size, bool)
+        rel = float(np.mean(np.abs(dp[big] - dm[big]) / np.abs(dm[big]))) if big.any() else None
+        tail = slice(dp.size - max(1, dp.size // 10), dp.size)
+        return {"entropy_change_correlation": corr,
+                "entropy_change_relative_error": rel,
+                "entropy_change_steps_compared": int(big.sum()),
+                "entropy_change_predicted_nats": float(dp.sum()),
+                "entropy_change_measured_nats": float(dm.sum()),
+                "entropy_change_predicted_last_nats_per_step": float(dp[tail].mean()),
+                "entropy_change_measured_last_nats_per_step": float(dm[tail].mean())}
+
     def summary(self, last: int | None = None) -> dict:
         """Averages over the last ``last`` steps (default: the last 10%)."""
         n = max(1, self.steps // 10) if last is None else check_int(last, "last", low=1)

@@ -119,35 +119,8 @@ def build(args):
     return env, policies
 
 
-def entropy_change_agreement(result, threshold: float = 0.1) -> dict:
-    """How well the first-order law ``dH = -Cov(ln pi, dz)`` predicts an EntropyPG run.
-
-    Per-step correlation of predicted and measured mean entropy changes, and the mean
-    relative error ``|pred - meas| / |meas|`` over the steps where the entropy moves
-    (``|meas| >= threshold * max |meas|``); the totals over the run; the means over the
-    last 10% of the steps. Near a stationary policy the measured change is ~0 while the
-    first-order drift balances the second-order (O(lr^2)) loss of entropy to sampling
-    noise: there the prediction is biased by that second-order term.
-    """
-    dp = np.asarray(result.dH_predicted, dtype=float)
-    dm = np.asarray(result.dH_measured, dtype=float)
-    corr = float(np.corrcoef(dp, dm)[0, 1]) if dp.size > 2 and dp.std() > 0 and dm.std() > 0 \
-        else None
-    big = np.abs(dm) >= threshold * np.abs(dm).max() if dm.size and np.any(dm != 0) \
-        else np.zeros(dm.size, bool)
-    rel = float(np.mean(np.abs(dp[big] - dm[big]) / np.abs(dm[big]))) if big.any() else None
-    tail = slice(dp.size - max(1, dp.size // 10), dp.size)
-    return {"entropy_change_correlation": corr,
-            "entropy_change_relative_error": rel,
-            "entropy_change_steps_compared": int(big.sum()),
-            "entropy_change_predicted_nats": float(dp.sum()),
-            "entropy_change_measured_nats": float(dm.sum()),
-            "entropy_change_predicted_last_nats_per_step": float(dp[tail].mean()),
-            "entropy_change_measured_last_nats_per_step": float(dm[tail].mean())}
-
-
 def _pg_numbers(res):
-    return {"final_temperature": float(res.temperature[-1]), **entropy_change_agreement(res)}
+    return {"final_temperature": float(res.temperature[-1]), **res.entropy_change_agreement()}
 
 
 def run(args):

@@ -27,7 +27,6 @@ def _log_indices(n, count=40):
 def run(ctx) -> ActResult:
     from ..bandits import EntropyPG, Greedy, compare, equal_best, gibbs_policy
     from ..cli._common import save_figure
-    from ..cli.bandit import entropy_change_agreement
     from ..metrics import entropy
 
     env = equal_best(k=K, m=M)
@@ -45,8 +44,8 @@ def run(ctx) -> ActResult:
     tv_mean = 0.5 * float(np.abs(fe.final_probs.mean(axis=0) - gibbs).sum())
     top_rf = float(np.mean(rf.final_probs.max(axis=1)))                # mass on each run's top arm
     top_fe = float(np.mean(fe.final_probs.max(axis=1)))
-    agree_rf = entropy_change_agreement(rf)
-    agree_fe = entropy_change_agreement(fe)
+    agree_rf = rf.entropy_change_agreement()
+    agree_fe = fe.entropy_change_agreement()
 
     fig = _figure(env, res, rf, fe, gibbs, labels)
     path = save_figure(fig, ctx.out, "act4_bandit.png")
