@@ -17,6 +17,7 @@ __all__ = [
     "as_float_array",
     "check_choice",
     "check_int",
+    "check_lattice_side",
     "check_probability",
     "check_real",
     "check_temperature",
@@ -57,6 +58,14 @@ def check_int(value, name: str, *, low=None, high=None) -> int:
     if high is not None and v > high:
         raise ValueError(f"{name} must be <= {high}, got {v}")
     return v
+
+
+def check_lattice_side(L, name: str = "L") -> int:
+    """An even lattice side ``>= 2`` (checkerboard updates need two equal sublattices)."""
+    L = check_int(L, name, low=2)
+    if L % 2:
+        raise ValueError(f"{name} must be even for checkerboard updates, got {L}")
+    return L
 
 
 def check_temperature(T, name: str = "T", *, allow_zero: bool = False,

@@ -20,7 +20,7 @@ import numpy as np
 
 from .._progress import progress_bar
 from .._rng import stream_states
-from .._validation import check_choice, check_int, check_real, check_temperature
+from .._validation import check_choice, check_int, check_lattice_side, check_real, check_temperature
 from . import _cluster_kernels as _ck
 from . import _potts_kernels as _pk
 from ._results import SimulationResult, default_burn_in, summarize
@@ -40,9 +40,7 @@ class PottsModel:
     J: float = 1.0
 
     def __post_init__(self):
-        L = check_int(self.L, "L", low=2)
-        if L % 2:
-            raise ValueError(f"L must be even for checkerboard updates, got {L}")
+        L = check_lattice_side(self.L)
         q = check_int(self.q, "q", low=2, high=127)
         object.__setattr__(self, "L", L)
         object.__setattr__(self, "q", q)
