@@ -7,7 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="thermo_rl.llm needs the [llm] extra (torch)")
 
-from thermo_rl.llm.decoding import (  # noqa: E402
+from thermo_rl.llm.decoding import (
     DECODING_METHODS,
     check_decoding,
     filter_logits,
@@ -121,9 +121,9 @@ def _random_logits(gen, shape, ties=False):
     return torch.round(z * 2) / 2 if ties else z
 
 
-SETTINGS = [dict(top_k=3), dict(top_p=0.7), dict(min_p=0.2), dict(top_h=0.4),
-            dict(temperature=0.7, top_k=5, top_p=0.9, min_p=0.05, top_h=0.8),
-            dict(temperature=1.5, top_p=0.5), dict(temperature=0.0)]
+SETTINGS = [{"top_k": 3}, {"top_p": 0.7}, {"min_p": 0.2}, {"top_h": 0.4},
+            {"temperature": 0.7, "top_k": 5, "top_p": 0.9, "min_p": 0.05, "top_h": 0.8},
+            {"temperature": 1.5, "top_p": 0.5}, {"temperature": 0.0}]
 
 
 @pytest.mark.parametrize("settings", SETTINGS)
@@ -148,7 +148,7 @@ def test_top_token_never_removed_and_batched_is_per_row(settings, ties):
 def test_composition_is_sequential_in_transformers_order():
     gen = torch.Generator().manual_seed(2)
     z = _random_logits(gen, (64, 10), ties=True)
-    kw = dict(temperature=0.8, top_h=0.9, top_k=6, top_p=0.85, min_p=0.1)
+    kw = {"temperature": 0.8, "top_h": 0.9, "top_k": 6, "top_p": 0.85, "min_p": 0.1}
     step = filter_logits(z, temperature=0.8)
     for name in ("top_h", "top_k", "top_p", "min_p"):
         step = filter_logits(step, **{name: kw[name]})
@@ -169,11 +169,11 @@ def test_numpy_in_numpy_out():
 
 
 @pytest.mark.parametrize("kw, name", [
-    (dict(temperature=-1.0), "temperature"), (dict(temperature=float("nan")), "temperature"),
-    (dict(top_k=0), "top_k"), (dict(top_k=2.5), "top_k"), (dict(top_k=True), "top_k"),
-    (dict(top_p=0.0), "top_p"), (dict(top_p=1.5), "top_p"), (dict(min_p=-0.1), "min_p"),
-    (dict(min_p=1.1), "min_p"), (dict(top_h=0.0), "top_h"), (dict(top_h=2.0), "top_h"),
-    (dict(top_p="0.9"), "top_p")])
+    ({"temperature": -1.0}, "temperature"), ({"temperature": float("nan")}, "temperature"),
+    ({"top_k": 0}, "top_k"), ({"top_k": 2.5}, "top_k"), ({"top_k": True}, "top_k"),
+    ({"top_p": 0.0}, "top_p"), ({"top_p": 1.5}, "top_p"), ({"min_p": -0.1}, "min_p"),
+    ({"min_p": 1.1}, "min_p"), ({"top_h": 0.0}, "top_h"), ({"top_h": 2.0}, "top_h"),
+    ({"top_p": "0.9"}, "top_p")])
 def test_bad_arguments_are_named(kw, name):
     with pytest.raises((ValueError, TypeError), match=name):
         filter_logits(torch.zeros(3), **kw)
@@ -208,9 +208,9 @@ N_DRAWS = 40_000
 ROW = torch.tensor([2.0, 1.6, 1.6, 0.9, 0.3, -0.4, -1.0, -3.0], dtype=torch.float64)
 
 
-@pytest.mark.parametrize("settings", [dict(), dict(top_k=3), dict(top_p=0.8), dict(min_p=0.3),
-                                      dict(top_h=0.6), dict(temperature=0.6, top_p=0.95),
-                                      dict(temperature=2.0, top_k=5, min_p=0.1)])
+@pytest.mark.parametrize("settings", [{}, {"top_k": 3}, {"top_p": 0.8}, {"min_p": 0.3},
+                                      {"top_h": 0.6}, {"temperature": 0.6, "top_p": 0.95},
+                                      {"temperature": 2.0, "top_k": 5, "min_p": 0.1}])
 def test_sampling_frequencies_match_the_filtered_softmax(settings):
     from scipy.stats import chisquare
 
