@@ -24,6 +24,7 @@ def add_arguments(p):
                                              "grid parameter)")
     p.add_argument("--by", default=None, help="one curve per value of this parameter "
                                               "(default: another varying parameter)")
+    p.add_argument("--logx", action="store_true", help="logarithmic x axis in --plot")
 
 
 def _out(args, sweep) -> Path:
@@ -84,7 +85,7 @@ def _figures(args, sweep, table, out):
         raise ValueError("--plot needs --x: the sweep has no varying parameter")
     paths = []
     for y in args.plot:
-        fig = plot_sweep(table, y, x=x, by=by).figure
+        fig = plot_sweep(table, y, x=x, by=by, logx=args.logx).figure
         paths.append(save_figure(fig, out, f"sweep_{y}_vs_{x}.png"))
     return paths
 

@@ -196,8 +196,12 @@ def _dask_client(scheduler, workers, say):
                              f"{' '.join(str(exc).split())[:200]}") from None
     owned.insert(0, client)
     link = client.dashboard_link
-    say(f"dask: {len(client.nthreads())} workers at "
-        f"{client.scheduler.address}; dashboard {link}")
+    msg = f"dask: {len(client.nthreads())} workers at {client.scheduler.address}; " \
+          f"dashboard {link}"
+    if owned[1:]:               # a cluster started here: always show where its dashboard is
+        print(f"sweep: {msg}", file=sys.stderr)
+    else:
+        say(msg)
     return client, owned, link
 
 
