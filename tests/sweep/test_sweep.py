@@ -108,6 +108,8 @@ def test_grid_forms_and_order():
     assert [p.replica for p in pts[:2]] == [5, 9]
     assert sw.axes["T"] == Sweep("ising", grid={"T": {"start": 2, "stop": 3, "num": 3}}).axes["T"]
     assert len({p.key for p in pts}) == len({p.seed for p in pts}) == 12
+    with pytest.raises(SweepSpecError, match="'grid'.*appears twice"):
+        Sweep("ising", grid={"T": [2, 2.0]}).expand()
 
 
 def test_seed_depends_on_parameters_not_order():

@@ -309,7 +309,7 @@ class Sweep:
 
     def expand(self) -> list[Point]:
         """Every point in spec order: parameter sets x grid (last axis fastest) x replicas."""
-        out = []
+        out, seen = [], set()
         names = list(self._axes)
         for pset in self._sets:
             for combo in itertools.product(*(self._axes[n] for n in names)):
@@ -317,6 +317,10 @@ class Sweep:
                 params = {k: plain(v) for k, v in params.items()}
                 for r in self._replicas:
                     seed, key = _seed_and_key(self.simulator_name, params, r, int(self.seed))
+                    if key in seen:
+                        raise SweepSpecError("points" if self.points is not None else "grid",
+                                             f"the parameter set {params} appears twice")
+                    seen.add(key)
                     out.append(Point(len(out), params, r, seed, key))
         return out
 
