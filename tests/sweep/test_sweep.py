@@ -31,7 +31,7 @@ from thermo_rl.sweep import (
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 # timing and bookkeeping columns differ between runs; everything else must not
-VOLATILE = ["seconds", "finished_at", "result_seconds", "flips_per_ns"]
+VOLATILE = ["seconds", "cpu_seconds", "finished_at", "result_seconds", "flips_per_ns"]
 
 
 def _env():

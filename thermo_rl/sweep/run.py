@@ -38,8 +38,10 @@ class SweepResult:
         ``replica``, the parameters, ``seed``, ``status`` (``ok``/``error``), ``error``,
         the simulator's scalar results (a result key equal to a parameter's or a
         bookkeeping column's name is kept as ``result_<key>`` when the values differ),
-        ``seconds`` (wall time of the point on its worker), ``version`` (the worker's
-        thermo_rl version) and ``finished_at`` (UTC, ISO 8601).
+        ``seconds`` (wall time of the point on its worker), ``cpu_seconds`` (CPU time of
+        the worker process during the point: much less than ``seconds`` means the cores
+        were shared), ``version`` (the worker's thermo_rl version) and ``finished_at``
+        (UTC, ISO 8601).
     points, done_before, ran, failed : int
         Points in the spec, found done in ``out`` (skipped), run now, failed (in table).
     seconds : float
@@ -91,7 +93,7 @@ def run_point(task: dict) -> dict:
     """Run one point on a worker; return its row. Exceptions become an ``error`` row."""
     from .. import __version__
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     params = task["params"]
     row = {"key": task["key"], "simulator": task["simulator"].name,
            "replica": task["replica"], **{k: _cell(v) for k, v in params.items()},
@@ -109,6 +111,7 @@ def run_point(task: dict) -> dict:
         row["status"] = "error"
         row["error"] = _describe(exc)
     row["seconds"] = time.perf_counter() - t0
+    row["cpu_seconds"] = time.process_time() - c0
     row["version"] = __version__
     row["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + \
         f".{int(time.time() * 1e6) % 1_000_000:06d}Z"
@@ -136,7 +139,7 @@ def _error_row(task: dict, exc: BaseException) -> dict:
     return {"key": task["key"], "simulator": task["simulator"].name,
             "replica": task["replica"], **{k: _cell(v) for k, v in task["params"].items()},
             "seed": task["seed"], "status": "error", "error": _describe(exc),
-            "seconds": None, "version": __version__,
+            "seconds": None, "cpu_seconds": None, "version": __version__,
             "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 
 

@@ -25,7 +25,7 @@ __all__ = ["MemoryStore", "ParquetStore", "aggregate", "load_results"]
 #: Columns every row has, in this order, around the parameters and the results.
 LEAD = ("key", "simulator", "replica")
 MIDDLE = ("seed", "status", "error")
-TAIL = ("seconds", "version", "finished_at")
+TAIL = ("seconds", "cpu_seconds", "version", "finished_at")
 
 
 def _pa():
