@@ -21,10 +21,9 @@ def one_thread():
 
 
 @pytest.fixture(scope="module")
-def trained(one_thread):
-    """A tiny model that has learned the answer format of pair-sum (about 1 s on one core)."""
-    return pretrain("pair-sum", size="tiny", steps=80, batch_size=32, lr=1e-2, seed=0,
-                    device="cpu", progress=False)
+def trained(one_thread, tiny_pair_sum):
+    """The shared tiny pair-sum model (tests/llm/conftest.py), trained on one thread here."""
+    return tiny_pair_sum
 
 
 def test_exact_filtered_distribution_matches_sampling(trained):

@@ -68,11 +68,9 @@ import math
 import numpy as np
 
 from .._validation import check_int, check_real, check_temperature
+from ._torch import require_torch
 
-try:
-    import torch
-except ImportError:                                               # pragma: no cover
-    raise ImportError("thermo_rl.llm needs PyTorch: pip install -e \".[llm]\"") from None
+torch = require_torch()
 
 __all__ = ["DECODING_METHODS", "check_decoding", "filter_logits", "format_decoding",
            "parse_decoding", "sample"]
