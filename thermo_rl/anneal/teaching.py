@@ -30,7 +30,7 @@ __all__ = ["ScalingResult", "compare_schedules", "cooling_rate_scan",
 
 
 def compare_schedules(problem, *, sweeps: int = 2000, runs: int = 8, cycles: int = 3,
-                      seed=None, progress: bool = False) -> dict[str, AnnealResult]:
+                      seed=0, progress: bool = False) -> dict[str, AnnealResult]:
     """Quench, slow anneal and reheat (with restarts from the best) at equal budget.
 
     All three share ``T0`` and ``T_end`` from :func:`default_temperatures`; the quench
@@ -50,7 +50,7 @@ def compare_schedules(problem, *, sweeps: int = 2000, runs: int = 8, cycles: int
 
 
 def cooling_rate_scan(problem, sweeps_list=(10, 30, 100, 300, 1000), *, runs: int = 8,
-                      seed=None, progress: bool = False) -> dict:
+                      seed=0, progress: bool = False) -> dict:
     """Mean final and best energies for geometric cooling over each number of sweeps.
 
     Returns a dict of arrays: ``sweeps``, ``cooling_rate`` (``ln(T0/T_end)/sweeps``),
@@ -83,9 +83,17 @@ class ScalingResult:
     power_exponent: float         # a in rho ~ tau^-a (fit over rho > 0)
     log_exponent: float           # zeta in rho ~ (ln tau)^-zeta
 
+    def as_dict(self) -> dict:
+        """JSON-ready: every field (arrays as lists)."""
+        from ..results import jsonable
+
+        return jsonable({"sweeps": self.sweeps, "residual": self.residual,
+                         "reference": self.reference, "power_exponent": self.power_exponent,
+                         "log_exponent": self.log_exponent})
+
 
 def residual_energy_scaling(problem, sweeps_list=(10, 30, 100, 300, 1000), *, runs: int = 8,
-                            reference: float | None = None, seed=None,
+                            reference: float | None = None, seed=0,
                             progress: bool = False) -> ScalingResult:
     """Residual energy ``rho(tau)`` and its power-law and logarithmic exponents."""
     scan = cooling_rate_scan(problem, sweeps_list, runs=runs, seed=seed, progress=progress)

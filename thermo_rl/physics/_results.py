@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..results import jsonable
 from ..stats import Estimate, bin_size_for, estimate, jackknife, tau_int
 
 #: Default burn-in: this fraction of the measured sweeps, at least MIN_BURN_IN sweeps.
@@ -43,6 +44,7 @@ class SimulationResult:
     seconds: float = 0.0
     flips_per_ns: float = 0.0                       # attempted updates (or cluster flips) / ns
     extra: dict = field(default_factory=dict)
+    seed: object = None                             # the seed it was computed from
 
     def __getattr__(self, name):
         obs = self.__dict__.get("observables", {})
@@ -51,16 +53,18 @@ class SimulationResult:
         raise AttributeError(name)
 
     def as_dict(self) -> dict:
-        """JSON-ready summary (no raw series)."""
+        """JSON-ready summary (no raw series): every observable as ``k``, ``k_error``,
+        ``k_tau_int``, plus ``model, L, T, algorithm, sweeps, burn_in, seed, seconds,
+        flips_per_ns`` and the model's extras (Potts: ``q``, ``Tc``)."""
         d = {"model": self.model, "L": self.L, "T": self.T, "algorithm": self.algorithm,
-             "sweeps": self.sweeps, "burn_in": self.burn_in, "seconds": self.seconds,
-             "flips_per_ns": self.flips_per_ns}
+             "sweeps": self.sweeps, "burn_in": self.burn_in, "seed": self.seed,
+             "seconds": self.seconds, "flips_per_ns": self.flips_per_ns}
         for k, e in self.observables.items():
             d[k] = e.mean
             d[f"{k}_error"] = e.error
             d[f"{k}_tau_int"] = e.tau_int
         d.update(self.extra)
-        return d
+        return jsonable(d)
 
 
 def summarize(e, m, N: int, beta: float) -> dict:
