@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Iterable
 
 import numpy as np
@@ -16,10 +17,12 @@ import numpy as np
 from .errors import UserError, UserTypeError
 
 __all__ = [
+    "MEMORY_FRACTION",
     "as_float_array",
     "check_choice",
     "check_int",
     "check_lattice_side",
+    "check_memory",
     "check_probability",
     "check_real",
     "check_temperature",
@@ -111,3 +114,37 @@ def as_float_array(x, name: str, *, ndim: int | None = None, min_size: int = 1,
     if positive and np.any(a <= 0):
         raise UserError(f"{name} must be strictly positive")
     return a
+
+
+#: a computation may plan to use at most this share of the machine's physical memory
+MEMORY_FRACTION = 0.8
+
+
+def machine_memory() -> int | None:
+    """Physical memory of this machine in bytes (None where the OS does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def format_bytes(n: float) -> str:
+    """``1.5 GiB``-style size."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(n) < 1024 or unit == "PiB":
+            return f"{n:.3g} {unit}"
+        n /= 1024.0
+    return f"{n:.3g} PiB"  # pragma: no cover
+
+
+def check_memory(nbytes: float, what: str) -> float:
+    """Refuse up front a computation that would need more memory than the machine has.
+
+    ``nbytes`` is the planned peak (an estimate); above ``MEMORY_FRACTION`` of the
+    physical memory a :class:`~thermo_rl.errors.UserError` says how much it needs.
+    """
+    total = machine_memory()
+    if total is not None and nbytes > MEMORY_FRACTION * total:
+        raise UserError(f"{what} needs about {format_bytes(nbytes)} of memory; this machine "
+                        f"has {format_bytes(total)}: use a smaller size")
+    return nbytes

@@ -8,7 +8,7 @@ import os
 import numpy as np
 
 from .._rng import make_rng
-from .._validation import check_int
+from .._validation import check_int, check_memory
 from ..errors import UserError, UserTypeError
 from .continuous import FUNCTIONS, Continuous
 from .problems import Problem
@@ -19,6 +19,9 @@ from .tsplib import known_instances, load_instance
 __all__ = ["PROBLEMS", "make_problem", "problem_names"]
 
 PROBLEMS = ("tsp", "sk", "ea", "qubo", "maxcut") + tuple(FUNCTIONS)
+#: peak bytes per matrix entry while building a dense n x n problem (the matrix, its
+#: CSR lists and the temporaries of the generator)
+BYTES_PER_PAIR = 64
 DEFAULT_SIZE = {"tsp": 50, "sk": 64, "ea": 64, "qubo": 64, "maxcut": 64}
 
 
@@ -52,6 +55,7 @@ def make_problem(name: str, n: int | None = None, *, seed=0) -> Problem:
     if name in FUNCTIONS:
         return Continuous(name, 10 if n is None else check_int(n, "n", low=2))
     n = DEFAULT_SIZE[name] if n is None else check_int(n, "n", low=1)
+    check_memory(BYTES_PER_PAIR * float(n) ** 2, f"{name} with n = {n} (an n x n matrix)")
     if name == "tsp":
         if n < 5:
             raise UserError(f"n must be >= 5 cities for a TSP, got {n}")

@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 from .._rng import make_rng
-from .._validation import as_float_array, check_choice, check_int
+from .._validation import as_float_array, check_choice, check_int, check_memory
 from ..errors import UserError
 from . import _engine
 from .problems import Problem
@@ -192,6 +192,7 @@ class SK(Ising):
 
     def __init__(self, n: int = 64, *, seed=0):
         n = check_int(n, "n", low=2)
+        check_memory(64.0 * n * n, f"SK with n = {n} (dense couplings)")
         rng = make_rng(seed)
         G = rng.standard_normal((n, n)) / np.sqrt(n)
         J = np.triu(G, 1)
@@ -212,6 +213,7 @@ class EA(Ising):
         check_choice(couplings, "couplings", ("pm1", "gaussian"))
         rng = make_rng(seed)
         n = L ** dim
+        check_memory(64.0 * n * n, f"EA with L = {L}, dim = {dim} (n x n couplings)")
         idx = np.arange(n).reshape((L,) * dim)
         J = np.zeros((n, n))
         for ax in range(dim):

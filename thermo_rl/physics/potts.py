@@ -24,7 +24,7 @@ from .._validation import check_choice, check_int, check_lattice_side, check_rea
 from ..errors import UserTypeError
 from . import _cluster_kernels as _ck
 from . import _potts_kernels as _pk
-from ._results import SimulationResult, default_burn_in, summarize
+from ._results import SimulationResult, default_burn_in, plan_run, summarize
 from .exact import potts_tc
 
 __all__ = ["ALGORITHMS", "PottsModel", "PottsSampler", "PottsState", "simulate"]
@@ -126,6 +126,7 @@ def simulate(L: int = 16, T: float = 1.0, *, q: int = 3, J: float = 1.0,
     sweeps = check_int(sweeps, "sweeps", low=32)
     burn_in = default_burn_in(sweeps) if burn_in is None else check_int(burn_in, "burn_in", low=0)
     sampler = PottsSampler(model, T, algorithm)
+    plan_run("potts", model.L, sweeps, burn_in, algorithm, progress=progress)
     state = sampler.init(seed, start)
     if algorithm == "wolff":
         state = _ck.wolff_burn_in(state, sampler.p_add, q, burn_in)
