@@ -140,7 +140,7 @@ def test_bugs_are_not_usage_errors(capsys, monkeypatch):
         return {}["missing"]                   # a KeyError is a bug, not bad input
 
     monkeypatch.setattr(lv, "run", buggy)
-    code, out, err = run_cli(capsys, "levels")
+    code, _out, err = run_cli(capsys, "levels")
     assert code == 1 and "internal error" in err and "--traceback" in err
     assert len(err.strip().splitlines()) == 1
     code, _out, err = run_cli(capsys, "levels", "--traceback")

@@ -22,9 +22,11 @@ What every subcommand gets for free from :func:`main`:
   writable); a figure that still fails to save (``_common.save_figure``) is reported
   after the result has been printed, so a long run is never lost.
 * Errors: :class:`thermo_rl.errors.UserError` (bad input; every library check raises
-  it), ``OSError`` (files) and argparse errors print one line on stderr and exit with
-  status 2. Anything else is a bug: one line saying so, exit status 1; ``--traceback``
-  shows the full traceback (for bug reports).
+  it), ``OSError`` (files), argparse errors and -- for modules written before
+  ``UserError`` -- a plain ``ValueError`` print one line on stderr and exit with status
+  2. Anything else (``TypeError``, ``KeyError``, ...) is a bug: one line saying so, exit
+  status 1; ``--traceback`` shows the full traceback (for bug reports). New code raises
+  ``UserError`` (or ``UserTypeError``) for bad input.
 * ``--json`` prints one strict JSON object (non-finite numbers become ``null``).
 * Ctrl-C: a module that raises :class:`~thermo_rl.cli._common.Interrupted` with the
   part already computed (e.g. the finished temperatures of a scan) gets it printed;
@@ -154,7 +156,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
-    except (UserError, OSError, argparse.ArgumentTypeError) as exc:
+    except (UserError, OSError, argparse.ArgumentTypeError, ValueError) as exc:
         if args.traceback:
             traceback.print_exc()
         print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
