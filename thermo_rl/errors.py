@@ -7,6 +7,11 @@ names the argument and says what was expected. Code that catches ``ValueError`` 
 these (and ``OSError``) as usage errors: one line on stderr, exit status 2. Any other
 exception is a bug: the CLI says so (exit status 1) and ``--traceback`` shows it.
 
+Renamed public names keep their old name for one release; using it issues a
+``PendingDeprecationWarning`` (silent by default, so notebooks and scripts keep
+running unchanged; ``python -W default`` or pytest shows it). The next release turns
+it into a ``DeprecationWarning``.
+
 Examples
 --------
 >>> from thermo_rl.errors import UserError

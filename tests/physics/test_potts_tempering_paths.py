@@ -71,7 +71,7 @@ def test_harmonic_x2():
     assert x2_discrete(2.0, 1.0, 2000) == pytest.approx(x2_exact(2.0), rel=1e-5)
     with pytest.raises(ValueError, match="T"):
         harmonic_pimc(T=0.0)
-    with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match="beta"):
+    with pytest.warns(PendingDeprecationWarning), pytest.raises(ValueError, match="beta"):
         harmonic_pimc(0.0)                     # the old positional beta still works
 
 
@@ -80,6 +80,6 @@ def test_harmonic_burn_in_zero_and_as_dict():
     d = r.as_dict()
     assert d["T"] == 1.0 and d["beta"] == 1.0 and d["burn_in"] == 0 and d["sweeps"] == 64
     assert d["seed"] == 1 and 0 < d["acceptance"] < 1 and d["seconds"] >= 0
-    with pytest.warns(DeprecationWarning):
+    with pytest.warns(PendingDeprecationWarning):
         old = harmonic_pimc(2.0, sweeps=64, seed=1)
     assert old.T == 0.5 and old.beta == 2.0

@@ -173,7 +173,7 @@ def self_train(p0=None, *, k: int = 10, n_samples: int = 100, generations: int =
     mix = check_probability(mix, "mix")
     if temperature is not None:
         warnings.warn("self_train(temperature=...) is deprecated; use T=...",
-                      DeprecationWarning, stacklevel=2)
+                      PendingDeprecationWarning, stacklevel=2)
         T = temperature
     T = check_temperature(T, "T")
     states = stream_states(make_rng(seed), runs)

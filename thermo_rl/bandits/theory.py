@@ -30,7 +30,7 @@ True
 
 The two functions return ``J = -F`` (larger is better); they were called
 ``free_energy`` and ``optimal_free_energy``, names that hid the sign. Those names
-still work for one release (with a ``DeprecationWarning``).
+still work for one release (with a ``PendingDeprecationWarning``).
 """
 
 from __future__ import annotations
@@ -94,12 +94,12 @@ def max_objective_J(Q, T):
 def free_energy(pi, Q, T):
     """Deprecated name of :func:`objective_J` (it returns ``J = -F``, not ``F``)."""
     warnings.warn("bandits.free_energy is deprecated (it returns J = -F); use objective_J",
-                  DeprecationWarning, stacklevel=2)
+                  PendingDeprecationWarning, stacklevel=2)
     return objective_J(pi, Q, T)
 
 
 def optimal_free_energy(Q, T):
     """Deprecated name of :func:`max_objective_J` (it returns ``max J = -F_min``)."""
     warnings.warn("bandits.optimal_free_energy is deprecated (it returns max J = -F_min); "
-                  "use max_objective_J", DeprecationWarning, stacklevel=2)
+                  "use max_objective_J", PendingDeprecationWarning, stacklevel=2)
     return max_objective_J(Q, T)

@@ -159,7 +159,7 @@ def harmonic_pimc(beta=None, omega: float = 1.0, *, T: float | None = None,
         if T is not None:
             raise UserError("give the temperature T (beta is the deprecated first argument), "
                             "not both")
-        warnings.warn("harmonic_pimc(beta) is deprecated; give T=1/beta", DeprecationWarning,
+        warnings.warn("harmonic_pimc(beta) is deprecated; give T=1/beta", PendingDeprecationWarning,
                       stacklevel=2)
         beta = check_real(beta, "beta", low=0.0, low_open=True)
         T = 1.0 / beta

@@ -77,7 +77,7 @@ def parallel_tempering(L: int, T=None, *, J: float = 1.0, h: float = 0.0,
             raise UserError("give the temperature ladder as T (Ts is its deprecated name), "
                             "not both")
         warnings.warn("parallel_tempering(Ts=...) is deprecated; use T=...",
-                      DeprecationWarning, stacklevel=2)
+                      PendingDeprecationWarning, stacklevel=2)
         T = Ts
     if T is None:
         raise UserError("parallel_tempering needs the temperature ladder T (2 or more values)")
