@@ -40,6 +40,7 @@ import numpy as np
 
 from .._progress import progress_bar
 from .._validation import check_choice, check_int
+from ..errors import UserError, UserTypeError
 from .decoding import check_decoding, format_decoding, parse_decoding
 
 __all__ = ["DEFAULT_SETTINGS", "DIVERSITY", "DecodingFrontier", "decoding_frontier",
@@ -75,9 +76,9 @@ def pareto_front(points) -> np.ndarray:
     """
     pts = np.asarray(points, dtype=np.float64)
     if pts.ndim != 2 or pts.shape[0] == 0:
-        raise ValueError(f"points must be a non-empty 2-d array (n, d), got shape {pts.shape}")
+        raise UserError(f"points must be a non-empty 2-d array (n, d), got shape {pts.shape}")
     if np.isnan(pts).any():
-        raise ValueError("points must not contain NaN")
+        raise UserError("points must not contain NaN")
     ge = (pts[:, None, :] >= pts[None, :, :]).all(-1)      # ge[j, i]: j >= i everywhere
     gt = (pts[:, None, :] > pts[None, :, :]).any(-1)       # gt[j, i]: j > i somewhere
     return ~(ge & gt).any(axis=0)
@@ -98,7 +99,7 @@ def _as_settings(item) -> dict:
         return check_decoding(**parse_decoding(item))
     if isinstance(item, dict):
         return check_decoding(**item)
-    raise TypeError(f"each decoding setting must be a spec string such as 'top-p:0.9' or a "
+    raise UserTypeError(f"each decoding setting must be a spec string such as 'top-p:0.9' or a "
                     f"dict of filter_logits arguments, got {item!r}")
 
 
@@ -186,7 +187,7 @@ def decoding_frontier(model, task, settings=DEFAULT_SETTINGS, *, n: int = 16,
         settings = [settings]
     parsed = [_as_settings(s) for s in settings]
     if not parsed:
-        raise ValueError("settings must name at least one decoding setting")
+        raise UserError("settings must name at least one decoding setting")
     t0 = time.perf_counter()
     rows = []
     task_name = None

@@ -7,6 +7,7 @@ function returns the Figure; pass ``ax`` to draw into a figure of your own.
 
 from __future__ import annotations
 
+from ..errors import UserError
 from ._common import panel_axes
 
 __all__ = ["plot_decoding_frontier"]
@@ -43,10 +44,10 @@ def plot_decoding_frontier(frontier, ax=None, *, diversity: str | None = None,
     d = frontier.as_dict() if hasattr(frontier, "as_dict") else dict(frontier)
     rows = d.get("rows") or []
     if not rows:
-        raise ValueError("frontier has no rows to draw")
+        raise UserError("frontier has no rows to draw")
     key = d["diversity"] if diversity is None else diversity
     if key not in _LABELS:
-        raise ValueError(f"unknown diversity {key!r}; expected one of: {', '.join(_LABELS)}")
+        raise UserError(f"unknown diversity {key!r}; expected one of: {', '.join(_LABELS)}")
     (ax,), _ = panel_axes(ax, 1, (6.0, 4.5))
     families = list(dict.fromkeys(r["method"] for r in rows))
     for i, fam in enumerate(families):
