@@ -1,0 +1,342 @@
+"""Sphinx extension of the thermo_rl docs: generated pages that cannot drift.
+
+* **API reference**: walks the package (:func:`public_modules`) and writes one page per
+  public module to ``docs/api/generated/`` at ``builder-inited``, so a module that lands
+  later gets its page without a hand edit. Each object is documented once, in its
+  canonical module (where it is defined, or the first public module that exports it
+  when it is defined in a private one); packages list their re-exports with links to
+  that place, and ``missing-reference`` resolves the re-exported spellings
+  (``thermo_rl.bandits.run`` -> ``thermo_rl.bandits.runner.run``). A module that cannot
+  be imported stops the build with its error (never a silent skip).
+* **Tutorials**: copies ``notebooks/*.ipynb`` (with their committed outputs) to
+  ``docs/tutorials/notebooks/``; myst-nb renders them without executing.
+* **Benchmarks**: the ``bench-table`` directive renders ``docs/bench/bench.json``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import pkgutil
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import Directive
+from docutils.statemachine import StringList
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+DOCS = Path(__file__).resolve().parents[1]
+ROOT = DOCS.parent
+PACKAGE = "thermo_rl"
+API_DIR = DOCS / "api" / "generated"
+NB_SRC = ROOT / "notebooks"
+NB_DIR = DOCS / "tutorials" / "notebooks"
+
+# public path (module.name) -> the full name under which the object is documented
+ALIASES: dict[str, str] = {}
+
+
+# ---------------------------------------------------------------- the package walk
+
+def is_public(name: str) -> bool:
+    """A module is public when no component after the package starts with ``_``."""
+    return not any(part.startswith("_") for part in name.split(".")[1:])
+
+
+def public_modules(package: str = PACKAGE) -> list[str]:
+    """Every public module of ``package`` (itself included), sorted.
+
+    Imports each one; an import error propagates (the build must fail loudly).
+    """
+    pkg = importlib.import_module(package)
+    names = [package]
+    for info in pkgutil.walk_packages(pkg.__path__, package + "."):
+        if is_public(info.name):
+            names.append(info.name)
+    for name in names:
+        importlib.import_module(name)
+    return sorted(names)
+
+
+def exported(module) -> list[str]:
+    """The public names of ``module``: ``__all__``, else what it defines itself.
+
+    Submodules are left out (they have their own pages).
+    """
+    names = getattr(module, "__all__", None)
+    if names is not None:
+        return [n for n in names if (not n.startswith("_") or n == "__version__")
+                and not inspect.ismodule(getattr(module, n))]
+    out = []
+    for n, obj in vars(module).items():
+        if n.startswith("_"):
+            continue
+        if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__:
+            out.append(n)
+    return sorted(out)
+
+
+def _home(obj) -> str | None:
+    """The module that defines a class or function (``None`` for data)."""
+    if inspect.isclass(obj) or inspect.isfunction(obj) or callable(obj):
+        return getattr(obj, "__module__", None)
+    return None
+
+
+def plan(modules: list[str]) -> dict[str, dict]:
+    """For each module: the names it documents (``own``) and the re-exports it links.
+
+    An object is documented in its home module when that one is public; otherwise (and
+    for data) in the deepest public module that exports it, the first in sorted order
+    among equals.
+    """
+    mods = {m: importlib.import_module(m) for m in modules}
+    exports = {m: exported(mod) for m, mod in mods.items()}
+    where: dict[tuple, str] = {}      # (name, id) -> documenting module
+    for m in sorted(modules, key=lambda s: (-s.count("."), s)):
+        for n in exports[m]:
+            obj = getattr(mods[m], n)
+            key = (n, id(obj))
+            home = _home(obj)
+            if home in mods and n in vars(mods[home]) and n in exports[home]:
+                where.setdefault(key, home)
+            else:
+                where.setdefault(key, m)
+    out = {m: {"own": [], "links": []} for m in modules}
+    ALIASES.clear()
+    for m in modules:
+        for n in exports[m]:
+            obj = getattr(mods[m], n)
+            doc_mod = where[(n, id(obj))]
+            if doc_mod == m:
+                out[m]["own"].append(n)
+            else:
+                out[m]["links"].append((n, f"{doc_mod}.{n}"))
+                ALIASES[f"{m}.{n}"] = f"{doc_mod}.{n}"
+    return out
+
+
+def _summary(obj) -> str:
+    doc = inspect.getdoc(obj) or ""
+    line = doc.strip().split("\n\n")[0].replace("\n", " ").strip()
+    return line
+
+
+def _role(obj) -> str:
+    if inspect.isclass(obj):
+        return "class"
+    if inspect.isfunction(obj) or inspect.isbuiltin(obj):
+        return "func"
+    return "data"
+
+
+def module_page(name: str, entry: dict) -> str:
+    mod = importlib.import_module(name)
+    title = f"``{name}``"
+    lines = [title, "=" * len(title), ""]
+    lines += [f".. automodule:: {name}"]
+    own = entry["own"]
+    if own:
+        lines += [f"   :members: {', '.join(own)}", "   :undoc-members:"]
+    else:
+        lines += ["   :no-members:"]
+    lines += [""]
+    if entry["links"]:
+        lines += ["Re-exported here", "-" * 16, "",
+                  "Documented in their own modules; importable from here as well.", "",
+                  ".. list-table::", "   :widths: 30 70", ""]
+        for n, target in entry["links"]:
+            obj = getattr(mod, n)
+            role = _role(obj)
+            summ = _summary(obj) if role != "data" else ""
+            lines += [f"   * - :py:{'obj' if role == 'data' else role}:`{n} <{target}>`",
+                      f"     - {summ}" if summ else "     -"]
+        lines += [""]
+    children = [m for m in ALL_MODULES if m.startswith(name + ".") and
+                m.count(".") == name.count(".") + 1]
+    if children:
+        lines += ["Modules", "-" * 7, "", ".. list-table::", "   :widths: 30 70", ""]
+        for c in children:
+            summ = _summary(importlib.import_module(c))
+            lines += [f"   * - :py:mod:`{c}`", f"     - {summ}" if summ else "     -"]
+        lines += [""]
+    return "\n".join(lines)
+
+
+ALL_MODULES: list[str] = []
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+
+
+def generate_api(app) -> None:
+    ALL_MODULES[:] = public_modules()
+    entries = plan(ALL_MODULES)
+    API_DIR.mkdir(parents=True, exist_ok=True)
+    wanted = set()
+    for name in ALL_MODULES:
+        path = API_DIR / f"{name}.rst"
+        wanted.add(path.name)
+        write_if_changed(path, module_page(name, entries[name]) + "\n")
+    for stale in API_DIR.glob("*.rst"):
+        if stale.name not in wanted:
+            stale.unlink()
+
+
+def copy_notebooks(app) -> None:
+    NB_DIR.mkdir(parents=True, exist_ok=True)
+    wanted = set()
+    for src in sorted(NB_SRC.glob("*.ipynb")):
+        dst = NB_DIR / src.name
+        wanted.add(dst.name)
+        if not dst.exists() or dst.read_bytes() != src.read_bytes():
+            shutil.copyfile(src, dst)
+    for stale in NB_DIR.glob("*.ipynb"):
+        if stale.name not in wanted:
+            stale.unlink()
+
+
+# ---------------------------------------------------------------- cross-references
+
+def _is_private_target(target: str) -> bool:
+    return any(part.startswith("_") and not part.startswith("__")
+               for part in target.split(".")[1:]) and target.startswith(PACKAGE + ".")
+
+
+def _lookup(path: str):
+    """Import ``a.b.c`` as far as it goes as a module, then follow attributes."""
+    parts = path.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        try:
+            for p in parts[i:]:
+                obj = getattr(obj, p)
+        except AttributeError:
+            return None
+        return obj
+    return None
+
+
+def resolve_alias(app, env, node, contnode):
+    """Resolve what the Python domain could not, or fail the build.
+
+    In order: a re-exported spelling (``thermo_rl.bandits.run``); a name relative to the
+    current module or class that is importable there; a unique documented object with
+    that dotted suffix; the documented owner of an undocumented attribute (``Cls.attr``
+    links to ``Cls``). A reference to a private name (``thermo_rl._metropolis``) renders
+    as code without a link, on purpose.
+    """
+    if node.get("refdomain") != "py":
+        return None
+    target = node.get("reftarget", "").lstrip("~.")
+    domain = env.get_domain("py")
+    objects = domain.objects
+    mod, cls = node.get("py:module"), node.get("py:class")
+    scopes = [s for s in (f"{mod}.{cls}" if mod and cls else None, mod) if s]
+    candidates = [target] + [f"{s}.{target}" for s in scopes]
+
+    def link(real):
+        new = node.deepcopy()
+        new["reftarget"] = real
+        new["refspecific"] = False
+        reftype = "obj" if node["reftype"] in ("meth", "attr", "data") else node["reftype"]
+        return domain.resolve_xref(env, node["refdoc"], app.builder, reftype, real, new,
+                                   contnode)
+
+    for cand in candidates:
+        if cand in ALIASES:
+            return link(ALIASES[cand])
+    for cand in candidates:                       # importable there: find where documented
+        obj = _lookup(cand)
+        if obj is None:
+            continue
+        home = getattr(obj, "__module__", None)
+        name = getattr(obj, "__qualname__", None)
+        if home and name and f"{home}.{name}" in objects:
+            return link(f"{home}.{name}")
+    suffix = [name for name in objects if name.endswith("." + target)]
+    if len(suffix) == 1:
+        return link(suffix[0])
+    for cand in candidates:                       # undocumented attribute: its owner
+        owner = cand.rsplit(".", 1)[0]
+        if "." in cand and owner in objects and objects[owner].objtype in ("class", "module"):
+            return link(owner)
+    if _is_private_target(target) or any(_is_private_target(c) for c in candidates[1:]):
+        return contnode
+    return None
+
+
+def skip_private_members(app, what, name, obj, skip, options):
+    """Leave out class attributes that are private kernels (Numba dispatchers etc.)."""
+    home = getattr(obj, "__module__", None) or ""
+    if what == "class" and home.startswith(PACKAGE) and not is_public(home):
+        return True
+    return None
+
+
+# ---------------------------------------------------------------- benchmarks table
+
+def _esc(text: str) -> str:
+    """Escape the characters that reStructuredText would read as markup."""
+    return "".join("\\" + c if c in "*`|_\\" else c for c in str(text))
+
+
+class BenchTable(Directive):
+    """``.. bench-table:: path/to/bench.json`` (relative to the docs folder)."""
+
+    required_arguments = 1
+
+    def run(self):
+        env = self.state.document.settings.env
+        path = DOCS / self.arguments[0]
+        env.note_dependency(str(path))
+        data = json.loads(path.read_text())
+        m = data.get("machine", {})
+        v = m.get("versions", {})
+        ver = ", ".join(f"{k} {val}" for k, val in v.items())
+        rst = [
+            f"Measured {data.get('date', '?')} on **{m.get('cpu', '?')}** "
+            f"({m.get('cores', '?')} logical cores, {m.get('system', '?')}; {ver}) with",
+            "",
+            "::",
+            "",
+            f"    {data.get('command', 'thermo-rl bench')}",
+            "",
+            ".. list-table::",
+            "   :header-rows: 1",
+            "   :widths: 10 38 14 14 24",
+            "",
+            "   * - area", "     - kernel", "     - throughput", "     - unit",
+            "     - vs reference",
+        ]
+        for r in data["rows"]:
+            ref = r.get("reference") or "-"
+            if r.get("ratio") is not None:
+                ratio = f"{r['ratio']:.2f}x {ref}"
+            else:
+                ratio = "reference" if ref == "-" else ref
+            name = _esc(r["name"]) + (f" ({_esc(r['note'])})" if r.get("note") else "")
+            value = "-" if r.get("value") is None else f"{r['value']:.4g}"
+            rst += [f"   * - {r['area']}", f"     - {name}", f"     - {value}",
+                    f"     - ``{r['unit']}``", f"     - {_esc(ratio)}"]
+        node = nodes.container()
+        self.state.nested_parse(StringList(rst, source=str(path)), self.content_offset, node)
+        return node.children
+
+
+def setup(app):
+    app.connect("builder-inited", generate_api)
+    app.connect("builder-inited", copy_notebooks)
+    app.connect("missing-reference", resolve_alias)
+    app.connect("autodoc-skip-member", skip_private_members)
+    app.add_directive("bench-table", BenchTable)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
