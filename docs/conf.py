@@ -36,7 +36,8 @@ extensions = [
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
-exclude_patterns = ["_build", "bench/*.py", "**.ipynb_checkpoints", "jupyter_execute"]
+exclude_patterns = ["_build", "bench/*.py", "**.ipynb_checkpoints", "jupyter_execute",
+                    "_static/mathjax/README.md"]
 templates_path = []
 
 # MyST: $...$ and $$...$$ math, ::: fences, definition lists
@@ -47,16 +48,13 @@ myst_dmath_double_inline = True
 # notebooks: rendered with their committed outputs, never executed at build time
 nb_execution_mode = "off"
 nb_merge_streams = True
-# ipywidgets are interactive only in a live kernel; show their text stand-in instead
-nb_mime_priority_overrides = [
-    ("html", "application/vnd.jupyter.widget-view+json", None),
-    ("html", "application/vnd.jupyter.widget-state+json", None),
-]
+# ipywidgets need a live kernel: the copies the site renders replace them by a note
+# (docs/_ext/thermo_docs.py), and no widget JavaScript is loaded
+nb_ipywidgets_js = {}
 
 # autodoc / numpydoc
 autodoc_member_order = "bysource"
 autodoc_typehints = "none"                   # types live in the numpydoc sections
-autodoc_default_options = {"show-inheritance": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
@@ -67,6 +65,9 @@ nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(np|numpy|torch|scipy|numba|matplotlib|argparse|collections|typing)\..*"),
 ]
+
+# MathJax 3 is vendored in _static/mathjax (the site renders its equations offline)
+mathjax_path = "mathjax/tex-chtml.js"
 
 pygments_style = "sphinx"
 html_theme = "furo"

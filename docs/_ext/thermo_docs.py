@@ -19,12 +19,10 @@ import importlib
 import inspect
 import json
 import pkgutil
-import shutil
 from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
-from docutils.statemachine import StringList
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -139,12 +137,18 @@ def module_page(name: str, entry: dict) -> str:
     title = f"``{name}``"
     lines = [title, "=" * len(title), ""]
     lines += [f".. automodule:: {name}"]
-    own = entry["own"]
+    own = [n for n in entry["own"] if _role(getattr(mod, n)) != "data"]
+    data = [n for n in entry["own"] if _role(getattr(mod, n)) == "data"]
     if own:
-        lines += [f"   :members: {', '.join(own)}", "   :undoc-members:"]
+        lines += [f"   :members: {', '.join(own)}"]
     else:
         lines += ["   :no-members:"]
     lines += [""]
+    for n in data:                      # module constants, documented or not
+        lines += [f".. autodata:: {name}.{n}"]
+        if not isinstance(getattr(mod, n), (int, float, str)):
+            lines += ["   :no-value:"]
+        lines += [""]
     if entry["links"]:
         lines += ["Re-exported here", "-" * 16, "",
                   "Documented in their own modules; importable from here as well.", "",
@@ -189,14 +193,43 @@ def generate_api(app) -> None:
             stale.unlink()
 
 
+WIDGET = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = "[interactive widget: run the notebook in Jupyter to move its sliders]"
+
+
+def _static_copy(text: str) -> str:
+    """The notebook as the site shows it: interactive widgets become a one-line note.
+
+    ipywidgets need a live kernel; their saved text stand-in (``VBox(children=...``)
+    says nothing to a reader; a notebook progress bar (also a widget) is dropped, its
+    saved frame is its first. The widget state in the metadata is dropped too, so the
+    page carries no widget JavaScript.
+    """
+    nb = json.loads(text)
+    nb.get("metadata", {}).pop("widgets", None)
+    for cell in nb.get("cells", []):
+        kept = []
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET in data:
+                plain = "".join(data.get("text/plain", ""))
+                if "%|" in plain or "Progress(" in plain:
+                    continue                  # a tqdm bar frozen at its first frame
+                out["data"] = {"text/plain": WIDGET_NOTE}
+            kept.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = kept
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
 def copy_notebooks(app) -> None:
+    """Copy ``notebooks/*.ipynb`` (outputs included) into the source tree of the site."""
     NB_DIR.mkdir(parents=True, exist_ok=True)
     wanted = set()
     for src in sorted(NB_SRC.glob("*.ipynb")):
         dst = NB_DIR / src.name
         wanted.add(dst.name)
-        if not dst.exists() or dst.read_bytes() != src.read_bytes():
-            shutil.copyfile(src, dst)
+        write_if_changed(dst, _static_copy(src.read_text()))
     for stale in NB_DIR.glob("*.ipynb"):
         if stale.name not in wanted:
             stale.unlink()
@@ -275,6 +308,32 @@ def resolve_alias(app, env, node, contnode):
     return None
 
 
+def literal_formula_blocks(app, what, name, obj, options, lines):
+    """Show the docstrings' indented formula blocks as code, not as block quotes.
+
+    The house docstrings write formulas as an indented block after a paragraph that
+    ends with a single colon (``... inverse temperature beta = 1/T:`` then
+    ``    p_i = ...``). reStructuredText reads that as a block quote and reflows it into
+    one line; turning the colon into ``::`` keeps it preformatted.
+    """
+    def indent(s):
+        return len(s) - len(s.lstrip())
+
+    for i in range(len(lines) - 2):
+        head, blank, body = lines[i], lines[i + 1], lines[i + 2]
+        if not (head.rstrip().endswith(":") and not head.rstrip().endswith("::")):
+            continue
+        if blank.strip() or not body.strip() or indent(body) <= indent(head):
+            continue
+        if head.strip().startswith((".. ", ":")) or " : " in head:
+            continue
+        if body.lstrip().startswith(("- ", "* ", ".. ", ">>>", ":")):
+            continue
+        if i > 0 and lines[i - 1].strip() and indent(lines[i - 1]) < indent(head):
+            continue                      # a definition-list body, not a paragraph
+        lines[i] = head.rstrip() + ":"
+
+
 def skip_private_members(app, what, name, obj, skip, options):
     """Leave out class attributes that are private kernels (Numba dispatchers etc.)."""
     home = getattr(obj, "__module__", None) or ""
@@ -285,13 +344,37 @@ def skip_private_members(app, what, name, obj, skip, options):
 
 # ---------------------------------------------------------------- benchmarks table
 
-def _esc(text: str) -> str:
-    """Escape the characters that reStructuredText would read as markup."""
-    return "".join("\\" + c if c in "*`|_\\" else c for c in str(text))
+def _table(header: list[str], rows: list[list], widths: list[int]) -> nodes.table:
+    """A docutils table (built as nodes, so it renders the same from MyST and RST)."""
+    table = nodes.table(classes=["bench-table"])
+    group = nodes.tgroup(cols=len(header))
+    table += group
+    for w in widths:
+        group += nodes.colspec(colwidth=w)
+
+    def row(cells):
+        tr = nodes.row()
+        for cell in cells:
+            entry = nodes.entry()
+            entry += cell if isinstance(cell, nodes.Node) else nodes.paragraph(text=str(cell))
+            tr += entry
+        return tr
+
+    head = nodes.thead()
+    head += row(header)
+    body = nodes.tbody()
+    for r in rows:
+        body += row(r)
+    group += head
+    group += body
+    return table
 
 
 class BenchTable(Directive):
-    """``.. bench-table:: path/to/bench.json`` (relative to the docs folder)."""
+    """``bench-table`` with one argument, ``bench/bench.json`` (relative to the docs folder).
+
+    Renders the machine, the command and one table row per benchmark row.
+    """
 
     required_arguments = 1
 
@@ -301,36 +384,34 @@ class BenchTable(Directive):
         env.note_dependency(str(path))
         data = json.loads(path.read_text())
         m = data.get("machine", {})
-        v = m.get("versions", {})
-        ver = ", ".join(f"{k} {val}" for k, val in v.items())
-        rst = [
-            f"Measured {data.get('date', '?')} on **{m.get('cpu', '?')}** "
-            f"({m.get('cores', '?')} logical cores, {m.get('system', '?')}; {ver}) with",
-            "",
-            "::",
-            "",
-            f"    {data.get('command', 'thermo-rl bench')}",
-            "",
-            ".. list-table::",
-            "   :header-rows: 1",
-            "   :widths: 10 38 14 14 24",
-            "",
-            "   * - area", "     - kernel", "     - throughput", "     - unit",
-            "     - vs reference",
-        ]
+        ver = ", ".join(f"{k} {val}" for k, val in m.get("versions", {}).items())
+        intro = nodes.paragraph()
+        intro += nodes.Text(f"Measured {data.get('date', '?')} on ")
+        intro += nodes.strong(text=str(m.get("cpu", "?")))
+        intro += nodes.Text(f" ({m.get('cores', '?')} logical cores, {m.get('system', '?')}; "
+                            f"{ver}) with:")
+        command = data.get("command", "thermo-rl bench")
+        cmd = nodes.literal_block(command, command, language="bash")
+        if "--quick" in command.split():
+            intro += nodes.Text(" (smoke-test sizes: indicative numbers only)")
+        rows = []
         for r in data["rows"]:
             ref = r.get("reference") or "-"
             if r.get("ratio") is not None:
                 ratio = f"{r['ratio']:.2f}x {ref}"
             else:
                 ratio = "reference" if ref == "-" else ref
-            name = _esc(r["name"]) + (f" ({_esc(r['note'])})" if r.get("note") else "")
+            name = nodes.paragraph()
+            name += nodes.Text(r["name"])
+            if r.get("note"):
+                name += nodes.inline(text=f" ({r['note']})", classes=["bench-note"])
             value = "-" if r.get("value") is None else f"{r['value']:.4g}"
-            rst += [f"   * - {r['area']}", f"     - {name}", f"     - {value}",
-                    f"     - ``{r['unit']}``", f"     - {_esc(ratio)}"]
-        node = nodes.container()
-        self.state.nested_parse(StringList(rst, source=str(path)), self.content_offset, node)
-        return node.children
+            unit = nodes.paragraph()
+            unit += nodes.literal(text=r["unit"])
+            rows.append([r["area"], name, value, unit, ratio])
+        table = _table(["area", "kernel", "throughput", "unit", "vs reference"], rows,
+                       [8, 46, 12, 14, 20])
+        return [intro, cmd, table]
 
 
 def setup(app):
@@ -338,5 +419,6 @@ def setup(app):
     app.connect("builder-inited", copy_notebooks)
     app.connect("missing-reference", resolve_alias)
     app.connect("autodoc-skip-member", skip_private_members)
+    app.connect("autodoc-process-docstring", literal_formula_blocks)
     app.add_directive("bench-table", BenchTable)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
