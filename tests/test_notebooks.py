@@ -1,4 +1,7 @@
-"""Every notebook runs top to bottom in fast mode (THERMO_RL_FAST=1) without errors."""
+"""Every notebook and every solutions notebook runs top to bottom in fast mode
+(THERMO_RL_FAST=1) without errors, draws its figures, prints lines that fit a laptop-width
+page, and is stored clean: the kernelspec that ipykernel installs, no widget or progress-bar
+output left over from a run."""
 
 from pathlib import Path
 
@@ -7,21 +10,65 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = sorted(ROOT.glob("*.ipynb"))
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+ALL = NOTEBOOKS + SOLUTIONS
+IDS = [p.stem for p in ALL]
+MAX_LINE = 90          # printed characters per line that fit JupyterLab's page on a laptop
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def _outputs(nb):
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+@pytest.mark.parametrize("path", ALL, ids=IDS)
 def test_notebook_runs_in_fast_mode(path, monkeypatch, tmp_path):
     monkeypatch.setenv("THERMO_RL_FAST", "1")
     monkeypatch.setenv("THERMO_RL_PROGRESS", "0")
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
+                                     resources={"metadata": {"path": str(path.parent)}})
     client.execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
-    assert not errors
-    images = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code"
-                 for o in c.get("outputs", []))
-    assert images >= 2, "the notebook should draw its figures"
+    outputs = _outputs(nb)
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    assert not errors, [f"{o['ename']}: {o['evalue']}" for o in errors]
+    stderr = [o["text"] for o in outputs if o.get("output_type") == "stream"
+              and o.get("name") == "stderr" and "%|" in o["text"]]
+    assert not stderr, f"a progress bar was printed: {stderr[0][:200]}"
+    long = [line for o in outputs if o.get("output_type") == "stream"
+            for line in o["text"].splitlines() if len(line) > MAX_LINE]
+    assert not long, f"{len(long)} printed lines longer than {MAX_LINE} characters: {long[0]!r}"
+    if path.parent == ROOT and path.stem != "00_index":
+        images = sum("image/png" in o.get("data", {}) for o in outputs)
+        assert images >= 2, "the notebook should draw its figures"
+
+
+@pytest.mark.parametrize("path", ALL, ids=IDS)
+def test_notebook_is_stored_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata.get("kernelspec") == KERNELSPEC
+    assert "widgets" not in nb.metadata, "stale widget state stored in the notebook"
+    for o in _outputs(nb):
+        assert WIDGET_VIEW not in o.get("data", {}), "a stale widget output is stored"
+        text = o.get("text", "") if o.get("output_type") == "stream" else ""
+        assert "%|" not in text, "a stale progress bar is stored"
+
+
+def test_every_notebook_links_its_neighbours_and_has_exercises():
+    names = [p.name for p in NOTEBOOKS]
+    for i, path in enumerate(NOTEBOOKS):
+        text = "".join(c.source for c in nbformat.read(path, as_version=4).cells
+                       if c.cell_type == "markdown")
+        if i + 1 < len(names):
+            assert f"({names[i + 1]})" in text, f"{path.name} does not link to {names[i + 1]}"
+        if i > 0:
+            assert f"({names[i - 1]})" in text, f"{path.name} does not link to {names[i - 1]}"
+        if path.stem != "00_index":
+            assert "## Exercises" in text, f"{path.name} has no exercises"
+            sol = ROOT / "solutions" / f"{path.stem}_solutions.ipynb"
+            assert sol.exists(), f"{sol.name} is missing"
+            assert f"(solutions/{sol.name})" in text

@@ -29,7 +29,7 @@ import numpy as np
 
 from .. import __version__
 
-SUBCOMMANDS = ("levels", "ising", "potts", "anneal", "bandit", "llm", "bench", "tour")
+SUBCOMMANDS = ("levels", "ising", "potts", "anneal", "bandit", "llm", "sweep", "bench", "tour")
 
 
 class _ArgumentParser(argparse.ArgumentParser):

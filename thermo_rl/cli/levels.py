@@ -33,8 +33,8 @@ def run(args):
     if folder is not None:
         from ..viz.levels import thermo_curves
 
-        result["figure"] = save_figure(thermo_curves(args.energies, args.g), folder,
-                                       "levels.png")
+        grid = thermodynamics(args.energies, np.linspace(1e-3, 3.0, 200), degeneracy=args.g)
+        result["figure"] = save_figure(thermo_curves(grid), folder, "levels.png")
     return result
 
 

@@ -6,7 +6,8 @@ import numpy as np
 
 from ._common import pyplot
 
-__all__ = ["plot_comparison", "plot_cooling_scan", "plot_result", "plot_tour", "plot_trace"]
+__all__ = ["plot_comparison", "plot_cooling_scan", "plot_residual_scaling", "plot_result",
+           "plot_schedule_bars", "plot_tour", "plot_trace"]
 
 
 def plot_tour(coords, tour, *, ax=None, title: str | None = None):
@@ -92,13 +93,18 @@ def plot_comparison(results: dict, coords=None):
     ax_e.set_xlabel("sweeps")
     ax_e.set_ylabel("energy (solid: mean, dashed: best)")
     ax_t.set_xlabel("sweeps")
-    ax_t.set_ylabel("temperature T")
+    ax_t.set_ylabel("temperature T  (energy units)")
     ax_t.set_yscale("log")
     for ax in (ax_e, ax_t):
-        ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
+    # one legend, beside the panels (the temperature panel uses the same colours)
     for ax in axes[-1][2:]:
         ax.axis("off")
+    if len(axes[-1]) > 2:
+        axes[-1][2].legend(*ax_e.get_legend_handles_labels(), fontsize=9, loc="center left",
+                           title="solid: mean over runs\ndashed: best run")
+    else:
+        ax_e.legend(fontsize=7, loc="upper right")
     fig.tight_layout()
     return fig
 
@@ -118,4 +124,62 @@ def plot_cooling_scan(scan: dict, *, optimum=None, ax=None):
     ax.set_ylabel("energy")
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_residual_scaling(scaling, *, ax=None, units: str = "energy units per variable",
+                          title: str | None = None):
+    """Residual energy per variable against annealing time on log-log axes, with error
+    bars and both fits of :func:`~thermo_rl.anneal.teaching.residual_energy_scaling`
+    drawn (power law solid, logarithmic dashed) and their rms in the legend."""
+    plt = pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.8))
+    tau, rho = np.asarray(scaling.sweeps), np.asarray(scaling.residual)
+    err = scaling.residual_error
+    ok = rho > 0
+    ax.errorbar(tau[ok], rho[ok], yerr=None if err is None else np.asarray(err)[ok], fmt="o",
+                ms=4, capsize=2, color="k", label="measured (mean over runs)")
+    t = np.geomspace(max(tau[ok].min(), 2.0) if ok.any() else 2.0, tau.max(), 200)
+    if np.isfinite(scaling.power_exponent):
+        ax.plot(t, scaling.power_law(t), "C0-",
+                label=f"t^-{scaling.power_exponent:.2f}  (rms {scaling.power_rms:.2f})")
+    if np.isfinite(scaling.log_exponent):
+        ax.plot(t, scaling.log_law(t), "C3--",
+                label=f"(ln t)^-{scaling.log_exponent:.2f}  (rms {scaling.log_rms:.2f})")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("annealing time t  (sweeps)")
+    ax.set_ylabel(f"residual energy  ({units})")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc="lower left")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_schedule_bars(groups: dict, *, ax=None, ylabel: str = "mean best energy",
+                       title: str | None = None):
+    """Bars of the mean best energy of each schedule with standard-error bars.
+
+    ``groups`` maps a schedule name to ``(mean, error)``; a reference line (e.g. the
+    optimum) can be drawn by the caller.
+    """
+    plt = pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 3.4))
+    names = list(groups)
+    mean = np.array([groups[k][0] for k in names], dtype=float)
+    err = np.array([groups[k][1] for k in names], dtype=float)
+    x = np.arange(len(names))
+    ax.bar(x, mean, yerr=err, capsize=4, color=[f"C{i}" for i in range(len(names))],
+           width=0.6)
+    ax.set_xticks(x, names)
+    lo, hi = np.min(mean - err), np.max(mean + err)
+    pad = 0.15 * (hi - lo) if hi > lo else abs(hi) * 0.01 + 1e-9
+    ax.set_ylim(lo - pad, hi + pad)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3, axis="y")
+    if title:
+        ax.set_title(title, fontsize=10)
     return ax

@@ -55,8 +55,11 @@ def plot_learning_curves(results: dict, metrics=("reward", "optimal", "entropy",
         raise ValueError(f"unknown metric(s) {unknown}; expected some of: {', '.join(_METRICS)}")
     new = axes is None
     axs, _ = panel_axes(axes, len(metrics), (4.0, 3.3))
+    styles = ("-", "--", "-.", ":")
+    many = len(results) > 5                 # many curves share a panel: vary the line style too
     for i, (label, res) in enumerate(results.items()):
         color = f"C{i % 10}"
+        ls = styles[i % len(styles)] if many else "-"
         x = np.arange(1, res.steps + 1)
         for ax, name in zip(axs, metrics):
             y = getattr(res, _METRICS[name][0])
@@ -65,7 +68,7 @@ def plot_learning_curves(results: dict, metrics=("reward", "optimal", "entropy",
             y = np.asarray(y, dtype=float)
             if name == "optimal":
                 y = 100.0 * y
-            ax.plot(x, y, lw=1.1, color=color, label=label)
+            ax.plot(x, y, lw=1.3 if many else 1.1, color=color, ls=ls, label=label)
             if name == "reward":
                 ax.fill_between(x, y - res.reward_sem, y + res.reward_sem, color=color,
                                 alpha=0.25, lw=0)
@@ -85,7 +88,13 @@ def plot_learning_curves(results: dict, metrics=("reward", "optimal", "entropy",
         if name == "optimal":
             ax.set_ylim(-3, 103)
         ax.grid(alpha=0.3)
-    axs[0].legend(fontsize=7)
+    # the legend sits to the right of the last panel, off the data
+    handles, labels = axs[0].get_legend_handles_labels()
+    extra = axs[-1].get_legend()
+    axs[-1].legend(handles, labels, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                   frameon=False)
+    if extra is not None:
+        axs[-1].add_artist(extra)
     fig = axs[0].figure
     if new:
         fig.suptitle(title or f"{first.env.name} (k={first.env.k}): {first.runs} runs x "

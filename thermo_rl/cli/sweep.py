@@ -1,0 +1,107 @@
+"""``thermo-rl sweep SPEC``: run a parameter sweep from a TOML file, resumable, on joblib or Dask."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HELP = "parameter sweep from a TOML spec: joblib on this machine or a Dask cluster, resumable"
+
+
+def add_arguments(p):
+    p.add_argument("spec", metavar="SPEC", help="sweep spec (TOML; see thermo_rl.sweep.spec)")
+    p.add_argument("--scheduler", default="joblib",
+                   help="joblib (local processes, default), local-dask (a LocalCluster with "
+                        "its dashboard) or a Dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local processes or LocalCluster workers (default: the cores)")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="run the points stored with an error again")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check the spec and --out, count the points to run, run nothing")
+    p.add_argument("--plot", metavar="Y", action="append", default=None,
+                   help="save a figure of column Y against --x per --by (repeatable)")
+    p.add_argument("--x", default=None, help="x axis of --plot (default T, else the first "
+                                             "grid parameter)")
+    p.add_argument("--by", default=None, help="one curve per value of this parameter "
+                                              "(default: another varying parameter)")
+    p.add_argument("--logx", action="store_true", help="logarithmic x axis in --plot")
+
+
+def _out(args, sweep) -> Path:
+    """--out, else the spec's ``out`` (relative to the spec file), else SPEC-stem_sweep/."""
+    if args.out is not None:
+        return Path(args.out)
+    if sweep.out is not None:
+        out = Path(sweep.out)
+        return out if out.is_absolute() else Path(args.spec).parent / out
+    return Path(f"{Path(args.spec).stem}_sweep")
+
+
+def _axes(sweep, args):
+    vary = sweep.varying()
+    x = args.x or ("T" if "T" in vary or "T" in sweep.axes else (vary[0] if vary else None))
+    by = args.by or next((v for v in vary if v != x), None)
+    return x, by
+
+
+def run(args):
+    from ..sweep import Sweep, run_sweep
+    from ..sweep.spec import read_toml
+    from ..sweep.store import ParquetStore
+
+    spec = read_toml(args.spec)
+    spec.setdefault("seed", args.seed)   # the spec's seed wins; --seed when it sets none
+    sweep = Sweep.from_dict(spec).validate()
+    out = _out(args, sweep)
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers must be >= 1, got {args.workers}")
+    scheduler = None if args.scheduler == "joblib" else args.scheduler
+    if args.dry_run:
+        points = sweep.expand()
+        store = ParquetStore(out)
+        done = {r["key"] for r in store.rows() if r.get("status") == "ok" or
+                not args.retry_failed}
+        todo = [p for p in points if p.key not in done]
+        return {"simulator": sweep.simulator_name, "out": str(out), "points": len(points),
+                "to_run": len(todo), "varying": sweep.varying(),
+                "first": [dict(p.params, replica=p.replica, seed=p.seed) for p in todo[:3]]}
+    try:
+        res = run_sweep(sweep, out, scheduler=scheduler, workers=args.workers,
+                        retry_failed=args.retry_failed, progress=args.progress)
+    except ImportError as exc:           # the optional extra is missing: one line, status 2
+        raise ValueError(str(exc)) from None
+    d = res.as_dict()
+    d["table_rows"] = len(res.table)
+    d["figures"] = _figures(args, sweep, res.table, out) if args.plot else []
+    return d
+
+
+def _figures(args, sweep, table, out):
+    from ..viz.sweep import plot_sweep
+    from ._common import save_figure
+
+    x, by = _axes(sweep, args)
+    if x is None:
+        raise ValueError("--plot needs --x: the sweep has no varying parameter")
+    paths = []
+    for y in args.plot:
+        fig = plot_sweep(table, y, x=x, by=by, logx=args.logx).figure
+        paths.append(save_figure(fig, out, f"sweep_{y}_vs_{x}.png"))
+    return paths
+
+
+def render(r):
+    if "to_run" in r:
+        lines = [(f"sweep {r['simulator']}: {r['points']} points, {r['to_run']} to run "
+                  f"(out {r['out']}); varying: {', '.join(r['varying']) or '-'}")]
+        lines += [f"  {p}" for p in r["first"]]
+        return "\n".join(lines)
+    lines = [(f"sweep {r['simulator']}: {r['points']} points ({r['done_before']} done before, "
+              f"{r['ran']} run now, {r['failed']} failed) in {r['seconds']:.1f} s on "
+              f"{r['scheduler']} ({r['workers']} workers)"),
+             f"table: {r['out']} ({r['table_rows']} rows)"]
+    if r.get("dashboard"):
+        lines.append(f"dashboard: {r['dashboard']}")
+    lines += [f"failed: {e}" for e in r["errors"]]
+    lines += [f"figure: {f}" for f in r["figures"]]
+    return "\n".join(lines)

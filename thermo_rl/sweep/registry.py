@@ -1,0 +1,288 @@
+"""The simulators a sweep can call: one small registry, imported lazily.
+
+A :class:`Simulator` names one callable of the public API. A sweep point calls it once,
+as ``target(**params, seed=seed)``, and keeps the scalar entries of the result's
+``as_dict()`` (or of a plain ``dict``) as the point's row. Targets are written as
+``"module:function"`` strings and imported on first use, on the worker that runs the
+point: the language-model entry imports torch only when a sweep uses it.
+
+Built in:
+
+======== ============================================== ==================================
+name     call                                           typical axes
+======== ============================================== ==================================
+ising    :func:`thermo_rl.physics.ising.simulate`       L x T x replica
+potts    :func:`thermo_rl.physics.potts.simulate`       q x L x T x replica
+anneal   :func:`anneal_point` (make_problem + anneal)   schedule x instance x replica
+bandit   :func:`bandit_point` (make_env/policy + run)   T x policy x replica
+======== ============================================== ==================================
+
+A spec may also name any importable ``"package.module:function"`` directly; the module
+must then be importable on every worker too.
+
+Adding the language-model RL loop (or any other simulator) is one call, made at import
+time of a module the workers import as well (so that the name resolves there)::
+
+    register("llm", "thermo_rl.llm.rl:rl_point")
+
+where ``rl_point(*, control, coef, ..., seed)`` runs one fine-tuning and returns a result
+with ``as_dict()`` (or a dict) of scalars. Add it to :data:`SIMULATORS` below for a
+built-in entry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["SIMULATORS", "Simulator", "anneal_point", "bandit_point", "get_simulator",
+           "register", "result_row"]
+
+#: Arguments a sweep sets itself (never spec parameters).
+RESERVED = ("seed", "progress")
+
+
+@dataclass(frozen=True)
+class Simulator:
+    """One registry entry: ``name`` -> ``target(**params, seed=seed, **defaults)``.
+
+    Parameters
+    ----------
+    name : str
+        The spec's ``simulator``.
+    target : str or callable
+        ``"module:function"`` (imported on first use) or a callable (pickled to the
+        workers by value when it is defined in ``__main__``).
+    columns : tuple of str, optional
+        Result keys to keep; default every scalar of the result's ``as_dict()``.
+    defaults : dict
+        Keyword arguments every call gets (``progress=False`` for the built-ins).
+    """
+
+    name: str
+    target: str | Callable
+    columns: tuple | None = None
+    defaults: dict = dataclasses.field(default_factory=dict)
+
+    def load(self) -> Callable:
+        """The callable (imports its module on first use)."""
+        if callable(self.target):
+            return self.target
+        module, _, attr = self.target.partition(":")
+        if not module or not attr:
+            raise ValueError(f"simulator target must be 'module:function', got {self.target!r}")
+        try:
+            obj = importlib.import_module(module)
+        except ImportError as exc:
+            raise ImportError(f"simulator {self.name!r} needs module {module!r}, which cannot "
+                              f"be imported: {exc}") from exc
+        for part in attr.split("."):
+            if not hasattr(obj, part):
+                raise ValueError(f"simulator {self.name!r}: module {module!r} has no {attr!r}")
+            obj = getattr(obj, part)
+        return obj
+
+    def parameters(self) -> tuple | None:
+        """Names the target accepts (None when it takes ``**kwargs`` freely)."""
+        fn = self.load()
+        names = getattr(fn, "sweep_parameters", None)
+        if names is not None:
+            return tuple(names())
+        try:
+            sig = inspect.signature(fn)
+        except (TypeError, ValueError):
+            return None
+        if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
+            return None
+        return tuple(n for n, p in sig.parameters.items()
+                     if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                     and n not in RESERVED and n not in self.defaults)
+
+    def __call__(self, params: dict, seed: int) -> dict:
+        """Run one point and return its scalar results."""
+        result = self.load()(**params, **self.defaults, seed=seed)
+        row = result_row(result)
+        if self.columns is not None:
+            row = {k: row.get(k) for k in self.columns}
+        return row
+
+
+def result_row(result) -> dict:
+    """The scalar entries of a result: its ``as_dict()`` (or ``summary()``, or a dict).
+
+    Dicts one level deep are flattened (``{"pass@k": {4: 0.9}}`` -> ``pass@k_4``); arrays,
+    lists and other non-scalars are dropped; NumPy scalars become Python numbers.
+    """
+    if hasattr(result, "as_dict"):
+        d = result.as_dict()
+    elif hasattr(result, "summary"):
+        d = result.summary()
+    elif isinstance(result, dict):
+        d = result
+    elif dataclasses.is_dataclass(result):
+        d = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+    elif _scalar(result) is not _DROP:
+        d = {"value": result}
+    else:
+        raise TypeError(f"a simulator must return a result with as_dict(), a dict or a "
+                        f"number, got {type(result).__name__}")
+    row = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            for k2, v2 in v.items():
+                s = _scalar(v2)
+                if s is not _DROP:
+                    row[f"{k}_{k2}"] = s
+        else:
+            s = _scalar(v)
+            if s is not _DROP:
+                row[str(k)] = s
+    return row
+
+
+_DROP = object()
+
+
+def _scalar(v):
+    if v is None or isinstance(v, (str, bool)):
+        return v
+    if isinstance(v, np.generic) and v.ndim == 0:
+        v = v.item()
+    if isinstance(v, np.ndarray) and v.ndim == 0:
+        v = v.item()
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, numbers.Integral):
+        return int(v)
+    if isinstance(v, numbers.Real):
+        return float(v)
+    return _DROP
+
+
+# -- adapters for the APIs that need more than one call ---------------------------------
+
+def anneal_point(*, problem: str = "eil51", n: int | None = None, instance: int = 0,
+                 sweeps: int | None = None, schedule=None, runs: int = 4,
+                 restart_from_best: bool = False, seed=0, progress: bool = False):
+    """:func:`thermo_rl.anneal.anneal` of ``make_problem(problem, n, seed=instance)``.
+
+    ``instance`` seeds the random instance (``tsp``, ``sk``, ``ea``, ...) apart from the
+    annealing's own ``seed``, so that schedules are compared on the same instances.
+    """
+    from ..anneal import anneal, make_problem
+
+    return anneal(make_problem(problem, n, seed=instance), sweeps=sweeps, schedule=schedule, runs=runs,
+                  restart_from_best=restart_from_best, seed=seed, progress=progress)
+
+
+def _bandit_groups():
+    from ..bandits.envs import make_env
+    from ..bandits.policies import EntropyPG, make_policy
+
+    def names(fn, skip=()):
+        return [n for n, p in inspect.signature(fn).parameters.items()
+                if p.kind is p.KEYWORD_ONLY or (p.kind is p.POSITIONAL_OR_KEYWORD
+                                                 and n not in skip)]
+
+    env = names(make_env, skip=("name",))
+    pol = names(make_policy, skip=("name",))
+    pg = names(EntropyPG.__init__, skip=("self",))
+    return env, pol, pg
+
+
+def bandit_point(*, env: str = "equal-best", policy: str = "softmax", runs: int = 1000,
+                 steps: int = 1000, seed=0, progress: bool = False, **kw):
+    """:func:`thermo_rl.bandits.run` of ``make_env(env, ...)`` and a policy.
+
+    Keyword arguments go to :func:`~thermo_rl.bandits.make_env` (``k``, ``m``, ``noise``,
+    ...) or to the policy: :func:`~thermo_rl.bandits.make_policy` (``T``, ``epsilon``,
+    ...) or, for ``policy="pg"``/``"reinforce"``, every argument of
+    :class:`~thermo_rl.bandits.EntropyPG` (``control``, ``kl_coef``, ``group``, ...).
+    """
+    from ..bandits import run
+    from ..bandits.envs import make_env
+    from ..bandits.policies import EntropyPG, make_policy
+
+    env_names, pol_names, pg_names = _bandit_groups()
+    env_kw = {k: v for k, v in kw.items() if k in env_names}
+    pol_kw = {k: v for k, v in kw.items() if k not in env_names}
+    allowed = pg_names if policy in ("pg", "reinforce") else pol_names
+    unknown = sorted(set(pol_kw) - set(allowed))
+    if unknown:
+        raise TypeError(f"bandit policy {policy!r} takes no parameter {unknown[0]!r}")
+    if policy in ("pg", "reinforce"):
+        if policy == "reinforce":
+            pol_kw["T"] = 0.0
+        pol = EntropyPG(**pol_kw)
+    else:
+        pol = make_policy(policy, **pol_kw)
+    return run(make_env(env, **env_kw), pol, runs=runs, steps=steps, seed=seed,
+               progress=progress)
+
+
+def _bandit_parameters():
+    env, pol, pg = _bandit_groups()
+    return ["env", "policy", "runs", "steps", *dict.fromkeys(env + pol + pg)]
+
+
+bandit_point.sweep_parameters = _bandit_parameters
+
+_QUIET = {"progress": False}
+
+#: The built-in simulators (name -> entry). The language-model RL loop registers here
+#: once ``thermo_rl.llm.rl`` has a one-call entry point (see the module docstring).
+SIMULATORS: dict[str, Simulator] = {
+    "ising": Simulator("ising", "thermo_rl.physics.ising:simulate", defaults=_QUIET),
+    "potts": Simulator("potts", "thermo_rl.physics.potts:simulate", defaults=_QUIET),
+    "anneal": Simulator("anneal", "thermo_rl.sweep.registry:anneal_point", defaults=_QUIET),
+    "bandit": Simulator("bandit", "thermo_rl.sweep.registry:bandit_point", defaults=_QUIET),
+}
+
+
+def register(name: str, target, *, columns=None, defaults=None) -> Simulator:
+    """Add (or replace) a simulator: ``target`` is ``"module:function"`` or a callable.
+
+    The callable is called as ``target(**params, **defaults, seed=seed)`` and returns a
+    result with ``as_dict()``, a dict or a number. With a ``Client`` on other machines,
+    prefer the ``"module:function"`` form of a module installed there.
+
+    Examples
+    --------
+    >>> from thermo_rl.sweep import register
+    >>> def square(*, x, seed):
+    ...     return {"y": x * x}
+    >>> register("square", square).name
+    'square'
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string, got {name!r}")
+    if not (callable(target) or (isinstance(target, str) and ":" in target)):
+        raise TypeError(f"target must be a callable or 'module:function', got {target!r}")
+    sim = Simulator(name, target, None if columns is None else tuple(columns),
+                    dict(defaults or {}))
+    SIMULATORS[name] = sim
+    return sim
+
+
+def get_simulator(name) -> Simulator:
+    """The entry for ``name``: a registered name, ``"module:function"`` or a Simulator."""
+    if isinstance(name, Simulator):
+        return name
+    if callable(name):
+        return Simulator(getattr(name, "__name__", "callable"), name)
+    if not isinstance(name, str):
+        raise TypeError(f"simulator must be a name, 'module:function' or a callable, "
+                        f"got {type(name).__name__}")
+    if name in SIMULATORS:
+        return SIMULATORS[name]
+    if ":" in name:
+        return Simulator(name, name)
+    raise ValueError(f"unknown simulator {name!r}; expected one of: "
+                     f"{', '.join(sorted(SIMULATORS))}, or 'module:function'")
+
