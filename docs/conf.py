@@ -17,7 +17,7 @@ sys.path.insert(0, str(DOCS.parent))          # document this checkout, not anot
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("THERMO_RL_PROGRESS", "0")
 
-import thermo_rl  # noqa: E402
+import thermo_rl
 
 project = "thermo_rl"
 author = "thermo_rl developers"

@@ -197,17 +197,23 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 WIDGET_NOTE = "[interactive widget: run the notebook in Jupyter to move its sliders]"
 
 
-def _static_copy(text: str) -> str:
+def _static_copy(text: str, subdirs: set[str]) -> str:
     """The notebook as the site shows it: interactive widgets become a one-line note.
 
     ipywidgets need a live kernel; their saved text stand-in (``VBox(children=...``)
     says nothing to a reader; a notebook progress bar (also a widget) is dropped, its
     saved frame is its first. The widget state in the metadata is dropped too, so the
-    page carries no widget JavaScript.
+    page carries no widget JavaScript. A Markdown link to a folder of notebooks
+    (``solutions/``) points to that folder's generated index page.
     """
     nb = json.loads(text)
     nb.get("metadata", {}).pop("widgets", None)
     for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for d in subdirs:
+                src = src.replace(f"]({d}/)", f"]({d}/index.md)")
+            cell["source"] = src
         kept = []
         for out in cell.get("outputs", []):
             data = out.get("data", {})
@@ -222,16 +228,45 @@ def _static_copy(text: str) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
+def _folder_index(folder: str, names: list[str]) -> str:
+    title = "Solutions to the exercises" if folder == "solutions" else f"{folder}"
+    lines = [f"# {title}", "",
+             "Worked solutions, one notebook per tutorial (rendered with their outputs).",
+             "", "```{toctree}", ":maxdepth: 1", ""]
+    lines += [n[: -len(".ipynb")] for n in sorted(names)]
+    lines += ["```", ""]
+    return "\n".join(lines)
+
+
 def copy_notebooks(app) -> None:
-    """Copy ``notebooks/*.ipynb`` (outputs included) into the source tree of the site."""
+    """Copy ``notebooks/**/*.ipynb`` (outputs included) into the source tree of the site.
+
+    Each sub-folder of notebooks (``notebooks/solutions/``) gets an ``index.md`` with
+    its toctree.
+    """
     NB_DIR.mkdir(parents=True, exist_ok=True)
+    sources = sorted(p for p in NB_SRC.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    folders: dict[str, list[str]] = {}
+    for src in sources:
+        rel = src.relative_to(NB_SRC)
+        if len(rel.parts) > 1:
+            folders.setdefault(rel.parent.as_posix(), []).append(rel.name)
     wanted = set()
-    for src in sorted(NB_SRC.glob("*.ipynb")):
-        dst = NB_DIR / src.name
-        wanted.add(dst.name)
-        write_if_changed(dst, _static_copy(src.read_text()))
-    for stale in NB_DIR.glob("*.ipynb"):
-        if stale.name not in wanted:
+    for src in sources:
+        rel = src.relative_to(NB_SRC)
+        dst = NB_DIR / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        wanted.add(dst)
+        here = rel.parent.as_posix()
+        subdirs = {f[len(here) + 1:] if here != "." else f for f in folders
+                   if here == "." or f.startswith(here + "/")}
+        write_if_changed(dst, _static_copy(src.read_text(), subdirs))
+    for folder, names in folders.items():
+        index = NB_DIR / folder / "index.md"
+        wanted.add(index)
+        write_if_changed(index, _folder_index(folder, names))
+    for stale in list(NB_DIR.rglob("*.ipynb")) + list(NB_DIR.glob("*/**/index.md")):
+        if stale not in wanted:
             stale.unlink()
 
 
@@ -259,14 +294,24 @@ def _lookup(path: str):
     return None
 
 
+def _has_member(cls, attr: str) -> bool:
+    """``attr`` is a method, attribute, dataclass field or annotated attribute of ``cls``."""
+    fields = getattr(cls, "__dataclass_fields__", {})
+    notes = {}
+    for klass in cls.__mro__:
+        notes.update(getattr(klass, "__annotations__", {}))
+    return hasattr(cls, attr) or attr in fields or attr in notes
+
+
 def resolve_alias(app, env, node, contnode):
     """Resolve what the Python domain could not, or fail the build.
 
     In order: a re-exported spelling (``thermo_rl.bandits.run``); a name relative to the
     current module or class that is importable there; a unique documented object with
-    that dotted suffix; the documented owner of an undocumented attribute (``Cls.attr``
-    links to ``Cls``). A reference to a private name (``thermo_rl._metropolis``) renders
-    as code without a link, on purpose.
+    that dotted suffix; the documented class of an undocumented member that exists
+    (``Cls.attr`` links to ``Cls``). Anything else stays a broken reference: the build
+    fails. A reference to a private name (``thermo_rl._metropolis``,
+    ``_dedupe``) renders as code without a link, on purpose.
     """
     if node.get("refdomain") != "py":
         return None
@@ -281,9 +326,11 @@ def resolve_alias(app, env, node, contnode):
         new = node.deepcopy()
         new["reftarget"] = real
         new["refspecific"] = False
-        reftype = "obj" if node["reftype"] in ("meth", "attr", "data") else node["reftype"]
-        return domain.resolve_xref(env, node["refdoc"], app.builder, reftype, real, new,
+        return domain.resolve_xref(env, node["refdoc"], app.builder, "obj", real, new,
                                    contnode)
+
+    if target.rsplit(".", 1)[-1].startswith("_") and not target.endswith("__"):
+        return contnode                           # a private helper: code, no link
 
     for cand in candidates:
         if cand in ALIASES:
@@ -299,9 +346,15 @@ def resolve_alias(app, env, node, contnode):
     suffix = [name for name in objects if name.endswith("." + target)]
     if len(suffix) == 1:
         return link(suffix[0])
-    for cand in candidates:                       # undocumented attribute: its owner
-        owner = cand.rsplit(".", 1)[0]
-        if "." in cand and owner in objects and objects[owner].objtype in ("class", "module"):
+    for cand in candidates:                       # an undocumented member: its class
+        if "." not in cand:
+            continue
+        owner, attr = cand.rsplit(".", 1)
+        owner = ALIASES.get(owner, owner)
+        if f"{owner}.{attr}" in objects:
+            return link(f"{owner}.{attr}")
+        cls_obj = _lookup(owner) if owner in objects else None
+        if inspect.isclass(cls_obj) and _has_member(cls_obj, attr):
             return link(owner)
     if _is_private_target(target) or any(_is_private_target(c) for c in candidates[1:]):
         return contnode
