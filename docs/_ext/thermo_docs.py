@@ -343,17 +343,28 @@ def resolve_alias(app, env, node, contnode):
         name = getattr(obj, "__qualname__", None)
         if home and name and f"{home}.{name}" in objects:
             return link(f"{home}.{name}")
-    suffix = [name for name in objects if name.endswith("." + target)]
+    suffix = [name for name in objects
+              if name.endswith("." + target) and not objects[name].aliased]
     if len(suffix) == 1:
         return link(suffix[0])
-    for cand in candidates:                       # an undocumented member: its class
+    def documented(name):
+        if name in objects:
+            return name
+        if name in ALIASES:
+            return ALIASES[name]
+        found = [o for o in objects if o.endswith("." + name) and not objects[o].aliased]
+        return found[0] if len(found) == 1 else None
+
+    for cand in [target, *candidates[1:]]:        # an undocumented member: its class
         if "." not in cand:
             continue
         owner, attr = cand.rsplit(".", 1)
-        owner = ALIASES.get(owner, owner)
+        owner = documented(owner)
+        if owner is None:
+            continue
         if f"{owner}.{attr}" in objects:
             return link(f"{owner}.{attr}")
-        cls_obj = _lookup(owner) if owner in objects else None
+        cls_obj = _lookup(owner)
         if inspect.isclass(cls_obj) and _has_member(cls_obj, attr):
             return link(owner)
     if _is_private_target(target) or any(_is_private_target(c) for c in candidates[1:]):
