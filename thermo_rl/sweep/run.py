@@ -193,7 +193,7 @@ def _dask_client(scheduler, workers, say):
         client = distributed.Client(scheduler)
     else:
         try:
-            client = distributed.Client(scheduler, timeout="20s")
+            client = distributed.Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
             raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r}: "
                              f"{' '.join(str(exc).split())[:200]}") from None
