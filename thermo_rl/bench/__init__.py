@@ -13,6 +13,8 @@ import importlib.util
 import time
 from dataclasses import asdict, dataclass
 
+from ..errors import UserError
+
 __all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "run_bench"]
 
 AREAS = ("levels", "ising", "anneal", "bandit")
@@ -31,8 +33,11 @@ class BenchRow:
     seconds: float        # wall time of the timed call
     note: str = ""
 
-    def as_dict(self):
-        return asdict(self)
+    def as_dict(self) -> dict:
+        """JSON-ready: every field."""
+        from ..results import jsonable
+
+        return jsonable(asdict(self))
 
 
 def best_time(fn, repeat: int = 3) -> float:
@@ -55,9 +60,9 @@ def run_bench(areas=None, *, quick: bool = False, seed: int = 0, progress: bool 
     rows = []
     for a in names:
         if a not in AREAS:
-            raise ValueError(f"unknown bench area {a!r}; expected one of: {', '.join(AREAS)}")
+            raise UserError(f"unknown bench area {a!r}; expected one of: {', '.join(AREAS)}")
         if importlib.util.find_spec(f"thermo_rl.bench.{a}") is None:
-            raise ValueError(f"bench area {a!r} is not available in this version")
+            raise UserError(f"bench area {a!r} is not available in this version")
         rows.extend(importlib.import_module(f"thermo_rl.bench.{a}").run(
             quick=quick, seed=seed, progress=progress))
     return rows
