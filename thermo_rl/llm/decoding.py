@@ -5,7 +5,7 @@ a token is drawn: it removes tokens (their logits become ``-inf``) and the sampl
 draws from the renormalized rest. In the package's language, ``T`` is the
 temperature of a Boltzmann distribution over tokens with energies ``-z``; the
 truncations below cut its tail, which lowers the entropy of what is generated and
-trades diversity for correctness (see :mod:`thermo_rl.llm.frontier`).
+trades diversity for correctness (see ``thermo_rl.llm.frontier``).
 
 Rules, on ``p = softmax(z / T)`` sorted from the most to the least probable token
 (``p_(1) >= p_(2) >= ...``):
@@ -19,10 +19,11 @@ top-p ``P`` in (0, 1] (nucleus sampling, Holtzman et al., 2020)
     Keep the shortest prefix ``p_(1..m)`` whose cumulative probability is ``>= P``.
 min-p ``X`` in [0, 1] (Nguyen et al., 2024, "Turning Up the Heat: Min-p Sampling")
     Keep the tokens with ``p_i >= X max_j p_j``.
-top-h ``A`` in (0, 1] (Potraghloo et al., 2025, "Top-H Decoding: Adapting the
-Creativity and Coherence with Bounded Entropy in Text Generation"; ``A`` about 0.4)
-    Keep the longest prefix ``p_(1..m)`` with ``-sum_{i<=m} p_(i) ln p_(i) <= A H(p)``,
-    ``H(p)`` the entropy (nats) of the whole distribution.
+top-h ``A`` in (0, 1] (Potraghloo et al., 2025; ``A`` about 0.4)
+    ("Top-H Decoding: Adapting the Creativity and Coherence with Bounded Entropy in
+    Text Generation".) Keep the longest prefix ``p_(1..m)`` with
+    ``-sum_{i<=m} p_(i) ln p_(i) <= A H(p)``, ``H(p)`` the entropy (nats) of the whole
+    distribution.
 
 Conventions, the same in every rule:
 
