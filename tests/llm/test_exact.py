@@ -8,8 +8,12 @@ import pytest
 import torch
 from scipy import optimize, stats
 
-from thermo_rl.llm.exact import (AnswerDistribution, answer_distribution,
-                                 free_energy_objective, kl_regularized_optimum)
+from thermo_rl.llm.exact import (
+    AnswerDistribution,
+    answer_distribution,
+    free_energy_objective,
+    kl_regularized_optimum,
+)
 from thermo_rl.llm.model import build_model
 from thermo_rl.llm.tasks import get_task
 from thermo_rl.llm.tokenizer import CharTokenizer

@@ -173,7 +173,7 @@ def self_train_lm(pretrained, *, generations: int = 8, n_samples: int = 32,
         s = sample_answers(model, task, n=n, tokenizer=tok, generator=gen)
         keep = s.answer_ids >= 0 if mode == "unfiltered" else s.rewards > 0
         own = np.stack([s.prompt_ids[keep], s.answer_ids[keep]], axis=1)
-        n_fresh = int(round(fresh * len(s.answers)))
+        n_fresh = round(fresh * len(s.answers))
         if n_fresh:
             pi, aj = task.corpus(n_fresh, correct_fraction=q, seed=rng)
             own = np.concatenate([own, np.stack([pi, aj], axis=1)])

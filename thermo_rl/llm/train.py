@@ -31,6 +31,7 @@ import numpy as np
 from .. import __version__
 from .._progress import progress_bar
 from .._validation import check_choice, check_int, check_probability, check_real
+from ..errors import UserError
 from ._torch import autocast, require_torch, resolve_device
 from .model import GPT, SIZES, GPTConfig
 from .tasks import TASKS, Task, get_task
@@ -44,7 +45,7 @@ _FORMAT = "thermo_rl.llm.checkpoint/1"
 DEFAULT_STEPS = {"tiny": 600, "small": 400, "base": 400}
 
 
-class CheckpointError(ValueError):
+class CheckpointError(UserError):
     """A checkpoint that cannot be used: missing, corrupt, truncated or incompatible."""
 
 
@@ -184,7 +185,7 @@ def pretrain(task="digit-sum", *, size: str = "small", steps: int | None = None,
     if checkpoint_every is not None:
         checkpoint_every = check_int(checkpoint_every, "checkpoint_every", low=1)
         if out is None:
-            raise ValueError("checkpoint_every needs out (a folder for the checkpoints)")
+            raise UserError("checkpoint_every needs out (a folder for the checkpoints)")
     path = None if out is None else _checkpoint_path(out, create=True)
     settings = {"task": task.name, "size": size, "steps": steps, "batch_size": batch_size,
                 "lr": lr, "warmup": warmup, "weight_decay": weight_decay,
@@ -193,7 +194,7 @@ def pretrain(task="digit-sum", *, size: str = "small", steps: int | None = None,
     state = None
     if resume:
         if path is None:
-            raise ValueError("resume needs out (the folder holding checkpoint.pt)")
+            raise UserError("resume needs out (the folder holding checkpoint.pt)")
         state = _read(path, dev)
         old = state["settings"]
         diff = {k: (old.get(k), v) for k, v in settings.items()
@@ -264,11 +265,11 @@ def _checkpoint_path(out, *, create: bool) -> Path:
     else:
         folder, path = p, p / CHECKPOINT_NAME
     if folder.exists() and not folder.is_dir():
-        raise ValueError(f"out: {folder} exists and is not a folder")
+        raise UserError(f"out: {folder} exists and is not a folder")
     if create:
         folder.mkdir(parents=True, exist_ok=True)
         if not os.access(folder, os.W_OK):
-            raise ValueError(f"out: {folder} is not writable")
+            raise UserError(f"out: {folder} is not writable")
     return path
 
 
@@ -296,7 +297,7 @@ def _read(path: Path, device) -> dict:
         raise CheckpointError(f"no checkpoint at {path}")
     try:
         state = torch.load(path, map_location=device, weights_only=True)
-    except Exception as exc:   # torch raises many types for a damaged file
+    except Exception as exc:  # noqa: BLE001 (torch raises many types for a damaged file)
         kind = type(exc).__name__
         raise CheckpointError(f"{path} is corrupt or truncated ({kind}); delete it or "
                               "point --checkpoint elsewhere") from None
