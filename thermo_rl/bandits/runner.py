@@ -27,7 +27,7 @@ import numpy as np
 
 from .._progress import progress_bar
 from .._rng import make_rng, seed_int, stream_states
-from .._validation import check_int
+from .._validation import check_int, check_memory
 from ..errors import UserError, UserTypeError
 from ..results import jsonable
 from . import _kernels as K
@@ -203,6 +203,11 @@ def run(env, policy, *, runs: int = 2000, steps: int = 1000, seed=0,
     env, policy = _resolve(env, policy)
     runs = check_int(runs, "runs", low=1)
     steps = check_int(steps, "steps", low=1)
+    G = policy.group if isinstance(policy, EntropyPG) else 1
+    # per run: streams, counts, final probabilities (+ EntropyPG's logits, probabilities,
+    # cdf, group samples and the (runs, G, k) comparison); per step: the accumulators
+    check_memory(runs * (32 + 8 * env.k * (3 if G == 1 else 12 + 2 * G)) + steps * 8 * 6
+                 * (N_CHUNKS + 2), f"{runs} runs x {steps} steps of {type(policy).__name__}")
     threads = numba.get_num_threads() if threads is None else check_int(threads, "threads",
                                                                            low=1)
     rng = make_rng(seed)
