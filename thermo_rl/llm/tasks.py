@@ -176,7 +176,7 @@ class Task:
 
     def _tokens(self, tok, what, eos):
         cache = self.__dict__.setdefault("_token_cache", {})
-        key = (tok.chars, what)
+        key = (tok.cache_key if hasattr(tok, "cache_key") else tok.chars, what)
         if key not in cache:
             cache[key] = tok.encode_batch(getattr(self, what), eos=eos)
         return cache[key]
