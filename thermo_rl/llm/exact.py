@@ -103,8 +103,8 @@ def answer_log_probs(model, task, *, prompts=None, tokenizer=None, decoding=None
     if not tree:
         return _teacher_forcing_log_probs(model, task, pidx, tok, filt, max_rows)
     if not isinstance(model, GPT):
-        raise ValueError("tree=True needs the package's GPT (its KV cache); other models "
-                         "are scored by teacher forcing (tree=None or False)")
+        raise TypeError("tree=True needs the package's GPT (its KV cache); other models "
+                        "are scored by teacher forcing (tree=None or False)")
     alphabets, order = _answer_tree(task, tok)
     A = len(task.answers)
 

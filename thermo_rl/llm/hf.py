@@ -39,7 +39,11 @@ from ._torch import require_torch, resolve_device
 
 torch = require_torch()
 
-__all__ = ["HFPolicy", "HFTokenizer", "as_pretrained", "load_hf", "require_transformers"]
+__all__ = ["ARCHS", "HFPolicy", "HFTokenizer", "as_pretrained", "char_tokenizer", "load_hf",
+           "require_transformers", "save_tiny_model"]
+
+#: Architectures :func:`save_tiny_model` can build.
+ARCHS = ("gpt2", "llama")
 
 
 def require_transformers():
@@ -140,6 +144,7 @@ class HFPolicy(torch.nn.Module):
             tokenizer = HFTokenizer(tokenizer)
         self.model = model
         self.tokenizer = tokenizer
+        self.training = bool(model.training)
         self.path = None if path is None else os.fspath(path)
         cfg = model.config.get_text_config() if hasattr(model.config, "get_text_config") \
             else model.config
@@ -283,7 +288,87 @@ def as_pretrained(policy: HFPolicy, task):
     from .train import Pretrained
 
     task = get_task(task)
-    for text in task.prompts[:1] + task.answers[:1]:
+    for text in task.prompts + task.answers:
         policy.tokenizer.encode(text)                  # the task's alphabet must be known
     return Pretrained(policy, task, policy.tokenizer, settings={"model": policy.path},
                       checkpoint=policy.path)
+
+
+def char_tokenizer(chars: str | None = None, *, merges=()):
+    """A character-level Hugging Face tokenizer (``PreTrainedTokenizerFast``) built in code.
+
+    Tokens: ``<pad>`` (0), ``<eos>`` (1), ``<unk>`` (2), then one per character of
+    ``chars`` (default the package's alphabet :data:`thermo_rl.llm.tokenizer.CHARS`),
+    then one per multi-character string of ``merges`` (matched first, left to right:
+    ``merges=("1+",)`` makes ``"1+3"`` two tokens, so answers have unequal token
+    lengths, as with a subword tokenizer).
+    """
+    require_transformers()
+    import re
+
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    from .tokenizer import CHARS
+
+    chars = CHARS if chars is None else chars
+    if not isinstance(chars, str) or not chars or len(set(chars)) != len(chars):
+        raise ValueError("chars must be a non-empty string of distinct characters")
+    merges = tuple(merges)
+    if any(not isinstance(m, str) or len(m) < 2 or set(m) - set(chars) for m in merges):
+        raise ValueError("merges must be strings of 2 or more characters of chars")
+    vocab = {"<pad>": 0, "<eos>": 1, "<unk>": 2}
+    for t in (*chars, *merges):
+        vocab.setdefault(t, len(vocab))
+    tk = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    pattern = "|".join([*(re.escape(m) for m in sorted(merges, key=len, reverse=True)), "."])
+    tk.pre_tokenizer = pre_tokenizers.Split(Regex(pattern), behavior="isolated")
+    tk.decoder = decoders.Fuse()
+    return PreTrainedTokenizerFast(tokenizer_object=tk, eos_token="<eos>", pad_token="<pad>",
+                                   unk_token="<unk>")
+
+
+def save_tiny_model(folder, *, arch: str = "gpt2", n_layer: int = 2, n_embd: int = 64,
+                    n_head: int = 2, context: int = 16, tokenizer=None, seed: int = 0) -> str:
+    """Write a randomly initialized tiny causal LM and its tokenizer to ``folder``.
+
+    What the tests and ``thermo-rl bench llm_hf`` load through :func:`load_hf`, like a
+    user's model (nothing is downloaded): a GPT-2 (``arch="gpt2"``, learned positions)
+    or a Llama (``"llama"``: rotary positions, RMSNorm, SwiGLU, grouped-query attention
+    with one key/value head) with ``n_layer`` blocks of width ``n_embd`` (about 0.1M
+    parameters at the defaults) and :func:`char_tokenizer` unless ``tokenizer`` is given.
+
+    Returns
+    -------
+    str : the folder
+    """
+    require_transformers()
+    from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM
+
+    from .._validation import check_choice
+
+    check_choice(arch, "arch", ARCHS)
+    for name, v in (("n_layer", n_layer), ("n_embd", n_embd), ("n_head", n_head),
+                    ("context", context)):
+        check_int(v, name, low=1)
+    if n_embd % n_head:
+        raise ValueError(f"n_embd ({n_embd}) must be divisible by n_head ({n_head})")
+    tok = char_tokenizer() if tokenizer is None else tokenizer
+    ids = {"vocab_size": len(tok), "eos_token_id": tok.eos_token_id,
+           "bos_token_id": tok.eos_token_id, "pad_token_id": tok.pad_token_id}
+    with torch.random.fork_rng(devices=[]):               # seeded, global RNG untouched
+        torch.manual_seed(int(seed))
+        if arch == "gpt2":                                # no dropout: exact, deterministic
+            model = GPT2LMHeadModel(GPT2Config(
+                n_positions=context, n_embd=n_embd, n_layer=n_layer, n_head=n_head,
+                resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, activation_function="gelu",
+                **ids))
+        else:
+            model = LlamaForCausalLM(LlamaConfig(
+                max_position_embeddings=context, hidden_size=n_embd,
+                intermediate_size=2 * n_embd, num_hidden_layers=n_layer, num_attention_heads=n_head,
+                num_key_value_heads=1, tie_word_embeddings=True, **ids))
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    tok.save_pretrained(folder)
+    return os.fspath(folder)
