@@ -38,6 +38,7 @@ _LAZY = {
     "Pretrained": "train", "pretrain": "train", "load_checkpoint": "train",
     "CheckpointError": "train",
     "filter_logits": "decoding", "sample": "decoding",
+    "parse_decoding": "decoding", "decoding_frontier": "frontier", "pareto_front": "frontier",
     "HFPolicy": "hf", "load_hf": "hf",
 }
 
