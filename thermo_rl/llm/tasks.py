@@ -28,7 +28,7 @@ by 1 or 2, a number 1 or 2 away from a multiple).
 Examples
 --------
 >>> t = get_task("digit-sum")
->>> t.prompts[14], t.n_correct[14], t.reward("S=14:", "509")
+>>> t.prompts[14], int(t.n_correct[14]), t.reward("S=14:", "509")
 ('S=14:', 75, 1.0)
 >>> t.reward("S=14:", "5x9"), t.reward("S=14:", "5091")
 (0.0, 0.0)
