@@ -60,6 +60,13 @@ class _ArgumentParser(argparse.ArgumentParser):
     def error(self, message):  # argparse's own errors: one line, status 2
         self.exit(2, f"{self.prog}: error: {message}\n")
 
+    def _get_values(self, action, arg_strings):
+        # argparse drops "--" even from "--flag=--" and then hands the flag an empty list
+        if action.nargs is None and action.option_strings and arg_strings == ["--"]:
+            self.error(f"argument {'/'.join(action.option_strings)}: expected one value, "
+                       "got '--'")
+        return super()._get_values(action, arg_strings)
+
 
 def _seed(text: str) -> int:
     try:

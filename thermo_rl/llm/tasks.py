@@ -28,7 +28,7 @@ by 1 or 2, a number 1 or 2 away from a multiple).
 Examples
 --------
 >>> t = get_task("digit-sum")
->>> t.prompts[14], t.n_correct[14], t.reward("S=14:", "509")
+>>> t.prompts[14], int(t.n_correct[14]), t.reward("S=14:", "509")
 ('S=14:', 75, 1.0)
 >>> t.reward("S=14:", "5x9"), t.reward("S=14:", "5091")
 (0.0, 0.0)
@@ -177,7 +177,7 @@ class Task:
 
     def _tokens(self, tok, what, eos):
         cache = self.__dict__.setdefault("_token_cache", {})
-        key = (tok.chars, what)
+        key = (tok.cache_key if hasattr(tok, "cache_key") else tok.chars, what)
         if key not in cache:
             cache[key] = tok.encode_batch(getattr(self, what), eos=eos)
         return cache[key]
