@@ -24,11 +24,14 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from array_api_compat import array_namespace
 
+from .errors import UserError
+
 __all__ = [
     "coverage",
     "distinct_n",
     "effective_modes",
     "entropy",
+    "entropy_from_log_probs",
     "entropy_from_logits",
     "kl_divergence",
     "log_softmax",
@@ -77,11 +80,16 @@ def entropy(p, axis: int = -1):
     return -xp.sum(p * xp.log(safe), axis=axis)
 
 
-def entropy_from_logits(logits, axis: int = -1):
-    """Entropy (nats) of ``softmax(logits)``, computed from log-probabilities."""
-    logp = log_softmax(logits, axis=axis)
+def entropy_from_log_probs(logp, axis: int = -1):
+    """Entropy ``-sum exp(logp) logp`` (nats) of normalized log-probabilities ``logp``."""
+    logp = _as_array(logp)
     xp = _xp(logp)
     return -xp.sum(xp.exp(logp) * logp, axis=axis)
+
+
+def entropy_from_logits(logits, axis: int = -1):
+    """Entropy (nats) of ``softmax(logits)``, computed from log-probabilities."""
+    return entropy_from_log_probs(log_softmax(logits, axis=axis), axis=axis)
 
 
 def kl_divergence(p, q, axis: int = -1):
@@ -110,8 +118,9 @@ def coverage(p, good: Sequence[int], *, threshold: float | None = None, axis: in
     ----------
     p : array (..., n)
         Probabilities (or counts; they are normalized along ``axis``).
-    good : sequence of int
-        Indices of the m equally good states.
+    good : sequence of int, or boolean array (..., n)
+        Indices of the m equally good states, or a mask of them along the last axis
+        (one good set per row, e.g. per bandit run; then ``axis`` must be -1).
     threshold : float, optional
         A good state counts as covered when its share is at least ``threshold``.
         Default ``0.1 / m``: a policy collapsed onto one of the m good states has
@@ -125,12 +134,24 @@ def coverage(p, good: Sequence[int], *, threshold: float | None = None, axis: in
     """
     p = _as_array(p)
     xp = _xp(p)
+    if hasattr(good, "dtype") and str(good.dtype) in ("bool", "torch.bool"):
+        if axis not in (-1, p.ndim - 1):
+            raise UserError("a boolean good mask needs axis=-1")
+        mask = good
+        m = xp.sum(xp.astype(mask, p.dtype), axis=-1)
+        if bool(xp.any(m == 0)):
+            raise UserError("good must mark at least one state in every row")
+        shares = p / xp.sum(p, axis=-1, keepdims=True)
+        thr = 0.1 / m if threshold is None else xp.full_like(m, float(threshold))
+        covered = mask & ((shares > thr[..., None]) if threshold == 0
+                          else (shares >= thr[..., None]))
+        return xp.sum(xp.astype(covered, p.dtype), axis=-1) / m
     idx = list(good)
     if len(idx) == 0:
-        raise ValueError("good must name at least one state")
+        raise UserError("good must name at least one state")
     n = p.shape[axis]
     if min(idx) < 0 or max(idx) >= n:
-        raise ValueError(f"good indices must lie in [0, {n}), got {idx}")
+        raise UserError(f"good indices must lie in [0, {n}), got {idx}")
     m = len(idx)
     thr = 0.1 / m if threshold is None else float(threshold)
     total = xp.sum(p, axis=axis, keepdims=True)
@@ -151,11 +172,11 @@ def pass_at_k(n, c, k):
     """
     n_a, c_a = np.broadcast_arrays(np.asarray(n), np.asarray(c))
     if np.any(n_a < 1) or np.any(c_a < 0) or np.any(c_a > n_a):
-        raise ValueError("pass_at_k needs n >= 1 and 0 <= c <= n")
+        raise UserError("pass_at_k needs n >= 1 and 0 <= c <= n")
     if not (isinstance(k, (int, np.integer)) and 1 <= k):
-        raise ValueError(f"k must be a positive integer, got {k!r}")
+        raise UserError(f"k must be a positive integer, got {k!r}")
     if np.any(k > n_a):
-        raise ValueError(f"k = {k} exceeds the number of samples n")
+        raise UserError(f"k = {k} exceeds the number of samples n")
     out = np.empty(n_a.shape, dtype=np.float64)
     for ix in np.ndindex(n_a.shape):
         ni, ci = int(n_a[ix]), int(c_a[ix])
@@ -173,7 +194,7 @@ def distinct_n(sequences: Iterable[Sequence], n: int = 1) -> float:
     Returns a value in (0, 1]; 0.0 when there is no n-gram at all.
     """
     if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+        raise UserError(f"n must be a positive integer, got {n!r}")
     grams = []
     for s in sequences:
         s = list(s)

@@ -31,7 +31,7 @@ from thermo_rl.sweep import (
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 # timing and bookkeeping columns differ between runs; everything else must not
-VOLATILE = ["seconds", "finished_at", "result_seconds", "flips_per_ns"]
+VOLATILE = ["seconds", "cpu_seconds", "finished_at", "result_seconds", "flips_per_ns"]
 
 
 def _env():
@@ -108,6 +108,8 @@ def test_grid_forms_and_order():
     assert [p.replica for p in pts[:2]] == [5, 9]
     assert sw.axes["T"] == Sweep("ising", grid={"T": {"start": 2, "stop": 3, "num": 3}}).axes["T"]
     assert len({p.key for p in pts}) == len({p.seed for p in pts}) == 12
+    with pytest.raises(SweepSpecError, match="'grid'.*appears twice"):
+        Sweep("ising", grid={"T": [2, 2.0]}).expand()
 
 
 def test_seed_depends_on_parameters_not_order():
@@ -210,7 +212,7 @@ def test_killed_worker_and_interrupted_driver_resume_without_loss(tmp_path):
         proc.send_signal(signal.SIGINT)                    # then Ctrl-C on the driver
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, err
-        assert "run again to resume" in err
+        assert "points are saved in" in err and "again to resume" in err
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -26,19 +26,13 @@ import numba
 import numpy as np
 
 from .._progress import progress_bar
-from .._rng import make_rng, stream_states
-from .._validation import check_int
-from ..entropy.controls import (
-    TargetEntropyControl,
-    entrocraft_mask,
-    policy_gradient_weights,
-    tempered_log_probs,
-)
-from ..entropy.dynamics import entropy_change_predicted, entropy_gradient
-from ..metrics import log_softmax
-from ..schedules import Linear, parse_schedule
+from .._rng import make_rng, seed_int, stream_states
+from .._validation import check_int, check_memory
+from ..errors import UserError, UserTypeError
+from ..results import jsonable
 from . import _kernels as K
 from .envs import BanditEnv, make_env
+from .pg import run_entropy_pg
 from .policies import EntropyPG, Policy, make_policy
 
 __all__ = ["BanditResult", "compare", "run"]
@@ -63,6 +57,7 @@ class BanditResult:
         ``-Cov(ln pi, dz)`` and mean measured entropy change of each update
     counts : (runs, k) pulls of every arm
     final_probs : (runs, k) action distribution after the last step
+    seconds : wall time (``elapsed_s`` is its deprecated name)
     """
 
     env: BanditEnv
@@ -78,11 +73,16 @@ class BanditResult:
     regret: np.ndarray
     counts: np.ndarray
     final_probs: np.ndarray
-    elapsed_s: float
+    seconds: float
     temperature: np.ndarray | None = None
     dH_predicted: np.ndarray | None = None
     dH_measured: np.ndarray | None = None
     extra: dict = field(default_factory=dict)
+
+    @property
+    def elapsed_s(self) -> float:
+        """Deprecated name of :attr:`seconds` (kept for one release)."""
+        return self.seconds
 
     @property
     def cumulative_regret(self) -> np.ndarray:
@@ -91,7 +91,7 @@ class BanditResult:
     @property
     def steps_per_second(self) -> float:
         """Run-steps simulated per second of wall time (runs x steps / elapsed)."""
-        return self.runs * self.steps / max(self.elapsed_s, 1e-12)
+        return self.runs * self.steps / max(self.seconds, 1e-12)
 
     def entropy_change_agreement(self, threshold: float = 0.1) -> dict:
         """How well the first-order law ``dH = -Cov(ln pi, dz)`` predicts an EntropyPG run.
@@ -105,7 +105,7 @@ class BanditResult:
         EntropyPG results only (they carry ``dH_predicted`` and ``dH_measured``).
         """
         if self.dH_predicted is None:
-            raise ValueError("entropy_change_agreement needs an EntropyPG result "
+            raise UserError("entropy_change_agreement needs an EntropyPG result "
                              "(dH_predicted/dH_measured are recorded only by EntropyPG)")
         dp = np.asarray(self.dH_predicted, dtype=float)
         dm = np.asarray(self.dH_measured, dtype=float)
@@ -123,8 +123,15 @@ class BanditResult:
                 "entropy_change_predicted_last_nats_per_step": float(dp[tail].mean()),
                 "entropy_change_measured_last_nats_per_step": float(dm[tail].mean())}
 
-    def summary(self, last: int | None = None) -> dict:
-        """Averages over the last ``last`` steps (default: the last 10%)."""
+    def as_dict(self, last: int | None = None, *, curves: bool = False) -> dict:
+        """JSON-ready summary: averages over the last ``last`` steps (default the last 10%).
+
+        Keys: ``policy, env, runs, steps, seed, seconds, last_steps, reward, reward_sem,
+        optimal_fraction, entropy_nats, coverage, cumulative_regret, steps_per_us``
+        (``None`` where a policy has no value, e.g. Thompson's entropy), ``final_T`` for
+        policies with a temperature, and with ``curves=True`` the per-step arrays
+        ``reward_curve, optimal_curve, entropy_curve, coverage_curve, regret_curve``.
+        """
         n = max(1, self.steps // 10) if last is None else check_int(last, "last", low=1)
         n = min(n, self.steps)
         sl = slice(self.steps - n, self.steps)
@@ -133,30 +140,46 @@ class BanditResult:
             v = float(np.mean(x[sl]))
             return None if math.isnan(v) else v
 
-        return {"policy": repr(self.policy), "env": self.env.name, "runs": self.runs,
-                "steps": self.steps, "last_steps": n, "reward": avg(self.reward),
-                # steps of one run are correlated (same true means), so the error of
-                # one step bounds the error of their average from above
-                "reward_sem": float(np.mean(self.reward_sem[sl])),
-                "optimal": avg(self.optimal), "entropy": avg(self.entropy),
-                "coverage": avg(self.coverage),
-                "cumulative_regret": float(self.cumulative_regret[-1]),
-                "elapsed_s": self.elapsed_s, "steps_per_s": self.steps_per_second}
+        d = {"policy": repr(self.policy), "env": self.env.name, "runs": self.runs,
+             "steps": self.steps, "seed": self.seed, "seconds": self.seconds,
+             "last_steps": n, "reward": avg(self.reward),
+             # steps of one run are correlated (same true means), so the error of
+             # one step bounds the error of their average from above
+             "reward_sem": float(np.mean(self.reward_sem[sl])),
+             "optimal_fraction": avg(self.optimal), "entropy_nats": avg(self.entropy),
+             "coverage": avg(self.coverage),
+             "cumulative_regret": float(self.cumulative_regret[-1]),
+             "steps_per_us": self.steps_per_second / 1e6}
+        if self.temperature is not None:
+            d["final_T"] = float(self.temperature[-1])
+        if curves:
+            d.update(reward_curve=self.reward, optimal_curve=self.optimal,
+                     entropy_curve=self.entropy, coverage_curve=self.coverage,
+                     regret_curve=self.regret)
+        return jsonable(d)
+
+    def summary(self, last: int | None = None) -> dict:
+        """:meth:`as_dict` plus the older short keys ``optimal``, ``entropy``,
+        ``elapsed_s``, ``steps_per_s`` (deprecated; kept for one release)."""
+        d = self.as_dict(last)
+        d.update(optimal=d["optimal_fraction"], entropy=d["entropy_nats"],
+                 elapsed_s=d["seconds"], steps_per_s=self.steps_per_second)
+        return d
 
 
 def _resolve(env, policy):
     if isinstance(env, str):
         env = make_env(env)
     if not isinstance(env, BanditEnv):
-        raise TypeError(f"env must be a BanditEnv or a name, got {type(env).__name__}")
+        raise UserTypeError(f"env must be a BanditEnv or a name, got {type(env).__name__}")
     if isinstance(policy, str):
         policy = make_policy(policy)
     if not isinstance(policy, Policy):
-        raise TypeError(f"policy must be a Policy or a name, got {type(policy).__name__}")
+        raise UserTypeError(f"policy must be a Policy or a name, got {type(policy).__name__}")
     return env, policy
 
 
-def run(env, policy, *, runs: int = 2000, steps: int = 1000, seed=None,
+def run(env, policy, *, runs: int = 2000, steps: int = 1000, seed=0,
         threads: int | None = None, progress: bool = True) -> BanditResult:
     """Run ``policy`` on ``env`` for ``runs`` independent runs of ``steps`` steps.
 
@@ -169,7 +192,7 @@ def run(env, policy, *, runs: int = 2000, steps: int = 1000, seed=None,
     runs, steps : int
         Independent runs (each with its own random stream and, on the testbed, its own
         true means) and steps per run.
-    seed : None, int or numpy Generator
+    seed : int (default 0), None or numpy Generator
         Same seed, same result (also for any number of threads).
     threads : int, optional
         Threads for the Numba kernels (chunks of runs in parallel; default: Numba's
@@ -180,16 +203,21 @@ def run(env, policy, *, runs: int = 2000, steps: int = 1000, seed=None,
     env, policy = _resolve(env, policy)
     runs = check_int(runs, "runs", low=1)
     steps = check_int(steps, "steps", low=1)
+    G = policy.group if isinstance(policy, EntropyPG) else 1
+    # per run: streams, counts, final probabilities (+ EntropyPG's logits, probabilities,
+    # cdf, group samples and the (runs, G, k) comparison); per step: the accumulators
+    check_memory(runs * (32 + 8 * env.k * (3 if G == 1 else 12 + 2 * G)) + steps * 8 * 6
+                 * (N_CHUNKS + 2), f"{runs} runs x {steps} steps of {type(policy).__name__}")
     threads = numba.get_num_threads() if threads is None else check_int(threads, "threads",
                                                                            low=1)
     rng = make_rng(seed)
     t0 = time.perf_counter()
     if isinstance(policy, EntropyPG):
-        res = _run_pg(env, policy, runs, steps, rng, progress)
+        res = run_entropy_pg(env, policy, runs, steps, rng, progress)
     else:
         res = _run_kernel(env, policy, runs, steps, rng, threads, progress)
     res.seed = seed
-    res.elapsed_s = time.perf_counter() - t0
+    res.seconds = time.perf_counter() - t0
     return res
 
 
@@ -224,131 +252,16 @@ def _run_kernel(env, policy, runs, steps, rng, threads, progress):
                         final, 0.0, temperature=temps)
 
 
-# ----------------------------------------------------------------------------- EntropyPG
-def _rewards(rng, env, q, actions):
-    mean = np.take_along_axis(q, actions, axis=1)
-    if env.kind == "bernoulli":
-        return (rng.random(mean.shape) < mean).astype(np.float64)
-    if env.noise > 0:
-        return mean + env.noise * rng.standard_normal(mean.shape)
-    return mean
-
-
-def _coverage(q, probs):
-    """Per run: share of the best arms (of ``q``) holding at least 0.1/m (metrics.coverage)."""
-    best = q == q.max(axis=1, keepdims=True)
-    m = best.sum(axis=1)
-    covered = best & (probs >= (0.1 / m)[:, None])
-    return covered.sum(axis=1) / m
-
-
-def _entropy(logp):
-    return -np.sum(np.exp(logp) * logp, axis=1)
-
-
-def _pg_schedules(policy, env, steps):
-    lnk = math.log(env.k)
-    T = policy.schedule.temperatures(steps) if policy.schedule is not None else None
-    ent = None
-    if policy.control == "entrocraft":
-        sched = policy.entropy_schedule or Linear(lnk, 0.5 * lnk)
-        ent = parse_schedule(sched).temperatures(steps)
-    tau = np.ones(steps)
-    if policy.control == "anneal-temperature":
-        tau = parse_schedule(policy.sampling_schedule or "linear:2:1").temperatures(steps)
-    elif policy.sampling_schedule is not None:
-        tau = policy.sampling_schedule.temperatures(steps)
-    return T, ent, tau
-
-
-def _run_pg(env, pol: EntropyPG, runs, steps, rng, progress):
-    k, G = env.k, pol.group
-    q = np.broadcast_to(env.means, (runs, k)).copy()
-    if env.means_std > 0:
-        q += env.means_std * rng.standard_normal((runs, k))
-    z = np.zeros((runs, k))
-    T_sched, ent_sched, tau = _pg_schedules(pol, env, steps)
-    target = None
-    if pol.control == "target-entropy":
-        tgt = 0.5 * math.log(k) if pol.target_entropy is None else pol.target_entropy
-        target = TargetEntropyControl(tgt, T0=max(pol.T, 1e-3), rate=pol.rate)
-    out = {name: np.empty(steps) for name in ("reward", "sem", "optimal", "entropy", "coverage",
-                                              "regret", "T", "dHp", "dHm")}
-    rows = np.arange(runs)[:, None]
-    # the loss-side controls; the others act through T, the advantages or the sampling
-    kw = {"control": pol.control if pol.control in ("clip-cov", "kl-cov", "clip-higher")
-              else None, "fraction": pol.fraction, "kl_coef": pol.kl_coef, "eps_low": pol.eps_low,
-              "eps_high": pol.eps_high}
-    counts = np.zeros(runs * k)
-    logp_all = log_softmax(z, axis=-1)
-    H = _entropy(logp_all)
-    for t in progress_bar(range(steps), desc="EntropyPG", progress=progress):
-        T = target.T if target is not None else (T_sched[t] if T_sched is not None else pol.T)
-        samp = np.exp(logp_all if tau[t] == 1.0 else tempered_log_probs(z, tau[t]))
-        cdf = np.cumsum(samp, axis=1)
-        u = rng.random((runs, G)) * cdf[:, -1:]
-        a = np.minimum((u[:, :, None] > cdf[:, None, :]).sum(axis=2), k - 1)
-        flat = (rows * k + a).ravel()          # (run, action) pairs for bincount scatters
-        R = _rewards(rng, env, q, a)
-        counts += np.bincount(flat, minlength=runs * k)
-        adv = R
-        if pol.baseline != "none":
-            adv = R - R.mean(axis=1, keepdims=True)
-            if pol.baseline == "loo":          # R_i - mean of the others = G/(G-1) (R_i - mean)
-                adv = adv * (G / (G - 1.0))
-        old_logp = np.take_along_axis(logp_all, a, axis=1)
-        keep = None
-        if ent_sched is not None:
-            keep = entrocraft_mask(old_logp, adv, entropy=H, target=ent_sched[t],
-                                   strength=pol.strength, seed=rng)
-        z_start, logp_cur = z, logp_all
-        for epoch in range(pol.epochs):
-            if epoch:
-                logp_cur = log_softmax(z, axis=-1)
-            lp = np.take_along_axis(logp_cur, a, axis=1)
-            w = policy_gradient_weights(lp, adv, old_logp=old_logp, keep=keep, **kw)
-            g = np.bincount(flat, weights=w.ravel(), minlength=runs * k).reshape(runs, k)
-            g -= np.exp(logp_cur) * w.sum(axis=1, keepdims=True)
-            dz = pol.lr * (g / G + T * entropy_gradient(z))
-            z = z + dz
-            z -= z.max(axis=1, keepdims=True)
-        out["dHp"][t] = float(np.mean(entropy_change_predicted(z_start, z - z_start)))
-        p_before = np.exp(logp_all)
-        logp_all = log_softmax(z, axis=-1)
-        H_new = _entropy(logp_all)
-        out["dHm"][t] = float(np.mean(H_new - H))
-        qmax = q.max(axis=1, keepdims=True)
-        qa = np.take_along_axis(q, a, axis=1)
-        out["reward"][t] = R.mean()
-        out["sem"][t] = R.mean(axis=1).std(ddof=1) / math.sqrt(runs) if runs > 1 else 0.0
-        out["optimal"][t] = np.mean(qa == qmax)
-        out["regret"][t] = np.mean(qmax - qa)
-        out["entropy"][t] = H.mean()
-        out["coverage"][t] = _coverage(q, p_before).mean()
-        out["T"][t] = T
-        if target is not None:
-            target.update(H.mean())
-        H = H_new
-        if env.walk_std > 0:
-            q += env.walk_std * rng.standard_normal(q.shape)
-            if env.kind == "bernoulli":
-                np.clip(q, 0.0, 1.0, out=q)
-    final = np.exp(logp_all)
-    counts = counts.reshape(runs, k).astype(np.int64)
-    res = BanditResult(env, pol, runs, steps, None, out["reward"], out["sem"], out["optimal"],
-                       out["entropy"], out["coverage"], out["regret"], counts, final, 0.0,
-                       temperature=out["T"], dH_predicted=out["dHp"], dH_measured=out["dHm"])
-    res.extra["final_logits"] = z
-    return res
-
-
-def compare(env, policies: dict, *, runs: int = 2000, steps: int = 1000, seed=None,
+def compare(env, policies: dict, *, runs: int = 2000, steps: int = 1000, seed=0,
             progress: bool = True) -> dict:
     """Run several policies on the same environment; ``{label: BanditResult}``.
 
-    Every policy gets the same ``seed``, so on the testbed they face the same true means.
+    Every policy gets the same seed, so on the testbed they face the same true means:
+    a Generator (or ``None``) is turned into one integer seed first, shared by all.
     """
     if not isinstance(policies, dict) or not policies:
-        raise ValueError("policies must be a non-empty dict {label: Policy or name}")
+        raise UserError("policies must be a non-empty dict {label: Policy or name}")
+    if seed is None or isinstance(seed, np.random.Generator):
+        seed = seed_int(seed)
     return {label: run(env, p, runs=runs, steps=steps, seed=seed, progress=progress)
             for label, p in policies.items()}

@@ -56,7 +56,9 @@ import numpy as np
 from array_api_compat import array_namespace, device
 
 from .._validation import as_float_array, check_choice, check_real
-from ..metrics import log_softmax
+from ..errors import UserError
+from ..metrics import _as_array as _arr
+from ..metrics import entropy_from_log_probs, log_softmax
 
 __all__ = [
     "EntropyLawFit",
@@ -69,16 +71,6 @@ __all__ = [
 ]
 
 PG_KINDS = ("natural", "softmax", "sample")
-
-
-def _arr(x):
-    if isinstance(x, (list, tuple, int, float)):
-        return np.asarray(x, dtype=np.float64)
-    return x
-
-
-def _entropy_logp(logp, xp):
-    return -xp.sum(xp.exp(logp) * logp, axis=-1)
 
 
 def entropy_gradient(logits):
@@ -96,7 +88,7 @@ def entropy_gradient(logits):
     z = _arr(logits)
     xp = array_namespace(z)
     logp = log_softmax(z, axis=-1)
-    H = _entropy_logp(logp, xp)
+    H = entropy_from_log_probs(logp)
     return -xp.exp(logp) * (logp + H[..., None])
 
 
@@ -125,9 +117,8 @@ def entropy_change_predicted(logits, dz):
 def entropy_change_exact(logits, dz):
     """Measured entropy change ``H(softmax(z + dz)) - H(softmax(z))`` (nats)."""
     z, d = _arr(logits), _arr(dz)
-    xp = array_namespace(z, d)
-    return (_entropy_logp(log_softmax(z + d, axis=-1), xp)
-            - _entropy_logp(log_softmax(z, axis=-1), xp))
+    return (entropy_from_log_probs(log_softmax(z + d, axis=-1))
+            - entropy_from_log_probs(log_softmax(z, axis=-1)))
 
 
 def pg_logit_update(logits, advantages, eta, kind: str = "natural", action=None):
@@ -154,7 +145,7 @@ def pg_logit_update(logits, advantages, eta, kind: str = "natural", action=None)
     if kind == "softmax":
         return eta * p * (A - xp.sum(p * A, axis=-1, keepdims=True))
     if action is None:
-        raise ValueError("kind='sample' needs action (the sampled action index)")
+        raise UserError("kind='sample' needs action (the sampled action index)")
     k = z.shape[-1]
     act = xp.asarray(action, device=device(z)) if not hasattr(action, "shape") else action
     onehot = xp.astype(xp.arange(k, device=device(z)) == act[..., None], z.dtype)
@@ -174,7 +165,7 @@ def predicted_pg_entropy_change(logits, advantages, eta, kind: str = "natural"):
     xp = array_namespace(z, A)
     logp = log_softmax(z, axis=-1)
     p = xp.exp(logp)
-    H = _entropy_logp(logp, xp)[..., None]
+    H = entropy_from_log_probs(logp)[..., None]
     Ac = A - xp.sum(p * A, axis=-1, keepdims=True)
     if kind == "natural":
         return -eta * xp.sum(p * (logp + H) * Ac, axis=-1)
@@ -218,11 +209,11 @@ def fit_entropy_reward_law(entropy, reward) -> EntropyLawFit:
     H = as_float_array(entropy, "entropy", ndim=1, min_size=3)
     R = as_float_array(reward, "reward", ndim=1, min_size=3)
     if H.shape != R.shape:
-        raise ValueError(f"entropy and reward must have the same length, got {H.size} and "
+        raise UserError(f"entropy and reward must have the same length, got {H.size} and "
                          f"{R.size}")
     x = np.exp(H)
     if np.ptp(x) == 0:
-        raise ValueError("entropy is constant over the run; the law cannot be fitted")
+        raise UserError("entropy is constant over the run; the law cannot be fitted")
     X = np.column_stack([-x, np.ones_like(x)])
     (a, b), *_ = np.linalg.lstsq(X, R, rcond=None)
     res = R - X @ np.array([a, b])

@@ -17,7 +17,9 @@ clear error when it is missing — ``pip install -e ".[llm]"``):
 * :mod:`~thermo_rl.llm.exact` — exact answer distributions, pass@k, coverage, KL
   and the KL-regularized optimum ``pi_ref exp(r/beta) / Z``;
 * :mod:`~thermo_rl.llm.decoding` — temperature, top-k, top-p, min-p, top-h;
-* :mod:`~thermo_rl.llm.train` — pretraining with atomic, resumable checkpoints.
+* :mod:`~thermo_rl.llm.train` — pretraining with atomic, resumable checkpoints;
+* :mod:`~thermo_rl.llm.hf` — any local Hugging Face causal LM behind the GPT's
+  interface (``load_hf``; the ``[hf]`` extra).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ _LAZY = {
     "Pretrained": "train", "pretrain": "train", "load_checkpoint": "train",
     "CheckpointError": "train",
     "filter_logits": "decoding", "sample": "decoding",
+    "parse_decoding": "decoding", "decoding_frontier": "frontier", "pareto_front": "frontier",
+    "HFPolicy": "hf", "load_hf": "hf",
 }
 
 

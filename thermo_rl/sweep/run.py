@@ -18,13 +18,28 @@ import traceback
 from dataclasses import dataclass, field
 
 from .._progress import progress_bar, progress_enabled
+from ..errors import UserError, UserTypeError
 from .spec import Sweep
 from .store import LEAD, MIDDLE, TAIL, MemoryStore, ParquetStore, _frame
 
-__all__ = ["SweepResult", "run_point", "run_sweep"]
+__all__ = ["SweepInterrupted", "SweepResult", "run_point", "run_sweep"]
 
 #: Restarts of the joblib pool after a worker process died (e.g. killed), per run.
 MAX_RESTARTS = 3
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep; the message says how many points are saved and where.
+
+    A ``KeyboardInterrupt``, so code that stops on Ctrl-C still stops. Attributes:
+    ``saved``, ``points`` (counts) and ``out`` (the folder, None in memory).
+    """
+
+    def __init__(self, saved: int, points: int, out):
+        self.saved, self.points, self.out = saved, points, out
+        where = f" in {out}; run the same sweep again to resume" if out is not None else \
+            " (in memory only: give out to keep them)"
+        super().__init__(f"{saved} of {points} points are saved{where}")
 
 
 @dataclass
@@ -38,8 +53,10 @@ class SweepResult:
         ``replica``, the parameters, ``seed``, ``status`` (``ok``/``error``), ``error``,
         the simulator's scalar results (a result key equal to a parameter's or a
         bookkeeping column's name is kept as ``result_<key>`` when the values differ),
-        ``seconds`` (wall time of the point on its worker), ``version`` (the worker's
-        thermo_rl version) and ``finished_at`` (UTC, ISO 8601).
+        ``seconds`` (wall time of the point on its worker), ``cpu_seconds`` (CPU time of
+        the worker process during the point: much less than ``seconds`` means the cores
+        were shared), ``version`` (the worker's thermo_rl version) and ``finished_at``
+        (UTC, ISO 8601).
     points, done_before, ran, failed : int
         Points in the spec, found done in ``out`` (skipped), run now, failed (in table).
     seconds : float
@@ -91,7 +108,7 @@ def run_point(task: dict) -> dict:
     """Run one point on a worker; return its row. Exceptions become an ``error`` row."""
     from .. import __version__
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     params = task["params"]
     row = {"key": task["key"], "simulator": task["simulator"].name,
            "replica": task["replica"], **{k: _cell(v) for k, v in params.items()},
@@ -109,6 +126,7 @@ def run_point(task: dict) -> dict:
         row["status"] = "error"
         row["error"] = _describe(exc)
     row["seconds"] = time.perf_counter() - t0
+    row["cpu_seconds"] = time.process_time() - c0
     row["version"] = __version__
     row["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + \
         f".{int(time.time() * 1e6) % 1_000_000:06d}Z"
@@ -136,7 +154,7 @@ def _error_row(task: dict, exc: BaseException) -> dict:
     return {"key": task["key"], "simulator": task["simulator"].name,
             "replica": task["replica"], **{k: _cell(v) for k, v in task["params"].items()},
             "seed": task["seed"], "status": "error", "error": _describe(exc),
-            "seconds": None, "version": __version__,
+            "seconds": None, "cpu_seconds": None, "version": __version__,
             "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 
 
@@ -190,14 +208,18 @@ def _dask_client(scheduler, workers, say):
         client = distributed.Client(scheduler)
     else:
         try:
-            client = distributed.Client(scheduler, timeout="20s")
+            client = distributed.Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
-            raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r}: "
+            raise UserError(f"cannot reach the Dask scheduler at {scheduler!r}: "
                              f"{' '.join(str(exc).split())[:200]}") from None
     owned.insert(0, client)
     link = client.dashboard_link
-    say(f"dask: {len(client.nthreads())} workers at "
-        f"{client.scheduler.address}; dashboard {link}")
+    msg = f"dask: {len(client.nthreads())} workers at {client.scheduler.address}; " \
+          f"dashboard {link}"
+    if owned[1:]:               # a cluster started here: always show where its dashboard is
+        print(f"sweep: {msg}", file=sys.stderr)
+    else:
+        say(msg)
     return client, owned, link
 
 
@@ -283,7 +305,7 @@ def run_sweep(sweep, out=None, *, scheduler=None, workers: int | None = None,
     if isinstance(sweep, dict):
         sweep = Sweep.from_dict(sweep)
     if not isinstance(sweep, Sweep):
-        raise TypeError(f"sweep must be a Sweep or a dict, got {type(sweep).__name__}")
+        raise UserTypeError(f"sweep must be a Sweep or a dict, got {type(sweep).__name__}")
     sweep.validate()
     if workers is not None:
         from .._validation import check_int
@@ -328,10 +350,8 @@ def run_sweep(sweep, out=None, *, scheduler=None, workers: int | None = None,
                 ran += 1
                 bar.update(1)
     except KeyboardInterrupt:
-        print(f"sweep: interrupted; {len(done) + ran} of {len(points)} points are saved"
-              + (f" in {os.fspath(out)}; run again to resume" if out is not None else ""),
-              file=sys.stderr)
-        raise
+        raise SweepInterrupted(len(done) + ran, len(points),
+                               None if out is None else os.fspath(out)) from None
     finally:
         for obj in owned:
             with contextlib.suppress(Exception):

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import UserError, UserTypeError
 from .registry import RESERVED, get_simulator
 
 __all__ = ["Point", "Sweep", "SweepSpecError", "canonical", "plain", "point_seed", "read_toml"]
@@ -46,7 +47,7 @@ FIELDS = ("simulator", "seed", "replicas", "threads", "fixed", "grid", "points",
           "name", "description")
 
 
-class SweepSpecError(ValueError):
+class SweepSpecError(UserError):
     """A malformed sweep spec; the message starts with the field: ``spec field 'grid.T': ...``."""
 
     def __init__(self, field_name: str, message: str):
@@ -80,7 +81,7 @@ def plain(value, *, _ints: bool = False):
     if isinstance(value, numbers.Real):
         v = float(value)
         if not math.isfinite(v):
-            raise ValueError(f"parameter values must be finite, got {v}")
+            raise UserError(f"parameter values must be finite, got {v}")
         return int(v) if _ints and v.is_integer() and abs(v) < 2**53 else v
     if isinstance(value, (list, tuple)):
         return [plain(v, _ints=_ints) for v in value]
@@ -88,7 +89,7 @@ def plain(value, *, _ints: bool = False):
         return {str(k): plain(v, _ints=_ints) for k, v in sorted(value.items())}
     if isinstance(value, os.PathLike):
         return os.fspath(value)
-    raise TypeError(f"parameter values must be numbers, strings, booleans or lists of them, "
+    raise UserTypeError(f"parameter values must be numbers, strings, booleans or lists of them, "
                     f"got {type(value).__name__}")
 
 
@@ -309,7 +310,7 @@ class Sweep:
 
     def expand(self) -> list[Point]:
         """Every point in spec order: parameter sets x grid (last axis fastest) x replicas."""
-        out = []
+        out, seen = [], set()
         names = list(self._axes)
         for pset in self._sets:
             for combo in itertools.product(*(self._axes[n] for n in names)):
@@ -317,6 +318,10 @@ class Sweep:
                 params = {k: plain(v) for k, v in params.items()}
                 for r in self._replicas:
                     seed, key = _seed_and_key(self.simulator_name, params, r, int(self.seed))
+                    if key in seen:
+                        raise SweepSpecError("points" if self.points is not None else "grid",
+                                             f"the parameter set {params} appears twice")
+                    seen.add(key)
                     out.append(Point(len(out), params, r, seed, key))
         return out
 
@@ -376,4 +381,4 @@ def read_toml(path) -> dict:
         with open(path, "rb") as f:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"spec {path}: invalid TOML: {' '.join(str(exc).split())}") from None
+        raise UserError(f"spec {path}: invalid TOML: {' '.join(str(exc).split())}") from None
