@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,23 +45,126 @@ def test_levels_table_and_figure(capsys, tmp_path):
     (["levels", "--energies", "0,nan"], "energies"),
     (["levels", "--energies", "0,1", "--g", "1"], "degeneracy"),
     (["levels", "--T", "1:2:x"], "start:stop:count"),
-    (["levels", "--seed", "-3"], "seed"),
+    (["levels", "--T", "1:2:1000000000000"], "count"),
+    (["levels", "--seed", "-3"], "--seed"),
+    (["levels", "--energies", "1e308,-1e308"], "overflows"),
     (["nonsense"], "invalid choice"),
+    (["ising", "--algorithm", "dragons"], "invalid choice"),
+    (["ising", "--L", "3", "--sweeps", "64"], "even"),
+    (["ising", "--device", "torch", "--algorithm", "wolff", "--sweeps", "64"], "Metropolis"),
+    (["bench", "dragons"], "invalid choice"),
 ])
 def test_errors_are_one_line_with_status_2(capsys, argv, needle):
-    with pytest.raises(SystemExit) if argv[0] == "nonsense" or "1:2:x" in argv else _noop():
-        code = main(argv)
-        assert code == 2
+    code = main(argv)
     out, err = capsys.readouterr()
+    assert code == 2
     assert needle in err and len(err.strip().splitlines()) == 1 and out == ""
+    assert "Traceback" not in err
 
 
-class _noop:
-    def __enter__(self):
-        return self
+def test_help_and_version_return_0(capsys):
+    assert main(["--help"]) == 0
+    assert main(["--version"]) == 0
+    assert main(["levels", "--help"]) == 0
+    assert main([]) == 2             # no subcommand: the help on stderr, usage error
 
-    def __exit__(self, *a):
-        return False
+
+def test_choices_come_from_the_library(capsys):
+    from thermo_rl.bandits import ENVS
+    from thermo_rl.cli import build_parser
+    from thermo_rl.physics.ising import ALGORITHMS
+
+    sub = build_parser()._subparsers._group_actions[0].choices
+    alg = next(a for a in sub["ising"]._actions if a.dest == "algorithm")
+    env = next(a for a in sub["bandit"]._actions if a.dest == "env")
+    assert tuple(alg.choices) == ALGORITHMS and tuple(env.choices) == ENVS
+
+
+def test_levels_extreme_energies_give_finite_json_or_null(capsys):
+    code, out, err = run_cli(capsys, "levels", "--energies", "1e300,-1e300", "--T",
+                             "0:1e300:3", "--json")
+    assert code == 0 and "Warning" not in err
+    d = json.loads(out)                          # strict JSON: no NaN/Infinity tokens
+    assert d["mean_energy"][0] == -1e300 and d["probabilities"][0] == [0.0, 1.0]
+    assert all(x is None or np.isfinite(x) for x in d["free_energy"])
+
+
+def test_json_is_strict_nonfinite_becomes_null():
+    from thermo_rl.cli import dumps
+
+    text = dumps({"a": np.array([1.0, np.inf, -np.inf, np.nan]), "b": float("inf")})
+    assert json.loads(text) == {"a": [1.0, None, None, None], "b": None}
+    assert "inf" not in text.lower() and "nan" not in text.lower()
+
+
+def test_out_is_checked_before_computing(capsys, tmp_path, monkeypatch):
+    from thermo_rl import gibbs
+
+    called = []
+    monkeypatch.setattr(gibbs, "thermodynamics", lambda *a, **k: called.append(1))
+    afile = tmp_path / "a_file"
+    afile.write_text("x")
+    code, out, err = run_cli(capsys, "levels", "--out", str(afile))
+    assert code == 2 and "is a file" in err and out == "" and not called
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if not os.access(locked, os.W_OK):          # (root can write anywhere)
+            code, out, err = run_cli(capsys, "levels", "--out", str(locked / "sub"))
+            assert code == 2 and "not a writable folder" in err and not called
+    finally:
+        locked.chmod(0o700)
+
+
+def test_a_failed_save_still_prints_the_result(capsys, tmp_path, monkeypatch):
+    import thermo_rl.viz._common as vc
+
+    def broken(fig, path, **kw):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("matplotlib.figure.Figure.savefig", broken)
+    code, out, err = run_cli(capsys, "levels", "--T", "1", "--out", str(tmp_path), "--json")
+    assert code == 2
+    d = json.loads(out)
+    assert d["mean_energy"][0] == pytest.approx(1 / (np.e + 1)) and d["figure"] is None
+    assert "could not save" in err and "No space left" in err
+    assert len(err.strip().splitlines()) == 1
+    assert vc.save_figure                     # the library's saver, shared with the tour
+
+
+def test_bugs_are_not_usage_errors(capsys, monkeypatch):
+    import thermo_rl.cli.levels as lv
+
+    def buggy(args):
+        return {}["missing"]                   # a KeyError is a bug, not bad input
+
+    monkeypatch.setattr(lv, "run", buggy)
+    code, _out, err = run_cli(capsys, "levels")
+    assert code == 1 and "internal error" in err and "--traceback" in err
+    assert len(err.strip().splitlines()) == 1
+    code, _out, err = run_cli(capsys, "levels", "--traceback")
+    assert code == 1 and "Traceback" in err and "KeyError" in err
+
+
+def test_ctrl_c_in_a_scan_prints_the_finished_points(capsys, monkeypatch):
+    from thermo_rl.physics import ising
+
+    real = ising.simulate
+    calls = []
+
+    def interrupted_at_third(*a, **k):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    monkeypatch.setattr(ising, "simulate", interrupted_at_third)
+    code, out, err = run_cli(capsys, "ising", "--L", "4", "--T", "1:3:5", "--sweeps", "64",
+                             "--no-progress", "--json")
+    assert code == 130 and "2 of 5 temperatures" in err
+    d = json.loads(out)
+    assert d["interrupted"] is True and [p["T"] for p in d["points"]] == [1.0, 1.5]
 
 
 def test_tour_fast_atoms_act(capsys, tmp_path):

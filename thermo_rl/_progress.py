@@ -12,7 +12,11 @@ import sys
 
 from tqdm.auto import tqdm
 
-__all__ = ["fast_mode", "progress_bar", "progress_enabled"]
+__all__ = ["LONG_RUN_SECONDS", "announce_estimate", "fast_mode", "format_seconds",
+           "progress_bar", "progress_enabled"]
+
+#: runs expected to take longer than this announce their estimate on stderr
+LONG_RUN_SECONDS = 60.0
 
 
 def fast_mode() -> bool:
@@ -31,3 +35,28 @@ def progress_bar(iterable=None, *, total=None, desc=None, progress: bool | None 
     """A tqdm bar on stderr, disabled when ``progress`` is false or switched off globally."""
     return tqdm(iterable, total=total, desc=desc, disable=not progress_enabled(progress),
                 file=sys.stderr, leave=False, dynamic_ncols=True, **kw)
+
+
+def format_seconds(s: float) -> str:
+    """``45 s``, ``12 min``, ``3.2 h``, ``4.1 days``."""
+    if s < 120:
+        return f"{s:.0f} s"
+    if s < 7200:
+        return f"{s / 60:.0f} min"
+    if s < 172800:
+        return f"{s / 3600:.1f} h"
+    return f"{s / 86400:.3g} days"
+
+
+def announce_estimate(seconds: float, what: str, progress: bool | None = True) -> bool:
+    """Say on stderr, when a run starts, that it is expected to take long (a rough estimate).
+
+    Printed when ``seconds >= LONG_RUN_SECONDS``, also with ``progress=False`` (one line
+    worth seeing before a run of hours); only ``THERMO_RL_PROGRESS=0`` silences it.
+    Returns whether it was printed.
+    """
+    if seconds < LONG_RUN_SECONDS or not progress_enabled(True):
+        return False
+    print(f"thermo-rl: {what} is expected to take about {format_seconds(seconds)} on this "
+          "machine (a rough estimate; Ctrl-C stops it)", file=sys.stderr, flush=True)
+    return True

@@ -1,7 +1,9 @@
 """Seeds and a fast, reproducible random generator for Numba kernels.
 
-Every random routine of the package takes ``seed``: ``None``, an ``int`` or a
-``numpy.random.Generator``. Python-level code draws from :func:`make_rng`;
+Every random routine of the package takes ``seed``: an ``int >= 0``, ``None`` or a
+``numpy.random.Generator``. The seed rule (the same everywhere, see
+:mod:`thermo_rl.results`): the default is ``seed=0``, so a call without a seed is
+reproducible; ``None`` asks for fresh OS entropy. Python-level code draws from :func:`make_rng`;
 Numba kernels draw from explicit xoshiro256** streams (Blackman & Vigna, 2018)
 created by :func:`stream_states`. Each stream is a row of four ``uint64`` words,
 so parallel kernels give every thread (or every replica) its own stream and the
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from .errors import UserError, UserTypeError
 
 __all__ = [
     "make_rng",
@@ -37,9 +41,9 @@ def make_rng(seed=None) -> np.random.Generator:
         return seed
     if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
         if seed is not None and int(seed) < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed}")
+            raise UserError(f"seed must be a non-negative integer, got {seed}")
         return np.random.default_rng(seed)
-    raise TypeError(f"seed must be None, a non-negative int or a numpy Generator, got {seed!r}")
+    raise UserTypeError(f"seed must be None, a non-negative int or a numpy Generator, got {seed!r}")
 
 
 def seed_int(seed=None) -> int:
@@ -62,7 +66,7 @@ def stream_states(seed=None, n_streams: int = 1) -> np.ndarray:
     decorrelated by the splitmix64 seeding recommended by the generator's authors.
     """
     if n_streams < 1:
-        raise ValueError(f"n_streams must be >= 1, got {n_streams}")
+        raise UserError(f"n_streams must be >= 1, got {n_streams}")
     x = seed_int(seed)
     out = np.empty((n_streams, 4), dtype=np.uint64)
     for i in range(n_streams):

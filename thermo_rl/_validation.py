@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Iterable
 
 import numpy as np
 
+from .errors import UserError, UserTypeError
+
 __all__ = [
+    "MEMORY_FRACTION",
     "as_float_array",
     "check_choice",
     "check_int",
     "check_lattice_side",
+    "check_memory",
     "check_probability",
     "check_real",
     "check_temperature",
@@ -32,16 +37,16 @@ def check_real(value, name: str, *, low=None, high=None, low_open=False, high_op
         if isinstance(value, np.ndarray) and value.ndim == 0:
             value = value.item()
         else:
-            raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+            raise UserTypeError(f"{name} must be a real number, got {type(value).__name__}")
     v = float(value)
     if math.isnan(v) or (math.isinf(v) and not allow_inf):
-        raise ValueError(f"{name} must be finite, got {v}")
+        raise UserError(f"{name} must be finite, got {v}")
     if low is not None and (v < low or (low_open and v == low)):
         op = ">" if low_open else ">="
-        raise ValueError(f"{name} must be {op} {low}, got {v}")
+        raise UserError(f"{name} must be {op} {low}, got {v}")
     if high is not None and (v > high or (high_open and v == high)):
         op = "<" if high_open else "<="
-        raise ValueError(f"{name} must be {op} {high}, got {v}")
+        raise UserError(f"{name} must be {op} {high}, got {v}")
     return v
 
 
@@ -51,12 +56,12 @@ def check_int(value, name: str, *, low=None, high=None) -> int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         else:
-            raise TypeError(f"{name} must be an integer, got {value!r}")
+            raise UserTypeError(f"{name} must be an integer, got {value!r}")
     v = int(value)
     if low is not None and v < low:
-        raise ValueError(f"{name} must be >= {low}, got {v}")
+        raise UserError(f"{name} must be >= {low}, got {v}")
     if high is not None and v > high:
-        raise ValueError(f"{name} must be <= {high}, got {v}")
+        raise UserError(f"{name} must be <= {high}, got {v}")
     return v
 
 
@@ -64,7 +69,7 @@ def check_lattice_side(L, name: str = "L") -> int:
     """An even lattice side ``>= 2`` (checkerboard updates need two equal sublattices)."""
     L = check_int(L, name, low=2)
     if L % 2:
-        raise ValueError(f"{name} must be even for checkerboard updates, got {L}")
+        raise UserError(f"{name} must be even for checkerboard updates, got {L}")
     return L
 
 
@@ -74,7 +79,7 @@ def check_temperature(T, name: str = "T", *, allow_zero: bool = False,
     v = check_real(T, name, allow_inf=allow_inf)
     if v < 0 or (v == 0 and not allow_zero):
         need = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} (temperature) must be {need}, got {v}")
+        raise UserError(f"{name} (temperature) must be {need}, got {v}")
     return v
 
 
@@ -87,7 +92,7 @@ def check_choice(value, name: str, choices: Iterable[str]) -> str:
     """Check ``value`` is one of ``choices`` (strings); the error lists them."""
     choices = list(choices)
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"unknown {name} {value!r}; expected one of: {', '.join(choices)}")
+        raise UserError(f"unknown {name} {value!r}; expected one of: {', '.join(choices)}")
     return value
 
 
@@ -95,17 +100,51 @@ def as_float_array(x, name: str, *, ndim: int | None = None, min_size: int = 1,
                    finite: bool = True, positive: bool = False) -> np.ndarray:
     """Convert to a float64 array, checking dimension, size and finiteness."""
     if isinstance(x, str):
-        raise TypeError(f"{name} must be an array of numbers, got a string")
+        raise UserTypeError(f"{name} must be an array of numbers, got a string")
     try:
         a = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array of real numbers ({exc})") from None
+        raise UserTypeError(f"{name} must be an array of real numbers ({exc})") from None
     if ndim is not None and a.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {a.shape}")
+        raise UserError(f"{name} must be {ndim}-dimensional, got shape {a.shape}")
     if a.size < min_size:
-        raise ValueError(f"{name} must have at least {min_size} element(s), got {a.size}")
+        raise UserError(f"{name} must have at least {min_size} element(s), got {a.size}")
     if finite and not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+        raise UserError(f"{name} must contain only finite values (no NaN or inf)")
     if positive and np.any(a <= 0):
-        raise ValueError(f"{name} must be strictly positive")
+        raise UserError(f"{name} must be strictly positive")
     return a
+
+
+#: a computation may plan to use at most this share of the machine's physical memory
+MEMORY_FRACTION = 0.8
+
+
+def machine_memory() -> int | None:
+    """Physical memory of this machine in bytes (None where the OS does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def format_bytes(n: float) -> str:
+    """``1.5 GiB``-style size."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(n) < 1024 or unit == "PiB":
+            return f"{n:.3g} {unit}"
+        n /= 1024.0
+    return f"{n:.3g} PiB"  # pragma: no cover
+
+
+def check_memory(nbytes: float, what: str) -> float:
+    """Refuse up front a computation that would need more memory than the machine has.
+
+    ``nbytes`` is the planned peak (an estimate); above ``MEMORY_FRACTION`` of the
+    physical memory a :class:`~thermo_rl.errors.UserError` says how much it needs.
+    """
+    total = machine_memory()
+    if total is not None and nbytes > MEMORY_FRACTION * total:
+        raise UserError(f"{what} needs about {format_bytes(nbytes)} of memory; this machine "
+                        f"has {format_bytes(total)}: use a smaller size")
+    return nbytes

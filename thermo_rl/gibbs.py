@@ -30,6 +30,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from ._validation import as_float_array, check_real
+from .errors import UserError, UserTypeError
 
 __all__ = [
     "Thermo",
@@ -68,15 +69,30 @@ class Thermo:
     C: np.ndarray
     J: np.ndarray
 
+    def as_dict(self) -> dict:
+        """JSON-ready, keys naming their quantity: ``T, beta, log_Z, probabilities,
+        mean_energy, entropy_nats, free_energy, heat_capacity, objective_J``."""
+        from .results import jsonable
+
+        return jsonable({"T": self.T, "beta": self.beta, "log_Z": self.log_Z,
+                         "probabilities": self.probabilities, "mean_energy": self.U,
+                         "entropy_nats": self.S, "free_energy": self.F,
+                         "heat_capacity": self.C, "objective_J": self.J})
+
 
 def _levels(energies, degeneracy):
     E = as_float_array(energies, "energies", ndim=1)
+    with np.errstate(over="ignore"):
+        span = E.max() - E.min()
+    if not np.isfinite(span):
+        raise UserError(f"energies span {E.min():.3g} to {E.max():.3g}: max E - min E "
+                        "overflows a float; shift or rescale them")
     if degeneracy is None:
         log_g = np.zeros_like(E)
     else:
         g = as_float_array(degeneracy, "degeneracy", ndim=1, positive=True)
         if g.shape != E.shape:
-            raise ValueError(f"degeneracy must have the same shape as energies {E.shape}, "
+            raise UserError(f"degeneracy must have the same shape as energies {E.shape}, "
                              f"got {g.shape}")
         log_g = np.log(g)
     return E, log_g
@@ -84,22 +100,22 @@ def _levels(energies, degeneracy):
 
 def _beta(T, beta):
     if (T is None) == (beta is None):
-        raise TypeError("give exactly one of T (temperature) or beta (inverse temperature)")
+        raise UserTypeError("give exactly one of T (temperature) or beta (inverse temperature)")
     if T is not None:
         t = np.asarray(T, dtype=np.float64) if not isinstance(T, str) else None
         if t is None or t.ndim > 1:
-            raise TypeError("T must be a number or a 1-D array of numbers")
+            raise UserTypeError("T must be a number or a 1-D array of numbers")
         if np.any(np.isnan(t)) or np.any(t < 0):
-            raise ValueError("T (temperature) must be >= 0 (use beta for negative temperatures)")
+            raise UserError("T (temperature) must be >= 0 (use beta for negative temperatures)")
         with np.errstate(divide="ignore", over="ignore"):
             b = np.where(t == 0, np.inf, 1.0 / np.where(t == 0, 1.0, t))
         b = np.where(np.isinf(t), 0.0, b)
         return t, b
     b = np.asarray(beta, dtype=np.float64) if not isinstance(beta, str) else None
     if b is None or b.ndim > 1:
-        raise TypeError("beta must be a number or a 1-D array of numbers")
+        raise UserTypeError("beta must be a number or a 1-D array of numbers")
     if np.any(np.isnan(b)):
-        raise ValueError("beta must not be NaN")
+        raise UserError("beta must not be NaN")
     with np.errstate(divide="ignore", over="ignore"):
         t = np.where(b == 0, np.inf, 1.0 / np.where(b == 0, 1.0, b))
     t = np.where(np.isinf(b), 0.0, t)
@@ -181,11 +197,12 @@ def thermodynamics(energies, T=None, *, beta=None, degeneracy=None) -> Thermo:
     mean_d = (p * d).sum(axis=1)
     U = ref + mean_d
     dev = d - mean_d[:, None]
-    var = (p * dev * dev).sum(axis=1)
+    bfin = np.where(np.isfinite(b), b, 0.0)[:, None]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        bdev = bfin * dev                 # beta (E - U): finite even where (E - U)^2 is not
         logp = np.log(np.where(p > 0, p, 1.0))
         S = np.where(p > 0, p * (log_g[None, :] - logp), 0.0).sum(axis=1)
-        C = np.where(np.isfinite(b) & (var > 0), b * b * var, 0.0)
+        C = np.where(p > 0, p * bdev * bdev, 0.0).sum(axis=1)   # beta^2 Var(E)
         TS = np.where(np.isinf(t), np.inf, t * lse)             # T ln sum g exp(-b dE)
         F = np.where(b >= 0, ref - TS, np.nan)
         F = np.where(b < 0, ref - t * lse, F)                   # (negative T: same formula)
@@ -240,9 +257,9 @@ def solve_beta(energies, mean_energy, degeneracy=None, *, xtol: float = 1e-12) -
     U = check_real(mean_energy, "mean_energy")
     lo, hi = E.min(), E.max()
     if lo == hi:
-        raise ValueError("energies must not all be equal: every mean energy has all betas")
+        raise UserError("energies must not all be equal: every mean energy has all betas")
     if not lo <= U <= hi:
-        raise ValueError(f"mean_energy must lie in [min E, max E] = [{lo}, {hi}], got {U}")
+        raise UserError(f"mean_energy must lie in [min E, max E] = [{lo}, {hi}], got {U}")
     if U == lo:
         return float("inf")
     if U == hi:

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from array_api_compat import array_namespace
 
+from .errors import UserError
+
 __all__ = [
     "coverage",
     "distinct_n",
@@ -127,10 +129,10 @@ def coverage(p, good: Sequence[int], *, threshold: float | None = None, axis: in
     xp = _xp(p)
     idx = list(good)
     if len(idx) == 0:
-        raise ValueError("good must name at least one state")
+        raise UserError("good must name at least one state")
     n = p.shape[axis]
     if min(idx) < 0 or max(idx) >= n:
-        raise ValueError(f"good indices must lie in [0, {n}), got {idx}")
+        raise UserError(f"good indices must lie in [0, {n}), got {idx}")
     m = len(idx)
     thr = 0.1 / m if threshold is None else float(threshold)
     total = xp.sum(p, axis=axis, keepdims=True)
@@ -151,11 +153,11 @@ def pass_at_k(n, c, k):
     """
     n_a, c_a = np.broadcast_arrays(np.asarray(n), np.asarray(c))
     if np.any(n_a < 1) or np.any(c_a < 0) or np.any(c_a > n_a):
-        raise ValueError("pass_at_k needs n >= 1 and 0 <= c <= n")
+        raise UserError("pass_at_k needs n >= 1 and 0 <= c <= n")
     if not (isinstance(k, (int, np.integer)) and 1 <= k):
-        raise ValueError(f"k must be a positive integer, got {k!r}")
+        raise UserError(f"k must be a positive integer, got {k!r}")
     if np.any(k > n_a):
-        raise ValueError(f"k = {k} exceeds the number of samples n")
+        raise UserError(f"k = {k} exceeds the number of samples n")
     out = np.empty(n_a.shape, dtype=np.float64)
     for ix in np.ndindex(n_a.shape):
         ni, ci = int(n_a[ix]), int(c_a[ix])
@@ -173,7 +175,7 @@ def distinct_n(sequences: Iterable[Sequence], n: int = 1) -> float:
     Returns a value in (0, 1]; 0.0 when there is no n-gram at all.
     """
     if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+        raise UserError(f"n must be a positive integer, got {n!r}")
     grams = []
     for s in sequences:
         s = list(s)

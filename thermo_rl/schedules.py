@@ -32,6 +32,7 @@ import math
 import numpy as np
 
 from ._validation import check_choice, check_int, check_real, check_temperature
+from .errors import UserError, UserTypeError
 
 __all__ = [
     "SCHEDULES",
@@ -139,7 +140,7 @@ class Reheating(Schedule):
 
     def __init__(self, base: Schedule, cycles: int = 3, peak_decay: float = 1.0):
         if not isinstance(base, Schedule) or base.adaptive:
-            raise TypeError("base must be an open-loop Schedule (e.g. Geometric(T0, T1))")
+            raise UserTypeError("base must be an open-loop Schedule (e.g. Geometric(T0, T1))")
         self.base = base
         self.cycles = check_int(cycles, "cycles", low=1)
         self.peak_decay = check_real(peak_decay, "peak_decay", low=0.0, high=1.0, low_open=True)
@@ -184,10 +185,10 @@ class TargetAcceptance(Schedule):
         return float(min(max(T * math.exp(self.rate * (self.target - a)), self.T_min), self.T_max))
 
     def temperatures(self, n_steps):
-        raise TypeError("an adaptive schedule has no fixed temperatures; use reset()/update()")
+        raise UserTypeError("an adaptive schedule has no fixed temperatures; use reset()/update()")
 
     def __call__(self, step, n_steps):
-        raise TypeError("an adaptive schedule has no fixed temperatures; use reset()/update()")
+        raise UserTypeError("an adaptive schedule has no fixed temperatures; use reset()/update()")
 
 
 class TargetEntropy(TargetAcceptance):
@@ -226,17 +227,17 @@ def parse_schedule(spec) -> Schedule:
     if isinstance(spec, Schedule):
         return spec
     if not isinstance(spec, str):
-        raise TypeError(f"schedule must be a Schedule or a string, got {type(spec).__name__}")
+        raise UserTypeError(f"schedule must be a Schedule or a string, got {type(spec).__name__}")
     name, *rest = spec.split(":")
     check_choice(name, "schedule", SCHEDULES)
     try:
         vals = [float(v) for v in rest]
     except ValueError:
-        raise ValueError(f"schedule {spec!r}: parameters must be numbers") from None
+        raise UserError(f"schedule {spec!r}: parameters must be numbers") from None
     need = {"constant": (1, 1), "linear": (1, 2), "geometric": (2, 2), "logarithmic": (1, 1),
             "reheat": (3, 4), "target-acceptance": (1, 2), "target-entropy": (2, 2)}[name]
     if not need[0] <= len(vals) <= need[1]:
-        raise ValueError(f"schedule {spec!r}: {name} takes {need[0]}"
+        raise UserError(f"schedule {spec!r}: {name} takes {need[0]}"
                          + (f" to {need[1]}" if need[1] != need[0] else "") + " parameter(s)")
     if name == "constant":
         return Constant(*vals)

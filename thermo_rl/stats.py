@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_float_array, check_int, check_real
+from .errors import UserError, UserTypeError
 
 __all__ = [
     "Estimate",
@@ -169,7 +170,7 @@ def binning_error(x, bin_size: int | None = None) -> float:
         bin_size = bin_size_for(x.size, tau_int(x))
     m = bin_means(x, bin_size)
     if m.size < 2:
-        raise ValueError(f"bin_size={bin_size} leaves fewer than 2 bins of {x.size} samples")
+        raise UserError(f"bin_size={bin_size} leaves fewer than 2 bins of {x.size} samples")
     return float(np.std(m, ddof=1) / math.sqrt(m.size))
 
 
@@ -193,17 +194,17 @@ def jackknife(func, *series, bin_size: int | None = None):
         ``sqrt((nb - 1) / nb * sum (f_i - f_mean)^2)`` over the leave-one-bin-out ``f_i``.
     """
     if not series:
-        raise TypeError("jackknife needs at least one series")
+        raise UserTypeError("jackknife needs at least one series")
     xs = [_series(s, f"series[{i}]") for i, s in enumerate(series)]
     n = xs[0].size
     if any(s.size != n for s in xs):
-        raise ValueError("all series must have the same length")
+        raise UserError("all series must have the same length")
     if bin_size is None:
         bin_size = max(bin_size_for(n, tau_int(s)) for s in xs)
     bins = [bin_means(s, bin_size) for s in xs]
     nb = bins[0].size
     if nb < 2:
-        raise ValueError(f"bin_size={bin_size} leaves fewer than 2 bins of {n} samples")
+        raise UserError(f"bin_size={bin_size} leaves fewer than 2 bins of {n} samples")
     full = [float(s.mean()) for s in xs]
     value = float(func(*full))
     loo = [(b.sum() - b) / (nb - 1) for b in bins]           # leave-one-bin-out means

@@ -18,7 +18,7 @@ def test_cli_anneal_json_and_figure(capsys, tmp_path):
                       "--json", "--out", str(tmp_path))
     assert rc == 0
     r = json.loads(out)
-    assert r["known_optimum"] == 426 and r["best_length"] >= 426
+    assert r["optimum"] == 426 and r["best_length"] >= 426
     assert r["gap"] == pytest.approx(r["best_length"] / 426 - 1)
     assert r["sweeps"] == 300 and r["seconds"] > 0 and len(r["tour"]) == 51
     assert (tmp_path / "anneal_eil51.png").exists()

@@ -32,7 +32,7 @@ def test_cli_bandit_json_equal_best_and_figures(capsys, tmp_path):
     assert rows["pg"]["coverage"] > 0.9 > rows["reinforce"]["coverage"]
     assert rows["pg"]["entropy_nats"] > rows["reinforce"]["entropy_nats"]
     assert rows["reinforce"]["entropy_change_correlation"] > 0.9
-    assert rows["reinforce"]["final_temperature"] == 0.0 and "final_temperature" not in rows[
+    assert rows["reinforce"]["final_T"] == 0.0 and "final_temperature" not in rows[
         "greedy"]
     th = r["theory"]
     assert th["T"] == 0.2 and th["best_arms"] == [0, 1, 2]
@@ -66,7 +66,7 @@ def test_cli_bandit_testbed_json_and_text(capsys):
     (("--policy", "nope"), "unknown --policy 'nope'"),
     (("--policy", "greedy,greedy"), "twice"),
     (("--runs", "0"), "--runs"),
-    (("--env", "nosuch"), "unknown env"),
+    (("--env", "nosuch"), "invalid choice"),
     (("--m", "2"), "--m applies"),
     (("--env", "equal-best", "--m", "11"), "--m must be <= 10"),
     (("--policy", "pg", "--control", "nope"), "control"),

@@ -85,3 +85,12 @@ def test_nonstationary_walk_changes_best_arm():
                    progress=False)
     # Sutton & Barto exercise 2.5: a constant step size tracks a drifting bandit better
     assert tracking.optimal[-500:].mean() > sticky.optimal[-500:].mean() + 0.1
+
+
+def test_compare_with_a_generator_gives_every_policy_the_same_testbed():
+    from thermo_rl.bandits import Greedy, compare, testbed
+
+    res = compare(testbed(), {"a": Greedy(), "b": Greedy()}, runs=50, steps=40,
+                  seed=np.random.default_rng(7), progress=False)
+    assert np.array_equal(res["a"].reward, res["b"].reward)     # same means, same streams
+    assert res["a"].seed == res["b"].seed and isinstance(res["a"].seed, int)

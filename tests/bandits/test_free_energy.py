@@ -7,9 +7,9 @@ from thermo_rl.bandits import (
     EntropyPG,
     Greedy,
     equal_best,
-    free_energy,
     gibbs_policy,
-    optimal_free_energy,
+    max_objective_J,
+    objective_J,
     run,
 )
 from thermo_rl.metrics import coverage, entropy
@@ -25,23 +25,23 @@ def test_gibbs_policy_limits_and_closed_form():
     np.testing.assert_allclose(gibbs_policy(Q, T), np.r_[[1 / (3 + 3 * x)] * 3,
                                                          [x / (3 + 3 * x)] * 3])
     # max J = T ln Z, attained by the Gibbs policy
-    assert np.isclose(free_energy(gibbs_policy(Q, T), Q, T), optimal_free_energy(Q, T))
-    assert np.isclose(optimal_free_energy(Q, T), T * np.log(3 * np.exp(1 / T) + 3))
-    assert optimal_free_energy(Q, 0.0) == 1.0
+    assert np.isclose(objective_J(gibbs_policy(Q, T), Q, T), max_objective_J(Q, T))
+    assert np.isclose(max_objective_J(Q, T), T * np.log(3 * np.exp(1 / T) + 3))
+    assert max_objective_J(Q, 0.0) == 1.0
 
 
 def test_gibbs_policy_beats_every_other_policy():
     rng = np.random.default_rng(0)
     for T in (0.05, 0.3, 2.0):
-        best = free_energy(gibbs_policy(Q, T), Q, T)
+        best = objective_J(gibbs_policy(Q, T), Q, T)
         others = rng.dirichlet(np.full(Q.size, 0.5), size=2000)
-        assert np.all(free_energy(others, Q, T) <= best + 1e-12)
+        assert np.all(objective_J(others, Q, T) <= best + 1e-12)
 
 
 def test_zero_temperature_optimum_keeps_all_modes():
     # the *optimum* of reward alone is degenerate: uniform over the m best is optimal
     assert coverage(gibbs_policy(Q, 0.0), [0, 1, 2]) == 1.0
-    assert np.isclose(free_energy(gibbs_policy(Q, 0.0), Q, 0.0), 1.0)
+    assert np.isclose(objective_J(gibbs_policy(Q, 0.0), Q, 0.0), 1.0)
 
 
 @pytest.fixture(scope="module")

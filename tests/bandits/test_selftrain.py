@@ -35,8 +35,8 @@ def test_fresh_data_and_high_temperature_prevent_collapse():
     gens = 10 * int(wright_fisher_fixation_time(np.ones(10), 50))
     plain = self_train(generations=gens, **kw)
     fresh = self_train(generations=gens, mix=0.1, **kw)
-    hot = self_train(generations=gens, temperature=1.5, **kw)
-    cold = self_train(generations=gens, temperature=0.8, **kw)
+    hot = self_train(generations=gens, T=1.5, **kw)
+    cold = self_train(generations=gens, T=0.8, **kw)
     assert plain.fraction_fixed == 1.0 and cold.fraction_fixed == 1.0
     assert fresh.fraction_fixed == 0.0 and hot.fraction_fixed == 0.0
     # fresh data brings lost types back (the support rises again); it stays near k
@@ -51,6 +51,6 @@ def test_bad_input():
     with pytest.raises(ValueError, match="mix"):
         self_train(k=3, mix=1.5, progress=False)
     with pytest.raises(ValueError, match="temperature"):
-        self_train(k=3, temperature=0.0, progress=False)
+        self_train(k=3, T=0.0, progress=False)
     with pytest.raises(ValueError, match="p_true"):
         self_train([0.5, 0.5], p_true=[1, 1, 1], progress=False)

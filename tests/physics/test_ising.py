@@ -118,3 +118,44 @@ def test_bad_input(kw, match):
     args.update(kw)
     with pytest.raises(ValueError, match=match):
         simulate(**args)
+
+
+@pytest.mark.parametrize("algorithm", ["wolff", "sw", "metropolis"])
+def test_antiferromagnet_4x4_against_enumeration(dos4, algorithm):
+    """J < 0: the cluster updates grow clusters in the sublattice gauge (exact on even
+    periodic lattices); before, Wolff/SW sampled at infinite temperature (E/N ~ 0)."""
+    for T in (1.0, 2.5):
+        x = ex.enumeration_thermo(dos4, T, -1.0)
+        r = simulate(4, T, J=-1.0, algorithm=algorithm, sweeps=8_000, seed=5, progress=False)
+        for key in ("energy_per_spin", "heat_capacity", "abs_m"):
+            close(r.observables[key], x[key], slack=1e-9)
+    assert x["energy_per_spin"] == pytest.approx(ex.enumeration_thermo(dos4, 2.5, 1.0)[
+        "energy_per_spin"])                       # the gauge symmetry itself
+
+
+def test_msc_and_torch_refuse_what_they_cannot_do():
+    with pytest.raises(ValueError, match="J >= 0"):
+        simulate(4, 1.0, J=-1.0, algorithm="msc", sweeps=64, progress=False)
+    with pytest.raises(ValueError, match="Metropolis only"):
+        simulate(4, 1.0, algorithm="wolff", device="torch", sweeps=64, progress=False)
+
+
+def test_sizes_beyond_memory_are_refused_up_front_and_long_runs_announced(capsys, monkeypatch):
+    import time
+
+    from thermo_rl.anneal import make_problem
+
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match=r"needs about .*iB of memory"):
+        simulate(1_000_000, 2.0, sweeps=64, progress=False)          # 1e12 spins
+    with pytest.raises(ValueError, match=r"sk with n = 10000000 .* needs about"):
+        make_problem("sk", 10_000_000)
+    assert time.perf_counter() - t0 < 1.0                             # nothing was allocated
+    from thermo_rl.physics._results import plan_run
+
+    monkeypatch.setenv("THERMO_RL_PROGRESS", "1")
+    plan_run("ising", 100_000, 5000, 500, "metropolis", progress=False)
+    err = capsys.readouterr().err
+    assert "expected to take about" in err and "days" in err
+    plan_run("ising", 16, 5000, 500, "metropolis")
+    assert capsys.readouterr().err == ""

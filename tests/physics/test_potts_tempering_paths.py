@@ -62,12 +62,24 @@ def test_tempering_against_kaufman_and_swap_rates():
 
 def test_harmonic_x2():
     for beta, sweeps in ((0.5, 20_000), (4.0, 20_000)):
-        r = harmonic_pimc(beta, sweeps=sweeps, seed=5)
+        r = harmonic_pimc(T=1.0 / beta, sweeps=sweeps, seed=5)
         assert abs(r.x2.mean - r.x2_discrete) <= K * r.x2.error, r
         assert r.x2_discrete == pytest.approx(r.x2_exact, rel=0.02)
     # imaginary time: long path -> zero-point 1/(2 omega); short path -> classical
     assert x2_exact(50.0) == pytest.approx(0.5, rel=1e-12)
     assert x2_exact(1e-3) == pytest.approx(x2_classical(1e-3), rel=1e-6)
     assert x2_discrete(2.0, 1.0, 2000) == pytest.approx(x2_exact(2.0), rel=1e-5)
-    with pytest.raises(ValueError, match="beta"):
-        harmonic_pimc(0.0)
+    with pytest.raises(ValueError, match="T"):
+        harmonic_pimc(T=0.0)
+    with pytest.warns(PendingDeprecationWarning), pytest.raises(ValueError, match="beta"):
+        harmonic_pimc(0.0)                     # the old positional beta still works
+
+
+def test_harmonic_burn_in_zero_and_as_dict():
+    r = harmonic_pimc(T=1.0, sweeps=64, burn_in=0, seed=1)      # was a ZeroDivisionError
+    d = r.as_dict()
+    assert d["T"] == 1.0 and d["beta"] == 1.0 and d["burn_in"] == 0 and d["sweeps"] == 64
+    assert d["seed"] == 1 and 0 < d["acceptance"] < 1 and d["seconds"] >= 0
+    with pytest.warns(PendingDeprecationWarning):
+        old = harmonic_pimc(2.0, sweeps=64, seed=1)
+    assert old.T == 0.5 and old.beta == 2.0

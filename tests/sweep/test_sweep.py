@@ -212,7 +212,7 @@ def test_killed_worker_and_interrupted_driver_resume_without_loss(tmp_path):
         proc.send_signal(signal.SIGINT)                    # then Ctrl-C on the driver
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, err
-        assert "run again to resume" in err
+        assert "points are saved in" in err and "again to resume" in err
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -20,6 +20,7 @@ from numba import njit
 
 from .._rng import next_double, next_normal
 from .._validation import check_choice, check_int
+from ..errors import UserError, UserTypeError
 from . import _engine
 from .problems import Problem
 
@@ -146,9 +147,9 @@ class Continuous(Problem):
             try:
                 lo, hi = (float(b) for b in bounds)
             except (TypeError, ValueError):
-                raise TypeError("bounds must be a pair of numbers (low, high)") from None
+                raise UserTypeError("bounds must be a pair of numbers (low, high)") from None
             if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-                raise ValueError(f"bounds must be finite with low < high, got {bounds}")
+                raise UserError(f"bounds must be finite with low < high, got {bounds}")
         self.function = function
         self.lo = np.full(dim, lo)
         self.hi = np.full(dim, hi)
@@ -169,7 +170,7 @@ class Continuous(Problem):
     def energy(self, state) -> float:
         x = np.asarray(state, dtype=np.float64)
         if x.shape != (self.size,) or not np.all(np.isfinite(x)):
-            raise ValueError(f"state must be {self.size} finite coordinates")
+            raise UserError(f"state must be {self.size} finite coordinates")
         return float(evaluate(self.function, x))
 
     def summary(self, best_energy, best_state):
@@ -193,4 +194,4 @@ def evaluate(function: str, x) -> np.ndarray:
                 - np.exp(np.cos(2 * np.pi * x).sum(-1) / d) + 20.0 + np.e)
     if function == "rosenbrock":
         return (100.0 * (x[..., 1:] - x[..., :-1] ** 2) ** 2 + (1 - x[..., :-1]) ** 2).sum(-1)
-    raise ValueError(f"unknown function {function!r}; expected one of: {', '.join(FUNCTIONS)}")
+    raise UserError(f"unknown function {function!r}; expected one of: {', '.join(FUNCTIONS)}")

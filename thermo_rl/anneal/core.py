@@ -25,6 +25,8 @@ import numpy as np
 from .._progress import progress_bar
 from .._rng import make_rng, stream_states
 from .._validation import check_int
+from ..errors import UserError, UserTypeError
+from ..results import jsonable
 from ..schedules import Geometric, parse_schedule
 from .problems import Problem
 
@@ -63,10 +65,11 @@ class AnnealResult:
     optimum: float | None = None
     gap: float | None = None
     extra: dict = field(default_factory=dict)
+    seed: object = None
 
     def as_dict(self, *, trace: bool = False) -> dict:
         """JSON-ready summary (snake_case keys; add the traces with ``trace=True``)."""
-        d = {"problem": self.problem, "best_energy": self.best_energy,
+        d = {"problem": self.problem, "seed": self.seed, "best_energy": self.best_energy,
              "mean_best_energy": float(np.mean(self.best_energies)),
              "mean_final_energy": float(np.mean(self.final_energies)),
              "optimum": self.optimum, "gap": self.gap, "seconds": self.seconds,
@@ -77,7 +80,7 @@ class AnnealResult:
             d.update(trace_sweeps=self.trace_sweeps, trace_T=self.trace_T,
                      trace_energy=self.trace_energy.mean(1), trace_best=self.trace_best.min(1),
                      trace_acceptance=self.trace_acceptance.mean(1))
-        return d
+        return jsonable(d)
 
 
 def _solve_T(dE: np.ndarray, target: float) -> float:
@@ -94,8 +97,10 @@ def _solve_T(dE: np.ndarray, target: float) -> float:
     return float(np.exp(0.5 * (lo + hi)))
 
 
-def _init(problem, runs, rng, streams):
-    S = np.ascontiguousarray(problem.random_states(runs, rng), dtype=problem.state_dtype)
+def _init(problem, runs, rng, S0=None):
+    """States ``(runs, size)`` (random, or copies of ``S0``), their aux arrays and energies."""
+    S0 = problem.random_states(runs, rng) if S0 is None else S0
+    S = np.ascontiguousarray(S0, dtype=problem.state_dtype).copy()
     aux = np.zeros((runs, problem.aux_width), dtype=S.dtype if S.dtype == np.int64
                    else np.float64)
     E = np.zeros(runs)
@@ -103,19 +108,19 @@ def _init(problem, runs, rng, streams):
     return S, aux, E
 
 
-def default_temperatures(problem: Problem, *, seed=None, samples: int = 4000,
+def default_temperatures(problem: Problem, *, seed=0, samples: int = 4000,
                          quench_sweeps: int = 20) -> tuple[float, float]:
     """``(T0, T_end)`` from sampled energy changes (rule in the module docstring)."""
     rng = make_rng(seed)
     runs = 4
     streams = stream_states(rng, runs)
-    S, aux, E = _init(problem, runs, rng, streams)
+    S, aux, E = _init(problem, runs, rng)
     eng = problem.engine
     out = np.empty(samples)
     eng.sample_deltas(problem.data, S, aux, streams, problem.moves_per_sweep, out)
     up = out[np.isfinite(out) & (out > 0)]
     if up.size == 0:
-        raise ValueError(f"{problem.name}: no uphill move found at random states; cannot "
+        raise UserError(f"{problem.name}: no uphill move found at random states; cannot "
                          "set default temperatures (give a schedule)")
     T0 = _solve_T(up, ACCEPT_HOT)
     B = S.copy()
@@ -130,13 +135,13 @@ def default_temperatures(problem: Problem, *, seed=None, samples: int = 4000,
     return T0, min(T_end, T0)
 
 
-def default_schedule(problem: Problem, *, seed=None) -> Geometric:
+def default_schedule(problem: Problem, *, seed=0) -> Geometric:
     """Geometric cooling between :func:`default_temperatures`."""
     T0, T_end = default_temperatures(problem, seed=seed)
     return Geometric(T0, T_end)
 
 
-def anneal(problem, *, sweeps: int | None = None, schedule=None, runs: int = 4, seed=None,
+def anneal(problem, *, sweeps: int | None = None, schedule=None, runs: int = 4, seed=0,
            restart_from_best: bool = False, chunks: int = 100, init=None,
            progress: bool = True) -> AnnealResult:
     """Simulated annealing of ``problem`` in ``runs`` independent runs.
@@ -170,7 +175,7 @@ def anneal(problem, *, sweeps: int | None = None, schedule=None, runs: int = 4, 
 
         problem = make_problem(problem, seed=seed)
     if not isinstance(problem, Problem):
-        raise TypeError(f"problem must be a Problem or a name, got {type(problem).__name__}")
+        raise UserTypeError(f"problem must be a Problem or a name, got {type(problem).__name__}")
     sweeps = problem.default_sweeps if sweeps is None else check_int(sweeps, "sweeps", low=1)
     runs = check_int(runs, "runs", low=1)
     chunks = min(check_int(chunks, "chunks", low=1), sweeps)
@@ -183,22 +188,17 @@ def anneal(problem, *, sweeps: int | None = None, schedule=None, runs: int = 4, 
     else:
         schedule = parse_schedule(schedule)
     streams = stream_states(rng, runs)
-    if init is None:
-        S, aux, E = _init(problem, runs, rng, streams)
-    else:
+    S0 = None
+    if init is not None:
         S0 = np.asarray(init)
         if S0.ndim == 1:
             S0 = np.broadcast_to(S0, (runs, S0.size))
         if S0.shape != (runs, problem.size):
-            raise ValueError(f"init must have shape ({problem.size},) or ({runs}, "
+            raise UserError(f"init must have shape ({problem.size},) or ({runs}, "
                              f"{problem.size}), got {np.asarray(init).shape}")
         for row in S0:
             problem.energy(row)  # validates
-        S = np.ascontiguousarray(S0, dtype=problem.state_dtype).copy()
-        aux = np.zeros((runs, problem.aux_width),
-                       dtype=np.int64 if S.dtype == np.int64 else np.float64)
-        E = np.zeros(runs)
-        problem.engine.sync(problem.data, S, aux, E)
+    S, aux, E = _init(problem, runs, rng, S0)
     B = S.copy()
     Eb = E.copy()
     eng = problem.engine
@@ -206,7 +206,7 @@ def anneal(problem, *, sweeps: int | None = None, schedule=None, runs: int = 4, 
     if not adaptive:
         temps = schedule.temperatures(sweeps)
         if not np.all(np.isfinite(temps)) or np.any(temps < 0):
-            raise ValueError("schedule produced a non-finite or negative temperature")
+            raise UserError("schedule produced a non-finite or negative temperature")
         restart = np.zeros(sweeps, dtype=np.bool_)
         if restart_from_best:
             restart[1:] = temps[1:] > temps[:-1]
@@ -250,6 +250,6 @@ def anneal(problem, *, sweeps: int | None = None, schedule=None, runs: int = 4, 
         trace_sweeps=tr_sw, trace_T=tr_T, trace_energy=tr_E, trace_best=tr_B,
         trace_acceptance=tr_A, seconds=seconds, sweeps=sweeps, runs=runs,
         schedule=repr(schedule), T0=T0, T_end=T_end, optimum=extra.pop("optimum", None),
-        gap=extra.pop("gap", None), extra=extra)
+        gap=extra.pop("gap", None), extra=extra, seed=seed)
 
 

@@ -24,7 +24,8 @@ import numpy as np
 from numba import njit
 
 from .._rng import make_rng
-from .._validation import as_float_array, check_choice, check_int
+from .._validation import as_float_array, check_choice, check_int, check_memory
+from ..errors import UserError
 from . import _engine
 from .problems import Problem
 
@@ -131,16 +132,16 @@ class Ising(Problem):
         J = as_float_array(J, "J", ndim=2)
         n = J.shape[0]
         if J.shape != (n, n):
-            raise ValueError(f"J must be square, got shape {J.shape}")
+            raise UserError(f"J must be square, got shape {J.shape}")
         if n < 2:
-            raise ValueError(f"an Ising problem needs at least 2 spins, got {n}")
+            raise UserError(f"an Ising problem needs at least 2 spins, got {n}")
         if not np.allclose(J, J.T):
-            raise ValueError("J must be symmetric")
+            raise UserError("J must be symmetric")
         if np.any(np.diag(J) != 0):
-            raise ValueError("J must have a zero diagonal (self-couplings are constants)")
+            raise UserError("J must have a zero diagonal (self-couplings are constants)")
         h = np.zeros(n) if h is None else as_float_array(h, "h", ndim=1)
         if h.shape != (n,):
-            raise ValueError(f"h must have shape ({n},), got {h.shape}")
+            raise UserError(f"h must have shape ({n},), got {h.shape}")
         self._set(J, h, offset, name)
 
     def _set(self, J, h, offset, name):
@@ -168,7 +169,7 @@ class Ising(Problem):
     def check_state(self, state) -> np.ndarray:
         s = np.asarray(state, dtype=np.float64)
         if s.shape != (self.size,) or not np.all(np.abs(s) == 1):
-            raise ValueError(f"state must be {self.size} spins of +-1")
+            raise UserError(f"state must be {self.size} spins of +-1")
         return s
 
     def energy(self, state) -> float:
@@ -189,8 +190,9 @@ class SK(Ising):
     (finite-size corrections about ``+0.7 n^(-2/3)``).
     """
 
-    def __init__(self, n: int = 64, *, seed=None):
+    def __init__(self, n: int = 64, *, seed=0):
         n = check_int(n, "n", low=2)
+        check_memory(64.0 * n * n, f"SK with n = {n} (dense couplings)")
         rng = make_rng(seed)
         G = rng.standard_normal((n, n)) / np.sqrt(n)
         J = np.triu(G, 1)
@@ -205,12 +207,13 @@ class EA(Ising):
     (``"gaussian"``).
     """
 
-    def __init__(self, L: int = 8, dim: int = 2, *, couplings: str = "pm1", seed=None):
+    def __init__(self, L: int = 8, dim: int = 2, *, couplings: str = "pm1", seed=0):
         L = check_int(L, "L", low=3)
         dim = check_int(dim, "dim", low=1, high=3)
         check_choice(couplings, "couplings", ("pm1", "gaussian"))
         rng = make_rng(seed)
         n = L ** dim
+        check_memory(64.0 * n * n, f"EA with L = {L}, dim = {dim} (n x n couplings)")
         idx = np.arange(n).reshape((L,) * dim)
         J = np.zeros((n, n))
         for ax in range(dim):
@@ -234,7 +237,7 @@ class QUBO(Ising):
         Q = as_float_array(Q, "Q", ndim=2)
         n = Q.shape[0]
         if Q.shape != (n, n) or n < 2:
-            raise ValueError(f"Q must be square with at least 2 rows, got shape {Q.shape}")
+            raise UserError(f"Q must be square with at least 2 rows, got shape {Q.shape}")
         self.Q = Q
         Qs = 0.5 * (Q + Q.T)
         d = np.diag(Q).copy()
@@ -261,9 +264,9 @@ class MaxCut(Ising):
         W = as_float_array(W, "W", ndim=2)
         n = W.shape[0]
         if W.shape != (n, n) or n < 2:
-            raise ValueError(f"W must be square with at least 2 rows, got shape {W.shape}")
+            raise UserError(f"W must be square with at least 2 rows, got shape {W.shape}")
         if not np.allclose(W, W.T) or np.any(np.diag(W) != 0):
-            raise ValueError("W must be symmetric with a zero diagonal")
+            raise UserError("W must be symmetric with a zero diagonal")
         self.W = W
         self._set(-0.5 * W, np.zeros(n), -0.25 * W.sum(), name)
 

@@ -30,7 +30,7 @@ __all__ = ["ScalingResult", "compare_schedules", "cooling_rate_scan",
 
 
 def compare_schedules(problem, *, sweeps: int = 2000, runs: int = 8, cycles: int = 3,
-                      peak_decay: float = 0.5, seed=None,
+                      peak_decay: float = 0.5, seed=0,
                       progress: bool = False) -> dict[str, AnnealResult]:
     """Quench, slow anneal and reheat (with restarts from the best) at equal budget.
 
@@ -76,7 +76,7 @@ def compare_schedules(problem, *, sweeps: int = 2000, runs: int = 8, cycles: int
 
 
 def cooling_rate_scan(problem, sweeps_list=(10, 30, 100, 300, 1000), *, runs: int = 8,
-                      seed=None, progress: bool = False) -> dict:
+                      seed=0, progress: bool = False) -> dict:
     """Mean final and best energies for geometric cooling over each number of sweeps.
 
     Returns a dict of arrays: ``sweeps``, ``cooling_rate`` (``ln(T0/T_end)/sweeps``),
@@ -143,9 +143,15 @@ def _log_fit(x, y, err):
         chi2 = float(np.sum((res / (err / y)) ** 2) / (x.size - 2))
     return float(s), float(np.exp(c)), rms, chi2
 
+    def as_dict(self) -> dict:
+        """JSON-ready: every field (arrays as lists)."""
+        from ..results import jsonable
+
+        return jsonable({f: getattr(self, f) for f in self.__dataclass_fields__})
+
 
 def residual_energy_scaling(problem, sweeps_list=(10, 30, 100, 300, 1000), *, runs: int = 8,
-                            reference: float | None = None, seed=None,
+                            reference: float | None = None, seed=0,
                             progress: bool = False) -> ScalingResult:
     """Residual energy ``rho(tau)``, its power-law and logarithmic fits and their quality.
 

@@ -26,6 +26,7 @@ from numba import njit
 
 from .._rng import next_below, next_double
 from .._validation import as_float_array, check_int, check_real
+from ..errors import UserError
 from . import _engine
 from .problems import Problem
 from .tsplib import MIN_CITIES, TSPInstance, check_tour
@@ -209,13 +210,13 @@ class TSP(Problem):
             if a.shape[0] == a.shape[1] and a.shape[0] > 3:
                 D = a
                 if not np.allclose(D, D.T) or np.any(D < 0):
-                    raise ValueError("instance: a distance matrix must be symmetric and >= 0")
+                    raise UserError("instance: a distance matrix must be symmetric and >= 0")
                 self.coords = None
             elif a.shape[1] == 2:
                 self.coords = a
                 D = np.sqrt(((a[:, None, :] - a[None, :, :]) ** 2).sum(-1))
             else:
-                raise ValueError("instance must be a TSPInstance, coordinates of shape (n, 2) "
+                raise UserError("instance must be a TSPInstance, coordinates of shape (n, 2) "
                                  f"or a square distance matrix, got shape {a.shape}")
             self.optimum = None
             self.name = name or f"tsp{D.shape[0]}"
@@ -223,9 +224,9 @@ class TSP(Problem):
             self.name = name
         n = D.shape[0]
         if n < MIN_CITIES:
-            raise ValueError(f"a TSP needs at least {MIN_CITIES} cities, got {n}")
+            raise UserError(f"a TSP needs at least {MIN_CITIES} cities, got {n}")
         if not np.all(np.isfinite(D)):
-            raise ValueError("distances must be finite")
+            raise UserError("distances must be finite")
         k = check_int(neighbours, "neighbours", low=1)
         self.p_or_opt = check_real(p_or_opt, "p_or_opt", low=0.0, high=1.0)
         self.p_random = check_real(p_random, "p_random", low=0.0, high=1.0)
@@ -248,6 +249,6 @@ class TSP(Problem):
         return float(self.D[t, np.roll(t, -1)].sum())
 
     def summary(self, best_energy, best_state):
-        out = {"length": float(best_energy)}
+        out = {"best_length": float(best_energy)}
         out.update(super().summary(best_energy, best_state))
         return out

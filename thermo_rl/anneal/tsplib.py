@@ -50,6 +50,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import UserError, UserTypeError
+
 __all__ = [
     "EDGE_WEIGHT_FORMATS",
     "EDGE_WEIGHT_TYPES",
@@ -199,11 +201,11 @@ def check_tour(tour, n: int) -> np.ndarray:
     """Return ``tour`` as an int64 array after checking it is a permutation of ``0..n-1``."""
     t = np.asarray(tour)
     if t.ndim != 1 or t.size != n or not np.issubdtype(t.dtype, np.integer):
-        raise ValueError(f"tour must be a 1-D integer array of length {n}, got shape "
+        raise UserError(f"tour must be a 1-D integer array of length {n}, got shape "
                          f"{t.shape} and dtype {t.dtype}")
     t = t.astype(np.int64)
     if not np.array_equal(np.sort(t), np.arange(n)):
-        raise ValueError(f"tour must visit each of the {n} cities 0..{n - 1} exactly once")
+        raise UserError(f"tour must visit each of the {n} cities 0..{n - 1} exactly once")
     return t
 
 
@@ -279,7 +281,7 @@ def parse_tsplib(text: str, *, name: str | None = None, source: str = "<string>"
     NaN or inf.
     """
     if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
+        raise UserTypeError(f"text must be a str, got {type(text).__name__}")
     header, sections = _sections(text, source)
     typ = header.get("TYPE", "TSP").split()[0].upper() if header.get("TYPE") else "TSP"
     if typ != "TSP":
@@ -398,6 +400,6 @@ def load_instance(name_or_path) -> TSPInstance:
             return parse_tsplib(res.read_text(), source=f"{s}.tsp")
         if s.endswith(".tsp") or os.sep in s or Path(s).exists():
             return read_tsplib(s)
-        raise ValueError(f"unknown TSP instance {s!r}; expected a path to a .tsp file or one "
+        raise UserError(f"unknown TSP instance {s!r}; expected a path to a .tsp file or one "
                          f"of: {', '.join(known_instances())}")
-    raise TypeError(f"instance must be a name or a path, got {type(name_or_path).__name__}")
+    raise UserTypeError(f"instance must be a name or a path, got {type(name_or_path).__name__}")

@@ -7,8 +7,8 @@
   free-energy policy-gradient learner :class:`EntropyPG` with the entropy controls of
   :mod:`thermo_rl.entropy`;
 * :mod:`~thermo_rl.bandits.runner` — :func:`run` many independent runs at once;
-* :mod:`~thermo_rl.bandits.theory` — the Gibbs policy ``pi ∝ exp(Q/T)``, the free
-  energy ``<Q> + T H`` and its optimum;
+* :mod:`~thermo_rl.bandits.theory` — the Gibbs policy ``pi ∝ exp(Q/T)``, the objective
+  ``J = <Q> + T H = -F`` and its optimum;
 * :mod:`~thermo_rl.bandits.selftrain` — a model refit on its own samples collapses
   (Wright-Fisher drift).
 
@@ -37,12 +37,13 @@ from .policies import (
 )
 from .runner import BanditResult, compare, run
 from .selftrain import SelfTrainingResult, self_train, wright_fisher_fixation_time
-from .theory import free_energy, gibbs_policy, optimal_free_energy
+from .theory import free_energy, gibbs_policy, max_objective_J, objective_J, optimal_free_energy
 
 __all__ = [
     "ENVS", "EXP3", "POLICIES", "UCB", "BanditEnv", "BanditResult", "EntropyPG",
     "EpsilonGreedy", "GradientBandit", "Greedy", "Policy", "SelfTrainingResult", "Softmax",
     "Thompson", "bernoulli", "compare", "equal_best", "free_energy", "gaussian",
-    "gibbs_policy", "make_env", "make_policy", "optimal_free_energy", "random_walk", "run",
+    "gibbs_policy", "make_env", "make_policy", "max_objective_J", "objective_J",
+    "optimal_free_energy", "random_walk", "run",
     "self_train", "testbed", "wright_fisher_fixation_time",
 ]

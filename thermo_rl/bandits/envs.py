@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._validation import as_float_array, check_choice, check_int, check_real
+from ..errors import UserError
 
 __all__ = ["ENVS", "BanditEnv", "bernoulli", "equal_best", "gaussian", "make_env",
            "random_walk", "testbed"]
@@ -62,15 +63,15 @@ class BanditEnv:
     def __post_init__(self):
         m = as_float_array(self.means, "means", ndim=1)
         if m.size < 2:
-            raise ValueError(f"a bandit needs k >= 2 arms, got means of size {m.size}")
+            raise UserError(f"a bandit needs k >= 2 arms, got means of size {m.size}")
         check_choice(self.kind, "kind", KINDS)
         noise = check_real(self.noise, "noise", low=0.0)
         ms = check_real(self.means_std, "means_std", low=0.0)
         ws = check_real(self.walk_std, "walk_std", low=0.0)
         if self.kind == "bernoulli" and (np.any(m < 0) or np.any(m > 1)):
-            raise ValueError("Bernoulli means must be probabilities in [0, 1]")
+            raise UserError("Bernoulli means must be probabilities in [0, 1]")
         if self.kind == "bernoulli" and ms > 0:
-            raise ValueError("means_std > 0 (random per-run means) needs Gaussian arms")
+            raise UserError("means_std > 0 (random per-run means) needs Gaussian arms")
         m = m.copy()
         m.setflags(write=False)
         object.__setattr__(self, "means", m)
@@ -122,7 +123,7 @@ def equal_best(k: int = 10, m: int = 3, gap: float = 1.0, noise: float = 1.0,
     check_choice(kind, "kind", KINDS)
     if kind == "bernoulli":
         if gap > 1:
-            raise ValueError(f"a Bernoulli gap must be <= 1, got {gap}")
+            raise UserError(f"a Bernoulli gap must be <= 1, got {gap}")
         means = np.where(np.arange(k) < m, 0.5 + gap / 2, 0.5 - gap / 2)
         return BanditEnv(means, "bernoulli", 0.0, name=f"equal-best(m={m})")
     means = np.where(np.arange(k) < m, gap, 0.0)
@@ -164,7 +165,7 @@ def make_env(name: str, *, k: int = 10, m: int = 3, means=None, shift: float = 0
             means = rng.normal(size=k) if name == "gaussian" else rng.uniform(size=k)
         means = as_float_array(means, "means", ndim=1)
         if means.size != k:
-            raise ValueError(f"means has {means.size} entries but k = {k}; they must match")
+            raise UserError(f"means has {means.size} entries but k = {k}; they must match")
         return gaussian(means, noise) if name == "gaussian" else bernoulli(means)
     if name == "testbed":
         return testbed(k, shift, noise)

@@ -18,6 +18,7 @@ import numpy as np
 
 from .._validation import check_choice, check_int, check_probability, check_real, check_temperature
 from ..entropy.controls import CONTROLS
+from ..errors import UserError, UserTypeError
 from ..schedules import parse_schedule
 from . import _kernels as K
 
@@ -96,13 +97,13 @@ class Softmax(Policy):
 
     def __init__(self, T=None, schedule=None, initial: float = 0.0, step_size=None):
         if (T is None) == (schedule is None):
-            raise ValueError("Softmax needs exactly one of T (temperature) or schedule")
+            raise UserError("Softmax needs exactly one of T (temperature) or schedule")
         self.T = None if T is None else check_temperature(T, "T", allow_zero=True,
                                                           allow_inf=True)
         if schedule is not None:
             schedule = parse_schedule(schedule)
             if schedule.adaptive:
-                raise ValueError("Softmax runs in a Numba kernel and needs an open-loop "
+                raise UserError("Softmax runs in a Numba kernel and needs an open-loop "
                                  "schedule; for a target entropy use EntropyPG("
                                  "control='target-entropy')")
         self.schedule = schedule
@@ -125,7 +126,7 @@ class GradientBandit(Policy):
     def __init__(self, alpha: float = 0.1, baseline: bool = True):
         self.alpha = check_real(alpha, "alpha", low=0.0, low_open=True)
         if not isinstance(baseline, (bool, np.bool_)):
-            raise TypeError(f"baseline must be True or False, got {baseline!r}")
+            raise UserTypeError(f"baseline must be True or False, got {baseline!r}")
         self.baseline = bool(baseline)
 
     def kernel_params(self, env, steps):
@@ -167,7 +168,7 @@ class Thompson(Policy):
         if env.kind == "bernoulli":
             return np.array([self.prior_alpha, self.prior_beta, -1.0]), None
         if env.noise <= 0:
-            raise ValueError("Thompson sampling on Gaussian arms needs noise > 0")
+            raise UserError("Thompson sampling on Gaussian arms needs noise > 0")
         return np.array([self.prior_mean, self.prior_std, env.noise]), None
 
 
@@ -183,7 +184,7 @@ class EXP3(Policy):
         if reward_range is not None:
             lo, hi = (check_real(v, "reward_range") for v in reward_range)
             if not lo < hi:
-                raise ValueError(f"reward_range must be (low, high) with low < high, got "
+                raise UserError(f"reward_range must be (low, high) with low < high, got "
                                  f"{reward_range}")
             reward_range = (lo, hi)
         self.reward_range = reward_range
@@ -265,7 +266,7 @@ class EntropyPG(Policy):
         self.control = check_choice("none" if control is None else control, "control", CONTROLS)
         self.schedule = None if schedule is None else parse_schedule(schedule)
         if self.schedule is not None and self.schedule.adaptive:
-            raise ValueError("for an adaptive T use control='target-entropy'")
+            raise UserError("for an adaptive T use control='target-entropy'")
         self.target_entropy = (None if target_entropy is None
                                else check_real(target_entropy, "target_entropy", low=0.0))
         self.entropy_schedule = (None if entropy_schedule is None
@@ -274,7 +275,7 @@ class EntropyPG(Policy):
                                   else parse_schedule(sampling_schedule))
         self.baseline = check_choice(baseline, "baseline", ("loo", "group", "none"))
         if self.baseline != "none" and self.group < 2:
-            raise ValueError(f"baseline={self.baseline!r} needs group >= 2 samples per step")
+            raise UserError(f"baseline={self.baseline!r} needs group >= 2 samples per step")
         self.fraction = check_real(fraction, "fraction", low=0.0, high=1.0)
         self.kl_coef = check_real(kl_coef, "kl_coef", low=0.0)
         self.eps_low = check_real(eps_low, "eps_low", low=0.0, high=1.0)

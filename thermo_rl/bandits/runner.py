@@ -26,7 +26,7 @@ import numba
 import numpy as np
 
 from .._progress import progress_bar
-from .._rng import make_rng, stream_states
+from .._rng import make_rng, seed_int, stream_states
 from .._validation import check_int
 from ..entropy.controls import (
     TargetEntropyControl,
@@ -35,7 +35,9 @@ from ..entropy.controls import (
     tempered_log_probs,
 )
 from ..entropy.dynamics import entropy_change_predicted, entropy_gradient
+from ..errors import UserError, UserTypeError
 from ..metrics import log_softmax
+from ..results import jsonable
 from ..schedules import Linear, parse_schedule
 from . import _kernels as K
 from .envs import BanditEnv, make_env
@@ -63,6 +65,7 @@ class BanditResult:
         ``-Cov(ln pi, dz)`` and mean measured entropy change of each update
     counts : (runs, k) pulls of every arm
     final_probs : (runs, k) action distribution after the last step
+    seconds : wall time (``elapsed_s`` is its deprecated name)
     """
 
     env: BanditEnv
@@ -78,11 +81,16 @@ class BanditResult:
     regret: np.ndarray
     counts: np.ndarray
     final_probs: np.ndarray
-    elapsed_s: float
+    seconds: float
     temperature: np.ndarray | None = None
     dH_predicted: np.ndarray | None = None
     dH_measured: np.ndarray | None = None
     extra: dict = field(default_factory=dict)
+
+    @property
+    def elapsed_s(self) -> float:
+        """Deprecated name of :attr:`seconds` (kept for one release)."""
+        return self.seconds
 
     @property
     def cumulative_regret(self) -> np.ndarray:
@@ -91,7 +99,7 @@ class BanditResult:
     @property
     def steps_per_second(self) -> float:
         """Run-steps simulated per second of wall time (runs x steps / elapsed)."""
-        return self.runs * self.steps / max(self.elapsed_s, 1e-12)
+        return self.runs * self.steps / max(self.seconds, 1e-12)
 
     def entropy_change_agreement(self, threshold: float = 0.1) -> dict:
         """How well the first-order law ``dH = -Cov(ln pi, dz)`` predicts an EntropyPG run.
@@ -105,7 +113,7 @@ class BanditResult:
         EntropyPG results only (they carry ``dH_predicted`` and ``dH_measured``).
         """
         if self.dH_predicted is None:
-            raise ValueError("entropy_change_agreement needs an EntropyPG result "
+            raise UserError("entropy_change_agreement needs an EntropyPG result "
                              "(dH_predicted/dH_measured are recorded only by EntropyPG)")
         dp = np.asarray(self.dH_predicted, dtype=float)
         dm = np.asarray(self.dH_measured, dtype=float)
@@ -123,8 +131,15 @@ class BanditResult:
                 "entropy_change_predicted_last_nats_per_step": float(dp[tail].mean()),
                 "entropy_change_measured_last_nats_per_step": float(dm[tail].mean())}
 
-    def summary(self, last: int | None = None) -> dict:
-        """Averages over the last ``last`` steps (default: the last 10%)."""
+    def as_dict(self, last: int | None = None, *, curves: bool = False) -> dict:
+        """JSON-ready summary: averages over the last ``last`` steps (default the last 10%).
+
+        Keys: ``policy, env, runs, steps, seed, seconds, last_steps, reward, reward_sem,
+        optimal_fraction, entropy_nats, coverage, cumulative_regret, steps_per_us``
+        (``None`` where a policy has no value, e.g. Thompson's entropy), ``final_T`` for
+        policies with a temperature, and with ``curves=True`` the per-step arrays
+        ``reward_curve, optimal_curve, entropy_curve, coverage_curve, regret_curve``.
+        """
         n = max(1, self.steps // 10) if last is None else check_int(last, "last", low=1)
         n = min(n, self.steps)
         sl = slice(self.steps - n, self.steps)
@@ -133,30 +148,46 @@ class BanditResult:
             v = float(np.mean(x[sl]))
             return None if math.isnan(v) else v
 
-        return {"policy": repr(self.policy), "env": self.env.name, "runs": self.runs,
-                "steps": self.steps, "last_steps": n, "reward": avg(self.reward),
-                # steps of one run are correlated (same true means), so the error of
-                # one step bounds the error of their average from above
-                "reward_sem": float(np.mean(self.reward_sem[sl])),
-                "optimal": avg(self.optimal), "entropy": avg(self.entropy),
-                "coverage": avg(self.coverage),
-                "cumulative_regret": float(self.cumulative_regret[-1]),
-                "elapsed_s": self.elapsed_s, "steps_per_s": self.steps_per_second}
+        d = {"policy": repr(self.policy), "env": self.env.name, "runs": self.runs,
+             "steps": self.steps, "seed": self.seed, "seconds": self.seconds,
+             "last_steps": n, "reward": avg(self.reward),
+             # steps of one run are correlated (same true means), so the error of
+             # one step bounds the error of their average from above
+             "reward_sem": float(np.mean(self.reward_sem[sl])),
+             "optimal_fraction": avg(self.optimal), "entropy_nats": avg(self.entropy),
+             "coverage": avg(self.coverage),
+             "cumulative_regret": float(self.cumulative_regret[-1]),
+             "steps_per_us": self.steps_per_second / 1e6}
+        if self.temperature is not None:
+            d["final_T"] = float(self.temperature[-1])
+        if curves:
+            d.update(reward_curve=self.reward, optimal_curve=self.optimal,
+                     entropy_curve=self.entropy, coverage_curve=self.coverage,
+                     regret_curve=self.regret)
+        return jsonable(d)
+
+    def summary(self, last: int | None = None) -> dict:
+        """:meth:`as_dict` plus the older short keys ``optimal``, ``entropy``,
+        ``elapsed_s``, ``steps_per_s`` (deprecated; kept for one release)."""
+        d = self.as_dict(last)
+        d.update(optimal=d["optimal_fraction"], entropy=d["entropy_nats"],
+                 elapsed_s=d["seconds"], steps_per_s=self.steps_per_second)
+        return d
 
 
 def _resolve(env, policy):
     if isinstance(env, str):
         env = make_env(env)
     if not isinstance(env, BanditEnv):
-        raise TypeError(f"env must be a BanditEnv or a name, got {type(env).__name__}")
+        raise UserTypeError(f"env must be a BanditEnv or a name, got {type(env).__name__}")
     if isinstance(policy, str):
         policy = make_policy(policy)
     if not isinstance(policy, Policy):
-        raise TypeError(f"policy must be a Policy or a name, got {type(policy).__name__}")
+        raise UserTypeError(f"policy must be a Policy or a name, got {type(policy).__name__}")
     return env, policy
 
 
-def run(env, policy, *, runs: int = 2000, steps: int = 1000, seed=None,
+def run(env, policy, *, runs: int = 2000, steps: int = 1000, seed=0,
         threads: int | None = None, progress: bool = True) -> BanditResult:
     """Run ``policy`` on ``env`` for ``runs`` independent runs of ``steps`` steps.
 
@@ -169,7 +200,7 @@ def run(env, policy, *, runs: int = 2000, steps: int = 1000, seed=None,
     runs, steps : int
         Independent runs (each with its own random stream and, on the testbed, its own
         true means) and steps per run.
-    seed : None, int or numpy Generator
+    seed : int (default 0), None or numpy Generator
         Same seed, same result (also for any number of threads).
     threads : int, optional
         Threads for the Numba kernels (chunks of runs in parallel; default: Numba's
@@ -189,7 +220,7 @@ def run(env, policy, *, runs: int = 2000, steps: int = 1000, seed=None,
     else:
         res = _run_kernel(env, policy, runs, steps, rng, threads, progress)
     res.seed = seed
-    res.elapsed_s = time.perf_counter() - t0
+    res.seconds = time.perf_counter() - t0
     return res
 
 
@@ -342,13 +373,16 @@ def _run_pg(env, pol: EntropyPG, runs, steps, rng, progress):
     return res
 
 
-def compare(env, policies: dict, *, runs: int = 2000, steps: int = 1000, seed=None,
+def compare(env, policies: dict, *, runs: int = 2000, steps: int = 1000, seed=0,
             progress: bool = True) -> dict:
     """Run several policies on the same environment; ``{label: BanditResult}``.
 
-    Every policy gets the same ``seed``, so on the testbed they face the same true means.
+    Every policy gets the same seed, so on the testbed they face the same true means:
+    a Generator (or ``None``) is turned into one integer seed first, shared by all.
     """
     if not isinstance(policies, dict) or not policies:
-        raise ValueError("policies must be a non-empty dict {label: Policy or name}")
+        raise UserError("policies must be a non-empty dict {label: Policy or name}")
+    if seed is None or isinstance(seed, np.random.Generator):
+        seed = seed_int(seed)
     return {label: run(env, p, runs=runs, steps=steps, seed=seed, progress=progress)
             for label, p in policies.items()}

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,8 @@ import numpy as np
 from .._progress import progress_bar
 from .._rng import make_rng, stream_states
 from .._validation import as_float_array, check_int, check_probability, check_temperature
+from ..errors import UserError
+from ..results import jsonable
 from . import _kernels as K
 
 __all__ = ["SelfTrainingResult", "self_train", "wright_fisher_fixation_time"]
@@ -62,7 +65,7 @@ def wright_fisher_fixation_time(p0, n_samples) -> float:
 def _probabilities(p, name):
     p = as_float_array(p, name, ndim=1, min_size=2)
     if np.any(p < 0) or p.sum() <= 0:
-        raise ValueError(f"{name} must be non-negative with a positive sum")
+        raise UserError(f"{name} must be non-negative with a positive sum")
     return p / p.sum()
 
 
@@ -79,12 +82,37 @@ class SelfTrainingResult:
     n_samples: int
     generations: int
     mix: float
-    temperature: float
+    T: float
     support: np.ndarray
     fixation: np.ndarray
     first_loss: np.ndarray
     final_p: np.ndarray
-    elapsed_s: float
+    seconds: float
+    seed: object = None
+
+    @property
+    def runs(self) -> int:
+        return int(self.support.shape[0])
+
+    @property
+    def temperature(self) -> float:
+        """Deprecated name of :attr:`T` (kept for one release)."""
+        return self.T
+
+    @property
+    def elapsed_s(self) -> float:
+        """Deprecated name of :attr:`seconds` (kept for one release)."""
+        return self.seconds
+
+    def as_dict(self) -> dict:
+        """JSON-ready summary: ``T, runs, n_samples, generations, mix, seed, seconds,
+        fraction_fixed, fixation_time, fixation_time_error, final_mean_support``."""
+        ft, fe = self.fixation_time()
+        return jsonable({"T": self.T, "runs": self.runs, "n_samples": self.n_samples,
+                         "generations": self.generations, "mix": self.mix, "seed": self.seed,
+                         "seconds": self.seconds, "fraction_fixed": self.fraction_fixed,
+                         "fixation_time": ft, "fixation_time_error": fe,
+                         "final_mean_support": float(self.mean_support[-1])})
 
     @property
     def mean_support(self) -> np.ndarray:
@@ -110,8 +138,9 @@ class SelfTrainingResult:
 
 
 def self_train(p0=None, *, k: int = 10, n_samples: int = 100, generations: int = 1000,
-               runs: int = 500, mix: float = 0.0, temperature: float = 1.0, p_true=None,
-               seed=None, progress: bool = True) -> SelfTrainingResult:
+               runs: int = 500, mix: float = 0.0, T: float = 1.0, p_true=None,
+               seed=0, progress: bool = True, temperature: float | None = None
+               ) -> SelfTrainingResult:
     """Refit a categorical model on its own samples, generation after generation.
 
     Parameters
@@ -126,21 +155,27 @@ def self_train(p0=None, *, k: int = 10, n_samples: int = 100, generations: int =
     mix : float in [0, 1]
         Share of every generation's sampling distribution taken from ``p_true`` (fresh
         data); 0 is pure self-training.
-    temperature : float > 0
+    T : float > 0
         Sampling temperature: samples come from ``p^(1/T) / Z`` (1: the model itself).
+    temperature : float, deprecated
+        The old name of ``T`` (kept for one release).
     p_true : array_like (k,), optional
         The fresh-data distribution (default ``p0``).
-    seed : None, int or numpy Generator
+    seed : int (default 0), None or numpy Generator
     """
     p0 = np.full(check_int(k, "k", low=2), 1.0 / k) if p0 is None else _probabilities(p0, "p0")
     p_true = p0 if p_true is None else _probabilities(p_true, "p_true")
     if p_true.size != p0.size:
-        raise ValueError(f"p_true has {p_true.size} types but p0 has {p0.size}")
+        raise UserError(f"p_true has {p_true.size} types but p0 has {p0.size}")
     n = check_int(n_samples, "n_samples", low=1)
     gens = check_int(generations, "generations", low=1)
     runs = check_int(runs, "runs", low=1)
     mix = check_probability(mix, "mix")
-    T = check_temperature(temperature, "temperature")
+    if temperature is not None:
+        warnings.warn("self_train(temperature=...) is deprecated; use T=...",
+                      PendingDeprecationWarning, stacklevel=2)
+        T = temperature
+    T = check_temperature(T, "T")
     states = stream_states(make_rng(seed), runs)
     support = np.zeros((runs, gens), dtype=np.int64)
     fixation = np.full(runs, -1, dtype=np.int64)
@@ -154,4 +189,4 @@ def self_train(p0=None, *, k: int = 10, n_samples: int = 100, generations: int =
         K.self_training_kernel(states[sl], p0, p_true, n, gens, mix, 1.0 / T, support[sl],
                                fixation[sl], first_loss[sl], final_p[sl])
     return SelfTrainingResult(n, gens, mix, T, support, fixation, first_loss, final_p,
-                              time.perf_counter() - t0)
+                              time.perf_counter() - t0, seed)

@@ -19,23 +19,33 @@ force that keeps all m.
 
 Examples
 --------
->>> import numpy as np
+>>> import warnings
+
+import numpy as np
 >>> gibbs_policy([1.0, 1.0, 0.0], T=0.0)        # the m = 2 best share
 array([0.5, 0.5, 0. ])
 >>> Q = np.array([1.0, 0.5, 0.0])
->>> bool(free_energy(gibbs_policy(Q, 0.5), Q, 0.5) >= free_energy([1.0, 0.0, 0.0], Q, 0.5))
+>>> bool(objective_J(gibbs_policy(Q, 0.5), Q, 0.5) >= objective_J([1.0, 0.0, 0.0], Q, 0.5))
 True
+
+The two functions return ``J = -F`` (larger is better); they were called
+``free_energy`` and ``optimal_free_energy``, names that hid the sign. Those names
+still work for one release (with a ``PendingDeprecationWarning``).
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .._validation import as_float_array, check_temperature
+from ..errors import UserError
 from ..gibbs import boltzmann_probabilities, log_partition
 from ..metrics import entropy
 
-__all__ = ["free_energy", "gibbs_policy", "optimal_free_energy"]
+__all__ = ["free_energy", "gibbs_policy", "max_objective_J", "objective_J",
+           "optimal_free_energy"]
 
 
 def gibbs_policy(Q, T):
@@ -56,8 +66,8 @@ def gibbs_policy(Q, T):
     return boltzmann_probabilities(-Q, T)
 
 
-def free_energy(pi, Q, T):
-    """The objective ``J = <Q>_pi + T H(pi)`` (the negative Helmholtz free energy).
+def objective_J(pi, Q, T):
+    """The objective ``J = <Q>_pi + T H(pi) = -F`` (minus the Helmholtz free energy).
 
     ``pi`` is a probability vector (or a batch, last axis); ``T = 0`` gives the
     expected reward alone (the "enthalpy").
@@ -65,17 +75,31 @@ def free_energy(pi, Q, T):
     Q = as_float_array(Q, "Q", ndim=1, min_size=2)
     pi = as_float_array(pi, "pi")
     if pi.shape[-1] != Q.size:
-        raise ValueError(f"pi has {pi.shape[-1]} actions but Q has {Q.size}")
+        raise UserError(f"pi has {pi.shape[-1]} actions but Q has {Q.size}")
     if np.any(pi < 0) or not np.allclose(pi.sum(axis=-1), 1.0, atol=1e-9):
-        raise ValueError("pi must be probabilities summing to 1 along the last axis")
+        raise UserError("pi must be probabilities summing to 1 along the last axis")
     T = check_temperature(T, "T", allow_zero=True)
     return pi @ Q + (T * entropy(pi, axis=-1) if T > 0 else 0.0)
 
 
-def optimal_free_energy(Q, T):
-    """``max_pi J = T ln Z(Q / T)`` (``T = 0``: ``max Q``)."""
+def max_objective_J(Q, T):
+    """``max_pi J = T ln Z(Q / T) = -F_min`` (``T = 0``: ``max Q``)."""
     Q = as_float_array(Q, "Q", ndim=1, min_size=2)
     T = check_temperature(T, "T", allow_zero=True)
     if T == 0:
         return float(Q.max())
     return float(T * log_partition(-Q, T))
+
+
+def free_energy(pi, Q, T):
+    """Deprecated name of :func:`objective_J` (it returns ``J = -F``, not ``F``)."""
+    warnings.warn("bandits.free_energy is deprecated (it returns J = -F); use objective_J",
+                  PendingDeprecationWarning, stacklevel=2)
+    return objective_J(pi, Q, T)
+
+
+def optimal_free_energy(Q, T):
+    """Deprecated name of :func:`max_objective_J` (it returns ``max J = -F_min``)."""
+    warnings.warn("bandits.optimal_free_energy is deprecated (it returns max J = -F_min); "
+                  "use max_objective_J", PendingDeprecationWarning, stacklevel=2)
+    return max_objective_J(Q, T)

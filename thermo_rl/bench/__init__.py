@@ -13,9 +13,11 @@ import importlib.util
 import time
 from dataclasses import asdict, dataclass
 
-__all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "run_bench"]
+from ..errors import UserError
 
-AREAS = ("levels", "ising", "anneal", "bandit")
+__all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "best_times", "run_bench"]
+
+AREAS = ("levels", "ising", "anneal", "bandit", "llm")
 
 
 @dataclass
@@ -31,8 +33,11 @@ class BenchRow:
     seconds: float        # wall time of the timed call
     note: str = ""
 
-    def as_dict(self):
-        return asdict(self)
+    def as_dict(self) -> dict:
+        """JSON-ready: every field."""
+        from ..results import jsonable
+
+        return jsonable(asdict(self))
 
 
 def best_time(fn, repeat: int = 3) -> float:
@@ -42,6 +47,22 @@ def best_time(fn, repeat: int = 3) -> float:
         t0 = time.perf_counter()
         fn()
         best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def best_times(fns: dict, repeat: int = 3) -> dict:
+    """Best wall time of each ``fns[name]()`` over ``repeat`` rounds that call them in turn.
+
+    Interleaving puts every candidate under the same background load (on a shared
+    machine a burst of load then slows one round of all of them, not one of them).
+    Call each once first to warm up.
+    """
+    best = dict.fromkeys(fns, float("inf"))
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
     return best
 
 
@@ -55,9 +76,9 @@ def run_bench(areas=None, *, quick: bool = False, seed: int = 0, progress: bool 
     rows = []
     for a in names:
         if a not in AREAS:
-            raise ValueError(f"unknown bench area {a!r}; expected one of: {', '.join(AREAS)}")
+            raise UserError(f"unknown bench area {a!r}; expected one of: {', '.join(AREAS)}")
         if importlib.util.find_spec(f"thermo_rl.bench.{a}") is None:
-            raise ValueError(f"bench area {a!r} is not available in this version")
+            raise UserError(f"bench area {a!r} is not available in this version")
         rows.extend(importlib.import_module(f"thermo_rl.bench.{a}").run(
             quick=quick, seed=seed, progress=progress))
     return rows

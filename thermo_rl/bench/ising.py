@@ -12,9 +12,8 @@ import math
 import numpy as np
 
 from .._rng import make_rng, stream_states
+from ..physics.exact import TC
 from . import BenchRow, best_time
-
-TC = 2.0 / math.log(1.0 + math.sqrt(2.0))
 
 
 def numpy_checkerboard(spins, beta, n_sweeps, rng, masks):

@@ -5,15 +5,34 @@ Each subcommand lives in its own module ``thermo_rl.cli.<name>`` that defines
 ``HELP``
     one line for ``thermo-rl --help``;
 ``add_arguments(parser)``
-    its own flags (the shared ``--seed``, ``--json``, ``--no-progress`` and
-    ``--out`` are added here);
+    its own flags (the shared ``--seed``, ``--json``, ``--no-progress``, ``--out`` and
+    ``--traceback`` are added here); flags with a fixed set of values take
+    ``choices=`` from the library's own constants;
 ``run(args) -> dict``
-    does the work and returns a JSON-ready dict (snake_case keys naming units);
+    does the work and returns a JSON-ready dict, built from the results' ``as_dict()``
+    (:mod:`thermo_rl.results`: shared key names ``T``, ``seed``, ``seconds``, ...);
 ``render(result) -> str`` (optional)
-    the human-readable text printed without ``--json``.
+    the human-readable text printed without ``--json``;
+``DEFAULT_OUT`` (optional)
+    the figure folder used when ``--out`` is not given (``tour``).
 
-Modules not present yet are simply absent from the menu. Errors (``ValueError``,
-``TypeError``, ``FileNotFoundError``) print one line on stderr and exit with status 2.
+What every subcommand gets for free from :func:`main`:
+
+* ``--out`` is checked before any computation (a folder, created if missing, and
+  writable); a figure that still fails to save (``_common.save_figure``) is reported
+  after the result has been printed, so a long run is never lost.
+* Errors: :class:`thermo_rl.errors.UserError` (bad input; every library check raises
+  it), ``OSError`` (files), argparse errors and -- for modules written before
+  ``UserError`` -- a plain ``ValueError`` print one line on stderr and exit with status
+  2. Anything else (``TypeError``, ``KeyError``, ...) is a bug: one line saying so, exit
+  status 1; ``--traceback`` shows the full traceback (for bug reports). New code raises
+  ``UserError`` (or ``UserTypeError``) for bad input.
+* ``--json`` prints one strict JSON object (non-finite numbers become ``null``).
+* Ctrl-C: a module that raises :class:`~thermo_rl.cli._common.Interrupted` with the
+  part already computed (e.g. the finished temperatures of a scan) gets it printed;
+  exit status 130.
+* :func:`main` returns an ``int`` in every path (``0`` success, ``1`` internal error,
+  ``2`` usage error, ``130`` interrupted); it never calls ``sys.exit`` itself.
 """
 
 from __future__ import annotations
@@ -24,23 +43,54 @@ import importlib.util
 import json
 import os
 import sys
-
-import numpy as np
+import traceback
 
 from .. import __version__
+from ..errors import UserError
+from ..results import DEFAULT_SEED, jsonable
+from . import _common
+from ._common import Interrupted, check_out_dir
 
 SUBCOMMANDS = ("levels", "ising", "potts", "anneal", "bandit", "llm", "sweep", "bench", "tour")
+
+__all__ = ["SUBCOMMANDS", "build_parser", "dumps", "main"]
 
 
 class _ArgumentParser(argparse.ArgumentParser):
     def error(self, message):  # argparse's own errors: one line, status 2
-        self.exit(2, f"thermo-rl: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        v = -1
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return v
 
 
 def _available():
     for name in SUBCOMMANDS:
         if importlib.util.find_spec(f"thermo_rl.cli.{name}") is not None:
             yield name, importlib.import_module(f"thermo_rl.cli.{name}")
+
+
+def add_common_arguments(p) -> None:
+    """The options every subcommand shares (added by :func:`build_parser`)."""
+    common = p.add_argument_group("common options")
+    common.add_argument("--seed", type=_seed, default=DEFAULT_SEED,
+                        help=f"random seed, an integer >= 0 (default {DEFAULT_SEED})")
+    common.add_argument("--json", action="store_true",
+                        help="print one JSON object on stdout and nothing else there")
+    common.add_argument("--no-progress", dest="progress", action="store_false",
+                        help="hide progress bars (they go to stderr)")
+    common.add_argument("--out", default=None,
+                        help="folder for figures, checked before computing (default: none "
+                             "saved, except by tour)")
+    common.add_argument("--traceback", action="store_true",
+                        help="on an error, print the full Python traceback (for bug reports)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,57 +102,79 @@ def build_parser() -> argparse.ArgumentParser:
     for name, module in _available():
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
-        common = p.add_argument_group("common options")
-        common.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-        common.add_argument("--json", action="store_true",
-                            help="print one JSON object on stdout and nothing else there")
-        common.add_argument("--no-progress", dest="progress", action="store_false",
-                            help="hide progress bars (they go to stderr)")
-        common.add_argument("--out", default=None,
-                            help="folder for figures (default: none saved, except by tour)")
+        add_common_arguments(p)
         p.set_defaults(_module=module)
     return parser
 
 
-def _to_jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _to_jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None if np.isnan(obj) else ("inf" if obj > 0 else "-inf")
-    return obj
+def dumps(result, **kw) -> str:
+    """Strict JSON of ``result`` (arrays as lists, NaN and infinities as ``null``)."""
+    return json.dumps(jsonable(result), allow_nan=False, **kw)
+
+
+def _one_line(exc) -> str:
+    msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+    text = " ".join(str(msg).split()) or type(exc).__name__
+    if isinstance(exc, OSError) and exc.filename is not None and str(exc.filename) not in text:
+        text = f"{text}: {exc.filename}"
+    return text
+
+
+def _print_result(module, args, result) -> None:
+    if args.json:
+        print(dumps(result), flush=True)
+    else:
+        render = getattr(module, "render", None)
+        print(render(result) if render else dumps(result, indent=2), flush=True)
 
 
 def main(argv=None) -> int:
+    """Run ``thermo-rl`` with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:            # --help, --version (0) and argparse errors (2)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    if args.seed < 0:
-        print("thermo-rl: error: --seed must be a non-negative integer", file=sys.stderr)
-        return 2
     os.environ.setdefault("MPLBACKEND", "Agg")      # the CLI only saves figures, never shows
     module = args._module
+    prog = f"thermo-rl {args.command}"
+    _common.SAVE_ERRORS.clear()
     try:
+        if args.out is None:
+            args.out = getattr(module, "DEFAULT_OUT", None)
+        if args.out is not None:
+            check_out_dir(args.out)
         result = module.run(args)
-    except (ValueError, TypeError, FileNotFoundError, KeyError) as exc:
-        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"thermo-rl {args.command}: error: {msg}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("thermo-rl: interrupted", file=sys.stderr)
+    except Interrupted as exc:
+        if exc.partial is not None:
+            _print_result(module, args, exc.partial)
+        print(f"{prog}: interrupted; {exc.what}", file=sys.stderr)
         return 130
-    if args.json:
-        print(json.dumps(_to_jsonable(result)))
-    else:
-        render = getattr(module, "render", None)
-        print(render(result) if render else json.dumps(_to_jsonable(result), indent=2))
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    except (UserError, OSError, argparse.ArgumentTypeError, ValueError) as exc:
+        if args.traceback:
+            traceback.print_exc()
+        print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 (a bug: one line here; --traceback for the report)
+        if args.traceback:
+            traceback.print_exc()
+        print(f"{prog}: internal error (a bug, please report it with --traceback): "
+              f"{type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    _print_result(module, args, result)
+    if _common.SAVE_ERRORS:
+        first = _common.SAVE_ERRORS[0]
+        more = f" (and {len(_common.SAVE_ERRORS) - 1} more)" if len(_common.SAVE_ERRORS) > 1 \
+            else ""
+        print(f"{prog}: error: could not save {first}{more}; the results above are complete",
+              file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,14 +1,43 @@
-"""Argument helpers shared by the subcommands: ranges, lists and figure output."""
+"""Argument helpers shared by the subcommands: ranges, lists, figure output, Ctrl-C."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["float_list", "float_range", "out_dir", "save_figure"]
+from ..errors import UserError
+
+__all__ = ["MAX_LIST", "SAVE_ERRORS", "Interrupted", "check_out_dir", "comma_choices",
+           "float_list", "float_range", "out_dir", "save_figure"]
+
+#: the longest list or range a flag accepts (a guard against ``1:2:1e12``)
+MAX_LIST = 100_000
+
+#: figures that failed to save in this invocation (reported by ``main`` after the result)
+SAVE_ERRORS: list[str] = []
+
+
+class Interrupted(Exception):
+    """Raised by ``run(args)`` on Ctrl-C with the part already computed (``partial``).
+
+    ``main`` prints ``partial`` as it would print a full result, then ``what`` on stderr,
+    and exits with status 130.
+    """
+
+    def __init__(self, partial: dict | None, what: str = "printed what was finished"):
+        super().__init__(what)
+        self.partial = partial
+        self.what = what
+
+
+def _finite(x: float, text: str) -> float:
+    if not np.isfinite(x):
+        raise argparse.ArgumentTypeError(f"expected finite numbers, got {text!r}")
+    return x
 
 
 def float_range(text: str) -> np.ndarray:
@@ -16,45 +45,78 @@ def float_range(text: str) -> np.ndarray:
     parts = text.split(":")
     try:
         if len(parts) == 1:
-            return np.array([float(parts[0])])
+            return np.array([_finite(float(parts[0]), text)])
         if len(parts) == 3:
             start, stop, n = float(parts[0]), float(parts[1]), int(parts[2])
-            if n < 1:
-                raise ValueError
-            return np.linspace(start, stop, n)
+            _finite(start, text), _finite(stop, text)
+            if 1 <= n <= MAX_LIST:
+                return np.linspace(start, stop, n)
     except ValueError:
         pass
     raise argparse.ArgumentTypeError(
-        f"expected a number or start:stop:count (e.g. 1.5:3.0:16), got {text!r}")
+        f"expected a finite number or start:stop:count with 1 <= count <= {MAX_LIST} "
+        f"(e.g. 1.5:3.0:16), got {text!r}")
 
 
 def float_list(text: str) -> np.ndarray:
-    """Parse a comma-separated list of numbers, e.g. ``"0,1,1,2"``."""
+    """Parse a comma-separated list of finite numbers, e.g. ``"0,1,1,2"``."""
     try:
-        return np.array([float(t) for t in text.split(",") if t.strip() != ""])
+        values = [float(t) for t in text.split(",") if t.strip() != ""]
     except ValueError:
+        values = None
+    if values is None or len(values) > MAX_LIST or not all(np.isfinite(values)):
         raise argparse.ArgumentTypeError(
-            f"expected comma-separated numbers (e.g. 0,1,2), got {text!r}") from None
+            f"expected comma-separated finite numbers (e.g. 0,1,2), got {text!r}")
+    return np.array(values, dtype=np.float64)
+
+
+def comma_choices(text: str, choices, flag: str, *, allow_all: bool = False) -> list[str]:
+    """Split a comma list and check every item is one of ``choices`` (``all``: every one)."""
+    choices = list(choices)
+    names = [t.strip() for t in str(text).split(",") if t.strip()]
+    if allow_all and names == ["all"]:
+        return choices
+    expected = ", ".join(choices) + (" (or all)" if allow_all else "")
+    if not names:
+        raise UserError(f"{flag} must name at least one of: {expected}")
+    for n in names:
+        if n not in choices:
+            raise UserError(f"unknown {flag} {n!r}; expected a comma list of: {expected}")
+    if len(set(names)) != len(names):
+        raise UserError(f"{flag} lists a value twice: {text!r}")
+    return names
+
+
+def check_out_dir(path) -> Path:
+    """Check ``--out`` before computing: a folder (created if missing) we can write in."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise UserError(f"--out {os.fspath(p)!r} is a file; expected a folder")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=p, prefix=".thermo-rl-write-test-"):
+            pass
+    except OSError as exc:
+        raise UserError(f"--out {os.fspath(p)!r} is not a writable folder "
+                        f"({exc.strerror or exc})") from None
+    return p
 
 
 def out_dir(args, default: str | None = None) -> Path | None:
     """The folder for figures: ``--out`` if given, else ``default`` (None: save nothing)."""
     path = args.out if args.out is not None else default
-    if path is None:
-        return None
-    p = Path(path)
-    p.mkdir(parents=True, exist_ok=True)
-    return p
+    return None if path is None else check_out_dir(path)
 
 
 def save_figure(fig, folder: Path | None, name: str) -> str | None:
-    """Save ``fig`` as ``folder/name`` (PNG, 120 dpi) and close it; return the path."""
-    import matplotlib.pyplot as plt
+    """:func:`thermo_rl.viz.save_figure`, but a failure is recorded, not raised.
 
-    if folder is None:
-        plt.close(fig)
+    The result is then still printed; ``main`` reports the failure after it (status 2).
+    """
+    from ..viz import save_figure as _save
+
+    try:
+        return _save(fig, folder, name)
+    except OSError as exc:
+        SAVE_ERRORS.append(f"{os.fspath(Path(folder) / name)} ({exc.strerror or exc})")
         return None
-    path = os.fspath(Path(folder) / name)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    return path

@@ -36,27 +36,12 @@ def run(args):
     problem = make_problem(args.problem, args.n, seed=args.seed)
     res = anneal(problem, sweeps=args.sweeps, schedule=args.schedule, runs=runs,
                  seed=args.seed, restart_from_best=args.restart, progress=args.progress)
-    out = {
-        "problem": res.problem,
-        "size": problem.size,
-        "best_energy": res.best_energy,
-        "mean_best_energy": float(res.best_energies.mean()),
-        "known_optimum": res.optimum,
-        "gap": res.gap,
-        "seconds": res.seconds,
-        "sweeps": res.sweeps,
-        "runs": res.runs,
-        "schedule": res.schedule,
-        "T0": res.T0,
-        "T_end": res.T_end,
-        "final_acceptance": float(res.trace_acceptance[-1].mean()),
-    }
+    out = {**res.as_dict(), "size": problem.size,
+           "final_acceptance": float(res.trace_acceptance[-1].mean())}
     if isinstance(problem, TSP):
-        out["best_length"] = res.best_energy
         out["tour"] = (res.best_state + 1).tolist()  # TSPLIB numbering
     else:
         out["energy_per_variable"] = res.best_energy / problem.size
-        out.update({k: v for k, v in res.extra.items() if k not in out})
     folder = out_dir(args)
     if folder is not None:
         from ..viz.anneal import plot_result
@@ -70,9 +55,9 @@ def run(args):
 def render(r):
     lines = [(f"{r['problem']}: best {r['best_energy']:.6g} over {r['runs']} runs "
              f"x {r['sweeps']} sweeps in {r['seconds']:.2f} s")]
-    if r.get("known_optimum") is not None:
+    if r.get("optimum") is not None:
         gap = "" if r.get("gap") is None else f", gap {100 * r['gap']:.3f}%"
-        lines.append(f"  known optimum {r['known_optimum']:.6g}{gap}")
+        lines.append(f"  known optimum {r['optimum']:.6g}{gap}")
     if "energy_per_variable" in r:
         lines.append(f"  energy per variable {r['energy_per_variable']:.5f}")
     if r.get("T0") is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import float_list, out_dir, save_figure
+from ..errors import UserError
+from ._common import comma_choices, float_list, out_dir, save_figure
 
 HELP = "k-armed bandits: greedy, epsilon-greedy, softmax, UCB, Thompson, ... and the " \
        "free-energy policy gradient"
@@ -18,8 +19,8 @@ def add_arguments(p):
     from ..bandits import ENVS, POLICIES
     from ..entropy.controls import CONTROLS
 
-    p.add_argument("--env", default="testbed",
-                   help=f"one of: {', '.join(ENVS)} (default testbed: the 10-armed testbed of "
+    p.add_argument("--env", default="testbed", choices=ENVS,
+                   help="environment (default testbed: the 10-armed testbed of "
                         "Sutton & Barto, per-run means N(shift, 1))")
     p.add_argument("--policy", default="greedy,epsilon-greedy,softmax,ucb,gradient",
                    help=f"a comma list of: {', '.join(POLICIES)}, or all "
@@ -50,40 +51,29 @@ def add_arguments(p):
     p.add_argument("--c", type=float, default=2.0, help="UCB exploration constant (default 2)")
     p.add_argument("--lr", type=float, default=0.5,
                    help="pg/reinforce step size on the logits (default 0.5)")
-    p.add_argument("--control", default=None,
-                   help=f"pg/reinforce entropy control: {', '.join(CONTROLS)} (default none)")
+    p.add_argument("--control", default=None, choices=CONTROLS,
+                   help="pg/reinforce entropy control (default none)")
 
 
 def _policy_names(text):
     from ..bandits import POLICIES
 
-    names = [t.strip() for t in str(text).split(",") if t.strip()]
-    if names == ["all"]:
-        return list(POLICIES)
-    if not names:
-        raise ValueError(f"--policy must name at least one of: {', '.join(POLICIES)}")
-    for n in names:
-        if n not in POLICIES:
-            raise ValueError(f"unknown --policy {n!r}; expected a comma list of: "
-                             f"{', '.join(POLICIES)} (or all)")
-    if len(set(names)) != len(names):
-        raise ValueError(f"--policy lists a policy twice: {text!r}")
-    return names
+    return comma_choices(text, POLICIES, "--policy", allow_all=True)
 
 
 def _check_applies(args, names):
     if args.m is not None and args.env != "equal-best":
-        raise ValueError("--m applies to --env equal-best only")
+        raise UserError("--m applies to --env equal-best only")
     if args.shift is not None and args.env != "testbed":
-        raise ValueError("--shift applies to --env testbed only")
+        raise UserError("--shift applies to --env testbed only")
     if args.means is not None and args.env not in ("gaussian", "bernoulli"):
-        raise ValueError("--means applies to --env gaussian or bernoulli only")
+        raise UserError("--means applies to --env gaussian or bernoulli only")
     if args.control is not None and not set(names) & set(_PG):
-        raise ValueError("--control applies to --policy pg or reinforce only")
+        raise UserError("--control applies to --policy pg or reinforce only")
     if (args.T is not None or args.schedule is not None) and not set(names) & set(_TEMPERED):
-        raise ValueError("--T and --schedule apply to --policy softmax or pg only")
+        raise UserError("--T and --schedule apply to --policy softmax or pg only")
     if args.T is not None and args.schedule is not None:
-        raise ValueError("give --T or --schedule, not both")
+        raise UserError("give --T or --schedule, not both")
 
 
 def build(args):
@@ -119,12 +109,8 @@ def build(args):
     return env, policies
 
 
-def _pg_numbers(res):
-    return {"final_temperature": float(res.temperature[-1]), **res.entropy_change_agreement()}
-
-
 def run(args):
-    from ..bandits import EntropyPG, gibbs_policy, optimal_free_energy
+    from ..bandits import EntropyPG, gibbs_policy, max_objective_J
     from ..bandits import run as run_bandit
 
     env, policies = build(args)
@@ -134,17 +120,12 @@ def run(args):
         res = run_bandit(env, pol, runs=args.runs, steps=args.steps, seed=args.seed,
                          progress=args.progress)
         results[name] = res
-        s = res.summary()
-        row = {"name": name, "policy": s["policy"], "reward": s["reward"],
-               "reward_sem": s["reward_sem"], "optimal_fraction": s["optimal"],
-               "entropy_nats": s["entropy"], "coverage": s["coverage"],
-               "cumulative_regret": s["cumulative_regret"], "seconds": res.elapsed_s,
-               "steps_per_us": res.steps_per_second / 1e6}
+        row = {"name": name, **res.as_dict()}
         if env.means_std == 0:            # fixed arms: the mean final policy is meaningful
             row["mean_final_probs"] = np.nanmean(res.final_probs, axis=0) \
                 if not np.all(np.isnan(res.final_probs)) else None
         if isinstance(pol, EntropyPG):
-            row.update(_pg_numbers(res))
+            row.update(res.entropy_change_agreement())
         rows.append(row)
     out = {"env": env.describe(), "runs": args.runs, "steps": args.steps, "seed": args.seed,
            "last_steps": max(1, args.steps // 10), "policies": rows}
@@ -152,7 +133,7 @@ def run(args):
     if T_theory is not None and env.means_std == 0 and env.stationary:
         out["theory"] = {"T": T_theory,
                          "gibbs_policy": gibbs_policy(env.means, T_theory),
-                         "optimal_free_energy": optimal_free_energy(env.means, T_theory),
+                         "max_objective_J": max_objective_J(env.means, T_theory),
                          "best_arms": env.best_arms()}
     folder = out_dir(args)
     if folder is not None:
@@ -237,6 +218,6 @@ def render(r):
         g = np.asarray(th["gibbs_policy"])
         lines.append(f"  Gibbs policy at T={th['T']:g}: best arms {th['best_arms']} get "
                      f"{g[th['best_arms']].sum():.3f} in all; max <r> + T H = "
-                     f"{th['optimal_free_energy']:.4f}")
+                     f"{th['max_objective_J']:.4f}")
     lines += [f"  figure: {p}" for p in r.get("figures", [])]
     return "\n".join(lines)

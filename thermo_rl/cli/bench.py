@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
+
 from ..bench import AREAS, run_bench
 
 HELP = "time every kernel against a plain NumPy reference in the same run"
 
 
+def _area(text):
+    # choices= with nargs="*" rejects the empty default on Python < 3.12; same check here
+    if text not in AREAS:
+        raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from "
+                                          f"{', '.join(AREAS)})")
+    return text
+
+
 def add_arguments(p):
-    p.add_argument("areas", nargs="*", metavar="AREA",
+    p.add_argument("areas", nargs="*", metavar="AREA", type=_area,
                    help=f"any of {', '.join(AREAS)} (default: all available)")
     p.add_argument("--quick", action="store_true", help="small sizes, fewer repeats")
 

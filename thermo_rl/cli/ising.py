@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import float_range, out_dir, save_figure
+from .._validation import check_int
+from ..physics.ising import ALGORITHMS, DEVICES
+from ._common import Interrupted, float_range, out_dir, save_figure
 
 HELP = "2D Ising model: Metropolis/heat-bath/Wolff/Swendsen-Wang/MSC vs Onsager and Kaufman"
-
-KEYS = ("energy_per_spin", "heat_capacity", "abs_m", "m2", "m4", "susceptibility", "binder")
 
 
 def add_arguments(p):
@@ -17,11 +17,13 @@ def add_arguments(p):
                    help="temperature or start:stop:count (default 2.269)")
     p.add_argument("--J", type=float, default=1.0, help="coupling (default 1)")
     p.add_argument("--h", type=float, default=0.0, help="field (default 0)")
-    p.add_argument("--algorithm", default="metropolis",
-                   help="metropolis, heatbath, wolff, sw or msc (default metropolis)")
+    p.add_argument("--algorithm", default="metropolis", choices=ALGORITHMS,
+                   help="update algorithm (default metropolis)")
     p.add_argument("--sweeps", type=int, default=5000, help="measured sweeps (default 5000)")
     p.add_argument("--burn-in", type=int, default=None, help="default max(100, sweeps/10)")
-    p.add_argument("--device", default="cpu", help="cpu (Numba) or cuda (PyTorch)")
+    p.add_argument("--device", default="cpu", choices=DEVICES,
+                   help="cpu (Numba), cuda or torch (PyTorch on the GPU or the CPU; "
+                        "metropolis only); default cpu")
     p.add_argument("--exact", action="store_true",
                    help="add exact values at the same (L, T): Kaufman, Onsager, enumeration")
 
@@ -50,30 +52,28 @@ def exact_values(L, T, J=1.0, h=0.0):
 def run(args):
     from ..physics.ising import simulate
 
-    if args.L < 2:
-        raise ValueError(f"--L must be >= 2, got {args.L}")
-    points = []
-    last = None
-    for T in args.T:
-        r = simulate(args.L, float(T), J=args.J, h=args.h, algorithm=args.algorithm,
-                     sweeps=args.sweeps, burn_in=args.burn_in, seed=args.seed,
-                     device=args.device, progress=args.progress)
-        d = {"T": float(T)}
-        for k in KEYS:
-            e = r.observables[k]
-            d[k], d[f"{k}_error"], d[f"{k}_tau_int"] = e.mean, e.error, e.tau_int
-        d["seconds"], d["flips_per_ns"] = r.seconds, r.flips_per_ns
-        if args.exact:
-            d["exact"] = exact_values(args.L, float(T), args.J, args.h)
-        points.append(d)
-        last = r
+    check_int(args.L, "--L", low=2)
+    head = {"model": "ising", "L": args.L, "J": args.J, "h": args.h,
+            "algorithm": args.algorithm, "sweeps": args.sweeps, "seed": args.seed}
+    points, last = [], None
+    try:
+        for T in args.T:
+            r = simulate(args.L, float(T), J=args.J, h=args.h, algorithm=args.algorithm,
+                         sweeps=args.sweeps, burn_in=args.burn_in, seed=args.seed,
+                         device=args.device, progress=args.progress)
+            d = r.as_dict()
+            if args.exact:
+                d["exact"] = exact_values(args.L, float(T), args.J, args.h)
+            points.append(d)
+            last = r
+    except KeyboardInterrupt:
+        raise Interrupted({**head, "points": points, "figures": [], "interrupted": True},
+                          f"{len(points)} of {len(args.T)} temperatures finished") from None
     figures = []
     folder = out_dir(args)
     if folder is not None:
         figures = _figures(args, points, last, folder)
-    return {"model": "ising", "L": args.L, "J": args.J, "h": args.h,
-            "algorithm": args.algorithm, "sweeps": args.sweeps, "points": points,
-            "figures": figures}
+    return {**head, "points": points, "figures": figures}
 
 
 def _figures(args, points, last, folder):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import UserError
 from ..gibbs import thermodynamics
 from ._common import float_list, float_range, out_dir, save_figure
 
@@ -21,14 +22,9 @@ def add_arguments(p):
 
 def run(args):
     if np.any(args.T < 0):
-        raise ValueError("--T must be >= 0")
+        raise UserError("--T must be >= 0")
     th = thermodynamics(args.energies, args.T, degeneracy=args.g)
-    result = {
-        "energies": args.energies, "degeneracies": args.g,
-        "T": th.T, "probabilities": th.probabilities, "mean_energy": th.U,
-        "entropy_nats": th.S, "free_energy": th.F, "heat_capacity": th.C,
-        "objective_J": th.J,
-    }
+    result = {"energies": args.energies, "degeneracies": args.g, **th.as_dict()}
     folder = out_dir(args)
     if folder is not None:
         from ..viz.levels import thermo_curves
@@ -38,13 +34,18 @@ def run(args):
     return result
 
 
+def _num(x, fmt):
+    return "-".rjust(int(fmt.split(".")[0] or 0)) if x is None else format(x, fmt)
+
+
 def render(r):
     head = f"{'T':>8s} {'U':>10s} {'S':>8s} {'F=U-TS':>10s} {'C':>8s}   p(levels)"
     rows = [head]
     for i, T in enumerate(r["T"]):
         p = " ".join(f"{x:.3f}" for x in r["probabilities"][i])
-        rows.append(f"{T:8.3f} {r['mean_energy'][i]:10.4f} {r['entropy_nats'][i]:8.4f} "
-                    f"{r['free_energy'][i]:10.4f} {r['heat_capacity'][i]:8.4f}   {p}")
+        rows.append(f"{_num(T, '8.3f')} {_num(r['mean_energy'][i], '10.4f')} "
+                    f"{_num(r['entropy_nats'][i], '8.4f')} {_num(r['free_energy'][i], '10.4f')} "
+                    f"{_num(r['heat_capacity'][i], '8.4f')}   {p}")
     if r.get("figure"):
         rows.append(f"figure: {r['figure']}")
     return "\n".join(rows)

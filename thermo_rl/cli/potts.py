@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import float_range, out_dir, save_figure
+from .._validation import check_int
+from ..physics.potts import ALGORITHMS
+from ._common import Interrupted, float_range, out_dir, save_figure
 
 HELP = "2D q-state Potts model: Metropolis/heat-bath/Wolff/Swendsen-Wang; Tc = 1/ln(1+sqrt q)"
-
-KEYS = ("energy_per_spin", "heat_capacity", "abs_m", "susceptibility", "binder")
 
 
 def add_arguments(p):
@@ -17,8 +17,8 @@ def add_arguments(p):
     p.add_argument("--T", type=float_range, default=float_range("0.995"),
                    help="temperature or start:stop:count (default 0.995 ~ Tc for q=3)")
     p.add_argument("--J", type=float, default=1.0, help="coupling (> 0; default 1)")
-    p.add_argument("--algorithm", default="metropolis",
-                   help="metropolis, heatbath, wolff or sw (default metropolis)")
+    p.add_argument("--algorithm", default="metropolis", choices=ALGORITHMS,
+                   help="update algorithm (default metropolis)")
     p.add_argument("--sweeps", type=int, default=5000, help="measured sweeps (default 5000)")
     p.add_argument("--burn-in", type=int, default=None, help="default max(100, sweeps/10)")
     p.add_argument("--exact", action="store_true", help="add the exact Tc = J/ln(1+sqrt q)")
@@ -28,24 +28,22 @@ def run(args):
     from ..physics.exact import potts_tc
     from ..physics.potts import simulate
 
-    if args.L < 2:
-        raise ValueError(f"--L must be >= 2, got {args.L}")
-    if args.q < 2:
-        raise ValueError(f"--q must be >= 2, got {args.q}")
+    check_int(args.L, "--L", low=2)
+    check_int(args.q, "--q", low=2)
+    head = {"model": "potts", "L": args.L, "q": args.q, "J": args.J,
+            "algorithm": args.algorithm, "sweeps": args.sweeps, "seed": args.seed}
     points, last = [], None
-    for T in args.T:
-        r = simulate(args.L, float(T), q=args.q, J=args.J, algorithm=args.algorithm,
-                     sweeps=args.sweeps, burn_in=args.burn_in, seed=args.seed,
-                     progress=args.progress)
-        d = {"T": float(T)}
-        for k in KEYS:
-            e = r.observables[k]
-            d[k], d[f"{k}_error"], d[f"{k}_tau_int"] = e.mean, e.error, e.tau_int
-        d["seconds"], d["flips_per_ns"] = r.seconds, r.flips_per_ns
-        points.append(d)
-        last = r
-    out = {"model": "potts", "L": args.L, "q": args.q, "J": args.J,
-           "algorithm": args.algorithm, "sweeps": args.sweeps, "points": points, "figures": []}
+    try:
+        for T in args.T:
+            r = simulate(args.L, float(T), q=args.q, J=args.J, algorithm=args.algorithm,
+                         sweeps=args.sweeps, burn_in=args.burn_in, seed=args.seed,
+                         progress=args.progress)
+            points.append(r.as_dict())
+            last = r
+    except KeyboardInterrupt:
+        raise Interrupted({**head, "points": points, "figures": [], "interrupted": True},
+                          f"{len(points)} of {len(args.T)} temperatures finished") from None
+    out = {**head, "points": points, "figures": []}
     if args.exact:
         out["exact"] = {"Tc": potts_tc(args.q, args.J)}
     folder = out_dir(args)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import UserError
+from ._common import Interrupted, save_figure
+
 HELP = "parameter sweep from a TOML spec: joblib on this machine or a Dask cluster, resumable"
 
 
@@ -45,7 +48,7 @@ def _axes(sweep, args):
 
 
 def run(args):
-    from ..sweep import Sweep, run_sweep
+    from ..sweep import Sweep, SweepInterrupted, run_sweep
     from ..sweep.spec import read_toml
     from ..sweep.store import ParquetStore
 
@@ -54,7 +57,7 @@ def run(args):
     sweep = Sweep.from_dict(spec).validate()
     out = _out(args, sweep)
     if args.workers is not None and args.workers < 1:
-        raise ValueError(f"--workers must be >= 1, got {args.workers}")
+        raise UserError(f"--workers must be >= 1, got {args.workers}")
     scheduler = None if args.scheduler == "joblib" else args.scheduler
     if args.dry_run:
         points = sweep.expand()
@@ -69,7 +72,9 @@ def run(args):
         res = run_sweep(sweep, out, scheduler=scheduler, workers=args.workers,
                         retry_failed=args.retry_failed, progress=args.progress)
     except ImportError as exc:           # the optional extra is missing: one line, status 2
-        raise ValueError(str(exc)) from None
+        raise UserError(str(exc)) from None
+    except SweepInterrupted as exc:      # Ctrl-C: say what is saved and how to resume
+        raise Interrupted(None, str(exc)) from None
     d = res.as_dict()
     d["table_rows"] = len(res.table)
     d["figures"] = _figures(args, sweep, res.table, out) if args.plot else []
@@ -78,11 +83,10 @@ def run(args):
 
 def _figures(args, sweep, table, out):
     from ..viz.sweep import plot_sweep
-    from ._common import save_figure
 
     x, by = _axes(sweep, args)
     if x is None:
-        raise ValueError("--plot needs --x: the sweep has no varying parameter")
+        raise UserError("--plot needs --x: the sweep has no varying parameter")
     paths = []
     for y in args.plot:
         fig = plot_sweep(table, y, x=x, by=by, logx=args.logx).figure

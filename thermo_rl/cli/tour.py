@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from ..tour import ACTS, run_tour
+from ._common import comma_choices
 
 HELP = "guided tour: atoms, magnet, annealing, bandit (and language model), with figures"
+
+#: where the figures go without --out (checked before the tour starts)
+DEFAULT_OUT = "tour_out"
 
 
 def add_arguments(p):
@@ -15,20 +19,16 @@ def add_arguments(p):
 
 
 def run(args):
-    out = args.out or "tour_out"
-    acts = None if args.acts is None else [a.strip() for a in args.acts.split(",") if a.strip()]
+    out = args.out or DEFAULT_OUT
+    acts = None if args.acts is None else comma_choices(args.acts, ACTS, "--acts")
     echo = None if args.json else (lambda text: print(text, flush=True))
     if echo:
         print("thermo-rl tour: a system at temperature T maximizes free energy <r> + T*H, "
               "not reward alone.\n", flush=True)
     results = run_tour(out, seed=args.seed, fast=True if args.fast else None,
                        progress=args.progress, acts=acts, echo=echo)
-    return {
-        "out": str(out),
-        "acts": [{"title": r.title, "seconds": r.seconds, "numbers": r.numbers,
-                  "figures": r.figures} for r in results],
-        "seconds": sum(r.seconds for r in results),
-    }
+    return {"out": str(out), "seed": args.seed, "acts": [r.as_dict() for r in results],
+            "seconds": sum(r.seconds for r in results)}
 
 
 def render(result):

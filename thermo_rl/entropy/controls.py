@@ -73,6 +73,7 @@ from array_api_compat import array_namespace, device
 
 from .._rng import make_rng
 from .._validation import check_choice, check_real, check_temperature
+from ..errors import UserError
 from ..metrics import entropy_from_logits, log_softmax
 from ..schedules import TargetEntropy
 
@@ -360,7 +361,7 @@ def tempered_log_probs(logits, T: float):
 
 
 def entrocraft_mask(logp, adv, mask=None, *, entropy, target, strength: float = 5.0,
-                    seed=None):
+                    seed=0):
     """Entrocraft-style rejection of samples to steer the entropy toward ``target``.
 
     Parameters
@@ -372,7 +373,7 @@ def entrocraft_mask(logp, adv, mask=None, *, entropy, target, strength: float = 
         The scheduled entropy for this step (e.g. from a :class:`~thermo_rl.schedules.Linear`).
     strength : float
         Rejection probability per nat of gap (capped at 1).
-    seed : None, int or numpy Generator
+    seed : int (default 0), None or numpy Generator
 
     Returns
     -------
@@ -404,9 +405,9 @@ def _row_values(v, name, like, xp):
     if hasattr(a, "shape") and tuple(a.shape) == tuple(like.shape[:-1]):
         a = xp.asarray(a, dtype=like.dtype, device=device(like))
         if not bool(xp.all(a >= 0)):
-            raise ValueError(f"{name} must be >= 0 (nats)")
+            raise UserError(f"{name} must be >= 0 (nats)")
         return a
-    raise ValueError(f"{name} must be a number or one value per row, shape "
+    raise UserError(f"{name} must be a number or one value per row, shape "
                      f"{tuple(like.shape[:-1])}")
 
 

@@ -56,6 +56,7 @@ import numpy as np
 from array_api_compat import array_namespace, device
 
 from .._validation import as_float_array, check_choice, check_real
+from ..errors import UserError
 from ..metrics import log_softmax
 
 __all__ = [
@@ -154,7 +155,7 @@ def pg_logit_update(logits, advantages, eta, kind: str = "natural", action=None)
     if kind == "softmax":
         return eta * p * (A - xp.sum(p * A, axis=-1, keepdims=True))
     if action is None:
-        raise ValueError("kind='sample' needs action (the sampled action index)")
+        raise UserError("kind='sample' needs action (the sampled action index)")
     k = z.shape[-1]
     act = xp.asarray(action, device=device(z)) if not hasattr(action, "shape") else action
     onehot = xp.astype(xp.arange(k, device=device(z)) == act[..., None], z.dtype)
@@ -218,11 +219,11 @@ def fit_entropy_reward_law(entropy, reward) -> EntropyLawFit:
     H = as_float_array(entropy, "entropy", ndim=1, min_size=3)
     R = as_float_array(reward, "reward", ndim=1, min_size=3)
     if H.shape != R.shape:
-        raise ValueError(f"entropy and reward must have the same length, got {H.size} and "
+        raise UserError(f"entropy and reward must have the same length, got {H.size} and "
                          f"{R.size}")
     x = np.exp(H)
     if np.ptp(x) == 0:
-        raise ValueError("entropy is constant over the run; the law cannot be fitted")
+        raise UserError("entropy is constant over the run; the law cannot be fitted")
     X = np.column_stack([-x, np.ones_like(x)])
     (a, b), *_ = np.linalg.lstsq(X, R, rcond=None)
     res = R - X @ np.array([a, b])

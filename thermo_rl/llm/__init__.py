@@ -36,6 +36,7 @@ _LAZY = {
     "Pretrained": "train", "pretrain": "train", "load_checkpoint": "train",
     "CheckpointError": "train",
     "filter_logits": "decoding", "sample": "decoding",
+    "parse_decoding": "decoding", "decoding_frontier": "frontier", "pareto_front": "frontier",
 }
 
 

@@ -5,6 +5,15 @@ One kernel serves both models through ``q``: ``q = 0`` means Ising spins ``+1/-1
 Bonds between equal neighbours are activated with probability ``p_add``:
 ``1 - exp(-2 beta J)`` for Ising, ``1 - exp(-beta J)`` for Potts (``E = -J sum delta``).
 Serial code on stream 0 of ``states`` (clusters do not parallelize simply).
+
+The Python drivers below fix the number of Wolff clusters per "sweep"
+(:func:`wolff_clusters_per_sweep`) and burn a state in (:func:`wolff_burn_in`).
+
+Antiferromagnets (Ising ``J < 0``): on an even periodic lattice the gauge
+transformation ``g_i = (-1)^(x_i + y_i) s_i`` (:func:`staggered_signs`) maps the
+model with coupling ``J`` exactly onto the ferromagnet with ``|J|`` (every bond joins
+the two sublattices, so ``s_i s_j = -g_i g_j``): the samplers grow clusters on ``g``
+with ``p_add = 1 - exp(-2 beta |J|)``.
 """
 
 from __future__ import annotations
@@ -117,3 +126,47 @@ def sw_sweep(spins, p_add, q, states, labels, stack):
                 stack[top] = i * L1 + lf
                 top += 1
     return flipped
+
+
+def staggered_signs(L0: int, L1: int) -> np.ndarray:
+    """``(-1)^(i + j)`` as int8 ``(L0, L1)``: the sublattice gauge of the antiferromagnet."""
+    i, j = np.indices((L0, L1))
+    return np.where((i + j) % 2 == 0, 1, -1).astype(np.int8)
+
+
+def wolff_clusters_per_sweep(state, p_add: float, q: int, probe: int = 200,
+                             gauge=None) -> int:
+    """Clusters per "sweep" so that about ``N`` spins flip: ``N / <cluster size>``.
+
+    Measured on a copy of ``state`` (``probe`` single clusters), fixed before measuring.
+    ``gauge``: :func:`staggered_signs` for an Ising antiferromagnet, else None.
+    """
+    spins = state.spins * gauge if gauge is not None else state.spins.copy()
+    rng = state.rng.copy()
+    stack = np.empty(spins.size, np.int64)
+    flipped = wolff_sweep(spins, p_add, q, rng, stack, probe)
+    return max(1, round(spins.size * probe / max(flipped, 1)))
+
+
+def wolff_burn_in(state, p_add: float, q: int, n_sweeps: int, gauge=None):
+    """Discard ``n_sweeps`` Wolff sweeps of about ``N`` flipped spins each; return the new state.
+
+    Clusters grow as the state equilibrates (a few spins in a random start, a finite
+    fraction of the lattice near and below Tc), so a cluster count fixed on the starting
+    state would be far off. Here the count is re-estimated after every batch from the
+    spins it flipped (at most doubling), until ``n_sweeps * N`` spins have flipped. The
+    adaptivity is harmless because these samples are thrown away. ``gauge``: as in
+    :func:`wolff_clusters_per_sweep`.
+    """
+    spins = state.spins * gauge if gauge is not None else state.spins.copy()
+    rng = state.rng.copy()
+    N = spins.size
+    stack = np.empty(N, np.int64)
+    target, flipped, k = n_sweeps * N, 0, 1
+    while flipped < target:
+        f = wolff_sweep(spins, p_add, q, rng, stack, k)
+        flipped += f
+        k = max(1, min(2 * k, round(N * k / max(f, 1))))
+    if gauge is not None:
+        spins *= gauge
+    return type(state)(spins, rng)

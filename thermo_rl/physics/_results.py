@@ -6,11 +6,43 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._progress import announce_estimate
+from .._validation import check_memory
+from ..results import jsonable
 from ..stats import Estimate, bin_size_for, estimate, jackknife, tau_int
 
 #: Default burn-in: this fraction of the measured sweeps, at least MIN_BURN_IN sweeps.
 BURN_IN_FRACTION = 0.1
 MIN_BURN_IN = 100
+
+
+#: rough whole-machine throughput (updates per second) of each algorithm, for the estimate
+#: a long run announces when it starts (measured on 2 cores; msc counts its 64 replicas)
+UPDATES_PER_SECOND = {"metropolis": 3e8, "heatbath": 2.5e8, "wolff": 3e7, "sw": 3e7,
+                      "msc": 3e9, "torch": 5e7}
+#: bytes per recorded sample: the int64 bond/magnetization series, the float series
+#: and the copies made while summarizing
+BYTES_PER_SAMPLE = 120
+
+
+def plan_run(model: str, L: int, sweeps: int, burn_in: int, algorithm: str, *,
+             replicas: int = 1, progress: bool = True) -> None:
+    """Before a lattice run: refuse sizes beyond the machine's memory, announce long runs.
+
+    Memory: the spins (1 byte, 8 for msc words), the cluster work arrays (stack, labels,
+    bonds: 18 bytes per site) and the recorded series (``BYTES_PER_SAMPLE`` per sweep
+    and replica). Time: ``(burn_in + sweeps) N replicas / UPDATES_PER_SECOND``.
+    """
+    N = L * L
+    spin_bytes = 8 if algorithm == "msc" else 1
+    R = 64 if algorithm == "msc" else replicas
+    need = N * spin_bytes * max(replicas, 1) + (18 * N if algorithm in ("wolff", "sw") else 0) \
+        + BYTES_PER_SAMPLE * sweeps * R + 4096 * L
+    check_memory(need, f"{model} L={L} with {sweeps} sweeps ({algorithm})")
+    rate = UPDATES_PER_SECOND.get(algorithm.split("/")[0], UPDATES_PER_SECOND["sw"])
+    work = (burn_in + sweeps) * N * (R if algorithm == "msc" else max(replicas, 1))
+    announce_estimate(work / rate, f"{model} L={L}, {burn_in} + {sweeps} sweeps ({algorithm})",
+                      progress)
 
 
 def default_burn_in(sweeps: int) -> int:
@@ -43,6 +75,7 @@ class SimulationResult:
     seconds: float = 0.0
     flips_per_ns: float = 0.0                       # attempted updates (or cluster flips) / ns
     extra: dict = field(default_factory=dict)
+    seed: object = None                             # the seed it was computed from
 
     def __getattr__(self, name):
         obs = self.__dict__.get("observables", {})
@@ -51,16 +84,18 @@ class SimulationResult:
         raise AttributeError(name)
 
     def as_dict(self) -> dict:
-        """JSON-ready summary (no raw series)."""
+        """JSON-ready summary (no raw series): every observable as ``k``, ``k_error``,
+        ``k_tau_int``, plus ``model, L, T, algorithm, sweeps, burn_in, seed, seconds,
+        flips_per_ns`` and the model's extras (Potts: ``q``, ``Tc``)."""
         d = {"model": self.model, "L": self.L, "T": self.T, "algorithm": self.algorithm,
-             "sweeps": self.sweeps, "burn_in": self.burn_in, "seconds": self.seconds,
-             "flips_per_ns": self.flips_per_ns}
+             "sweeps": self.sweeps, "burn_in": self.burn_in, "seed": self.seed,
+             "seconds": self.seconds, "flips_per_ns": self.flips_per_ns}
         for k, e in self.observables.items():
             d[k] = e.mean
             d[f"{k}_error"] = e.error
             d[f"{k}_tau_int"] = e.tau_int
         d.update(self.extra)
-        return d
+        return jsonable(d)
 
 
 def summarize(e, m, N: int, beta: float) -> dict:

@@ -17,13 +17,14 @@ import numpy as np
 from .._progress import progress_bar
 from .._rng import seed_int
 from .._validation import check_int
+from ..errors import UserError
 
 
 def _torch():
     try:
         import torch
     except ImportError:  # pragma: no cover
-        raise ValueError("device 'cuda'/'torch' needs PyTorch (pip install torch)") from None
+        raise UserError("device 'cuda'/'torch' needs PyTorch (pip install torch)") from None
     return torch
 
 
@@ -63,7 +64,7 @@ def simulate_torch(model, T, *, sweeps: int, burn_in: int, seed, start, device: 
 
     torch = _torch()
     if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' asked for but torch.cuda.is_available() is False")
+        raise UserError("device='cuda' asked for but torch.cuda.is_available() is False")
     R = check_int(replicas, "replicas", low=1)
     L, J, h = model.L, model.J, model.h
     beta = 1.0 / T
@@ -71,8 +72,11 @@ def simulate_torch(model, T, *, sweeps: int, burn_in: int, seed, start, device: 
     gen.manual_seed(seed_int(seed))
     if start is None:
         start = "ordered" if T < TC * abs(J) else "random"
-    if start == "ordered":
+    if start == "ordered":          # all +1, or the Neel state of an antiferromagnet
         spins = torch.ones((R, L, L), device=device)
+        if J < 0:
+            i = torch.arange(L, device=device)
+            spins = spins * torch.where((i[:, None] + i[None, :]) % 2 == 0, 1.0, -1.0)
     else:
         spins = torch.where(torch.rand((R, L, L), generator=gen, device=device) < 0.5, -1.0, 1.0)
     masks = checkerboard_masks(L, device)
@@ -95,4 +99,4 @@ def simulate_torch(model, T, *, sweeps: int, burn_in: int, seed, start, device: 
     return SimulationResult("ising", L, T, f"metropolis/torch-{device}", sweeps, burn_in,
                             summarize(e, m / N, N, beta), e, m / N,
                             spins[0].to(torch.int8).cpu().numpy(), seconds,
-                            sweeps * N * R / (seconds * 1e9), {"replicas": R})
+                            sweeps * N * R / (seconds * 1e9), {"replicas": R}, seed=seed)

@@ -31,6 +31,7 @@ from numba import njit
 from scipy.special import ellipe, ellipk
 
 from .._validation import check_int, check_real, check_temperature
+from ..errors import UserError
 
 __all__ = [
     "TC",
@@ -53,7 +54,7 @@ TC = 2.0 / math.log(1.0 + math.sqrt(2.0))
 def _K(T, J):
     T = np.asarray(T, dtype=np.float64)
     if np.any(~np.isfinite(T)) or np.any(T <= 0):
-        raise ValueError("T (temperature) must be finite and > 0")
+        raise UserError("T (temperature) must be finite and > 0")
     J = check_real(J, "J", low=0.0, low_open=True)
     return J / T, J
 
@@ -159,6 +160,12 @@ class KaufmanResult:
     free_energy_per_spin: float
     entropy_per_spin: float
 
+    def as_dict(self) -> dict:
+        """JSON-ready: every attribute."""
+        from ..results import jsonable
+
+        return jsonable(dict(vars(self)))
+
 
 def _log2cosh(x):
     a = np.abs(x)
@@ -214,7 +221,7 @@ def kaufman(L: int, T: float, J: float = 1.0) -> KaufmanResult:
         N = L * L
         return KaufmanResult(L, T, J, math.log(2.0) + 2.0 * N * K, -2.0 * J, 0.0, -2.0 * J, 0.0)
     if K < 1e-8:
-        raise ValueError(f"T = {T} is too high for the Kaufman formula (K = J/T < 1e-8)")
+        raise UserError(f"T = {T} is too high for the Kaufman formula (K = J/T < 1e-8)")
     N = L * L
     half = L / 2.0
     r = np.arange(L)
@@ -310,7 +317,7 @@ def density_of_states(L: int, Ly: int | None = None) -> DensityOfStates:
     Lx = check_int(L, "L", low=2)
     Ly = Lx if Ly is None else check_int(Ly, "Ly", low=2)
     if Lx * Ly > 25:
-        raise ValueError(f"enumeration needs L * Ly <= 25 spins, got {Lx * Ly}")
+        raise UserError(f"enumeration needs L * Ly <= 25 spins, got {Lx * Ly}")
     hist = _enumerate_kernel(Lx, Ly)
     N = Lx * Ly
     rows = np.nonzero(hist.sum(axis=1))[0]

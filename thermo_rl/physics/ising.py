@@ -20,8 +20,12 @@ Algorithms
     multi-spin coding: 64 independent replicas in the bits of ``uint64`` words
     (Metropolis, ``h = 0``); the observables average over the replicas.
 
-``device="cuda"`` (or ``backend="torch"`` on the CPU) runs checkerboard Metropolis
-in PyTorch on ``replicas`` lattices at once.
+``device="cuda"`` (or ``device="torch"`` on the CPU) runs checkerboard Metropolis
+in PyTorch on ``replicas`` lattices at once (``algorithm="metropolis"`` only).
+
+Antiferromagnets (``J < 0``) work with every algorithm; the cluster updates use the
+exact sublattice gauge transformation onto the ferromagnet
+(:mod:`~thermo_rl.physics._cluster_kernels`), and the ordered start is the Néel state.
 
 Burn-in: unless given, ``max(100, sweeps // 10)`` sweeps are discarded. The
 default start is ordered (all +1) below ``Tc`` and random above it.
@@ -38,15 +42,19 @@ import numpy as np
 from .._progress import progress_bar
 from .._rng import stream_states
 from .._validation import check_choice, check_int, check_lattice_side, check_real, check_temperature
+from ..errors import UserError, UserTypeError
 from . import _cluster_kernels as _ck
 from . import _ising_kernels as _ik
-from ._results import SimulationResult, default_burn_in, summarize
+from ._cluster_kernels import wolff_burn_in, wolff_clusters_per_sweep  # noqa: F401 (moved)
+from ._results import SimulationResult, default_burn_in, plan_run, summarize
 from .exact import TC
 
-__all__ = ["ALGORITHMS", "IsingModel", "IsingSampler", "IsingState", "SimulationResult",
+__all__ = ["ALGORITHMS", "DEVICES", "IsingModel", "IsingSampler", "IsingState", "SimulationResult",
            "simulate", "simulate_many"]
 
 ALGORITHMS = ("metropolis", "heatbath", "wolff", "sw", "msc")
+#: where :func:`simulate` runs: Numba on the CPU, or PyTorch (on the CPU or a CUDA GPU)
+DEVICES = ("cpu", "cuda", "torch")
 
 
 @dataclass(frozen=True)
@@ -93,18 +101,21 @@ class IsingSampler:
     def __post_init__(self):
         check_int(self.clusters_per_sweep, "clusters_per_sweep", low=1)
         if not isinstance(self.model, IsingModel):
-            raise TypeError(f"model must be an IsingModel, got {type(self.model).__name__}")
+            raise UserTypeError(f"model must be an IsingModel, got {type(self.model).__name__}")
         object.__setattr__(self, "T", check_temperature(self.T))
         check_choice(self.algorithm, "algorithm", ALGORITHMS)
         if self.algorithm in ("wolff", "sw", "msc") and self.model.h != 0.0:
-            raise ValueError(f"algorithm {self.algorithm!r} needs h = 0; use metropolis "
+            raise UserError(f"algorithm {self.algorithm!r} needs h = 0; use metropolis "
                              "or heatbath with a field")
+        if self.algorithm == "msc" and self.model.J < 0:
+            raise UserError("algorithm 'msc' needs J >= 0 (its acceptance table is the "
+                            "ferromagnet's); use metropolis, heatbath, wolff or sw for J < 0")
 
     @property
     def beta(self) -> float:
         return 1.0 / self.T
 
-    def init(self, seed=None, start: str | None = None) -> IsingState:
+    def init(self, seed=0, start: str | None = None) -> IsingState:
         """A fresh state: ``start`` is ``"ordered"`` (all +1), ``"random"`` or None (ordered below Tc)."""
         L = self.model.L
         if start is None:
@@ -115,8 +126,9 @@ class IsingSampler:
             from . import _msc_kernels as _mk
 
             spins = _mk.init_words(L, start == "random", rng)
-        elif start == "ordered":
-            spins = np.ones((L, L), dtype=np.int8)
+        elif start == "ordered":          # all +1, or the Neel state of an antiferromagnet
+            spins = np.ones((L, L), dtype=np.int8) if self.model.J >= 0 else \
+                _ck.staggered_signs(L, L)
         else:
             r = np.random.default_rng(rng[0])
             spins = (2 * r.integers(0, 2, size=(L, L)) - 1).astype(np.int8)
@@ -144,7 +156,11 @@ class IsingSampler:
             mg = np.empty_like(b)
             _mk.chain(spins, _mk.threshold_bits(math.exp(-4.0 * self.beta * m.J)), rng, n, b, mg)
         else:
-            p_add = -math.expm1(-2.0 * self.beta * m.J) if m.J > 0 else 0.0
+            # J < 0: clusters grow on the gauge spins g = s (-1)^(i+j) of the ferromagnet |J|
+            gauge = _ck.staggered_signs(m.L, m.L) if m.J < 0 else None
+            p_add = -math.expm1(-2.0 * self.beta * abs(m.J))
+            if gauge is not None:
+                spins *= gauge
             stack = np.empty(m.N, np.int64)
             labels = np.empty(m.N, np.int64)
             b = np.empty(n, np.int64)
@@ -155,6 +171,10 @@ class IsingSampler:
                 else:
                     _ck.sw_sweep(spins, p_add, 0, rng, labels, stack)
                 b[t], mg[t] = _ik.observables_serial(spins)
+                if gauge is not None:           # s_i s_j = -g_i g_j on every bond
+                    b[t], mg[t] = -b[t], int(np.dot(spins.ravel(), gauge.ravel()))
+            if gauge is not None:
+                spins *= gauge
         return IsingState(spins, rng), b, mg
 
 
@@ -180,8 +200,9 @@ def simulate(L: int = 16, T: float = 2.0, *, J: float = 1.0, h: float = 0.0,
     seed : int or Generator
     start : {"ordered", "random"}, optional
         Default: ordered below ``Tc``, random above.
-    device : {"cpu", "cuda"}, optional
-        ``"cuda"`` runs the PyTorch checkerboard Metropolis kernel on the GPU.
+    device : {"cpu", "cuda", "torch"}, optional
+        ``"cuda"`` runs the PyTorch checkerboard Metropolis kernel on the GPU,
+        ``"torch"`` the same kernel on the CPU; both need ``algorithm="metropolis"``.
     replicas : int
         Lattices simulated at once by the PyTorch path (their samples are pooled).
     progress : bool
@@ -195,8 +216,15 @@ def simulate(L: int = 16, T: float = 2.0, *, J: float = 1.0, h: float = 0.0,
     T = check_temperature(T)
     sweeps = check_int(sweeps, "sweeps", low=32)
     burn_in = default_burn_in(sweeps) if burn_in is None else check_int(burn_in, "burn_in", low=0)
-    device = "cpu" if device is None else check_choice(device, "device", ("cpu", "cuda", "torch"))
+    device = "cpu" if device is None else check_choice(device, "device", DEVICES)
+    algorithm = check_choice(algorithm, "algorithm", ALGORITHMS)
+    plan_run("ising", model.L, sweeps, burn_in, "torch" if device != "cpu" else algorithm,
+             replicas=check_int(replicas, "replicas", low=1) if device != "cpu" else 1,
+             progress=progress)
     if device != "cpu":
+        if algorithm != "metropolis":
+            raise UserError(f"device {device!r} runs checkerboard Metropolis only; got "
+                            f"algorithm {algorithm!r} (use device='cpu' for it)")
         from ._torch_ising import simulate_torch
 
         return simulate_torch(model, T, sweeps=sweeps, burn_in=burn_in, seed=seed,
@@ -205,9 +233,11 @@ def simulate(L: int = 16, T: float = 2.0, *, J: float = 1.0, h: float = 0.0,
     sampler = IsingSampler(model, T, algorithm)
     state = sampler.init(seed, start)
     if algorithm == "wolff":
-        p_add = -math.expm1(-2.0 * J / T)
-        state = wolff_burn_in(state, p_add, 0, burn_in)
-        sampler = replace(sampler, clusters_per_sweep=wolff_clusters_per_sweep(state, p_add, q=0))
+        p_add = -math.expm1(-2.0 * abs(model.J) / T)
+        gauge = _ck.staggered_signs(L, L) if model.J < 0 else None
+        state = _ck.wolff_burn_in(state, p_add, 0, burn_in, gauge)
+        sampler = replace(sampler, clusters_per_sweep=_ck.wolff_clusters_per_sweep(
+            state, p_add, 0, gauge=gauge))
     else:
         state, _, _ = sampler.run(state, burn_in, measure=False)
     chunks = np.diff(np.linspace(0, sweeps, min(sweeps, 20) + 1).astype(int))
@@ -227,38 +257,7 @@ def simulate(L: int = 16, T: float = 2.0, *, J: float = 1.0, h: float = 0.0,
     m = mg / N
     updates = sweeps * N * (64 if algorithm == "msc" else 1)
     return SimulationResult("ising", L, T, algorithm, sweeps, burn_in, summarize(e, m, N, 1.0 / T),
-                            e, m, state.spins, seconds, updates / (seconds * 1e9))
-
-
-def wolff_clusters_per_sweep(state, p_add: float, q: int, probe: int = 200) -> int:
-    """Clusters per "sweep" so that about ``N`` spins flip: ``N / <cluster size>``.
-
-    Measured on a copy of ``state`` (``probe`` single clusters), fixed before measuring.
-    """
-    spins, rng = state.spins.copy(), state.rng.copy()
-    stack = np.empty(spins.size, np.int64)
-    flipped = _ck.wolff_sweep(spins, p_add, q, rng, stack, probe)
-    return max(1, round(spins.size * probe / max(flipped, 1)))
-
-
-def wolff_burn_in(state, p_add: float, q: int, n_sweeps: int):
-    """Discard ``n_sweeps`` Wolff sweeps of about ``N`` flipped spins each; return the new state.
-
-    Clusters grow as the state equilibrates (a few spins in a random start, a finite
-    fraction of the lattice near and below Tc), so a cluster count fixed on the starting
-    state would be far off. Here the count is re-estimated after every batch from the
-    spins it flipped (at most doubling), until ``n_sweeps * N`` spins have flipped. The
-    adaptivity is harmless because these samples are thrown away.
-    """
-    spins, rng = state.spins.copy(), state.rng.copy()
-    N = spins.size
-    stack = np.empty(N, np.int64)
-    target, flipped, k = n_sweeps * N, 0, 1
-    while flipped < target:
-        f = _ck.wolff_sweep(spins, p_add, q, rng, stack, k)
-        flipped += f
-        k = max(1, min(2 * k, round(N * k / max(f, 1))))
-    return type(state)(spins, rng)
+                            e, m, state.spins, seconds, updates / (seconds * 1e9), seed=seed)
 
 
 def simulate_many(L: int, Ts, **kw) -> list[SimulationResult]:

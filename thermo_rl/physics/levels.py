@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +30,9 @@ from scipy.stats import chi2 as _chi2
 from .._progress import progress_bar
 from .._rng import stream_states
 from .._validation import as_float_array, check_int, check_temperature
+from ..errors import UserError, UserTypeError
 from ..gibbs import boltzmann_probabilities, solve_beta
+from ..results import jsonable
 from ._levels_kernel import acceptance_table, metropolis_levels
 
 __all__ = [
@@ -47,14 +50,14 @@ __all__ = [
 def _occupations(n) -> np.ndarray:
     a = np.asarray(n)
     if a.ndim != 1 or a.size < 1:
-        raise ValueError(f"occupations must be a 1-D sequence of counts, got shape {a.shape}")
+        raise UserError(f"occupations must be a 1-D sequence of counts, got shape {a.shape}")
     if not np.issubdtype(a.dtype, np.integer):
         if not (np.issubdtype(a.dtype, np.floating) and np.all(np.isfinite(a))
                 and np.all(a == np.round(a))):
-            raise TypeError("occupations must be non-negative integers")
+            raise UserTypeError("occupations must be non-negative integers")
         a = a.astype(np.int64)
     if np.any(a < 0):
-        raise ValueError("occupations must be non-negative integers")
+        raise UserError("occupations must be non-negative integers")
     return a.astype(np.int64)
 
 
@@ -123,6 +126,13 @@ class MostProbable:
     max_deviation: float
     n_candidates: int
 
+    def as_dict(self) -> dict:
+        """JSON-ready: every attribute (arrays as lists)."""
+        return jsonable({"occupation": self.occupation, "fractions": self.fractions,
+                         "ln_W": self.ln_W, "beta": self.beta, "boltzmann": self.boltzmann,
+                         "max_deviation": self.max_deviation,
+                         "n_candidates": self.n_candidates})
+
 
 def most_probable_occupation(level_energies, n_atoms: int, total_energy: int,
                              max_candidates: int = 20_000_000) -> MostProbable:
@@ -152,16 +162,16 @@ def most_probable_occupation(level_energies, n_atoms: int, total_energy: int,
     """
     E = as_float_array(level_energies, "level_energies", ndim=1, min_size=2)
     if np.any(E != np.round(E)) or np.any(E < 0):
-        raise ValueError("level_energies must be non-negative integers (energy quanta)")
+        raise UserError("level_energies must be non-negative integers (energy quanta)")
     if len(np.unique(E)) != E.size:
-        raise ValueError("level_energies must be distinct")
+        raise UserError("level_energies must be distinct")
     E = np.sort(E.astype(np.int64))
     N = check_int(n_atoms, "n_atoms", low=1)
     tot = check_int(total_energy, "total_energy", low=int(N * E[0]), high=int(N * E[-1]))
     k = E.size
     free = k - 2
     if (N + 1) ** max(free, 0) > max_candidates:
-        raise ValueError(f"search space (N+1)^(k-2) = {(N + 1) ** free:.3g} exceeds "
+        raise UserError(f"search space (N+1)^(k-2) = {(N + 1) ** free:.3g} exceeds "
                          f"max_candidates = {max_candidates}; use fewer atoms or levels")
     best_ln, best_occ, count = -np.inf, None, 0
     eA, eB = E[-2], E[-1]
@@ -192,7 +202,7 @@ def most_probable_occupation(level_energies, n_atoms: int, total_energy: int,
 
     rec(0, [], 0, 0)
     if best_occ is None:
-        raise ValueError(f"no occupation of {N} atoms has total energy {tot} "
+        raise UserError(f"no occupation of {N} atoms has total energy {tot} "
                          f"with levels {E.tolist()}")
     occ = np.array(best_occ, dtype=np.int64)
     frac = occ / N
@@ -223,14 +233,28 @@ class LevelSample:
     acceptance_rate: float
     chi2: float
     p_value: float
+    T: float = float("nan")
+    runs: int = 0             # independent walkers (= samples)
+    steps: int = 0            # Metropolis steps per walker
+    seed: object = None
+    seconds: float = 0.0
 
     @property
     def frequencies(self) -> np.ndarray:
         return self.counts / self.counts.sum()
 
+    def as_dict(self) -> dict:
+        """JSON-ready: ``T, runs, steps, seed, seconds, counts, frequencies, expected,
+        acceptance_rate, chi2, p_value``."""
+        return jsonable({"T": self.T, "runs": self.runs, "steps": self.steps,
+                         "seed": self.seed, "seconds": self.seconds, "counts": self.counts,
+                         "frequencies": self.frequencies, "expected": self.expected,
+                         "acceptance_rate": self.acceptance_rate, "chi2": self.chi2,
+                         "p_value": self.p_value})
+
 
 def sample_levels(energies, T: float, n_samples: int = 10_000, *, degeneracy=None,
-                  burn_in: int = 64, seed=None, progress: bool = True) -> LevelSample:
+                  burn_in: int = 64, seed=0, progress: bool = True) -> LevelSample:
     """Sample a k-level system with Metropolis walkers (Numba) and test it against Boltzmann.
 
     ``n_samples`` independent walkers start uniformly at random and each takes
@@ -249,7 +273,7 @@ def sample_levels(energies, T: float, n_samples: int = 10_000, *, degeneracy=Non
     burn_in : int
         Steps per walker (default 64: for a few levels within a few T the chain
         mixes in a handful of steps).
-    seed : None, int or Generator
+    seed : int (default 0), None or Generator
 
     Examples
     --------
@@ -264,7 +288,7 @@ def sample_levels(energies, T: float, n_samples: int = 10_000, *, degeneracy=Non
     g = np.ones_like(E) if degeneracy is None else as_float_array(
         degeneracy, "degeneracy", ndim=1, positive=True)
     if g.shape != E.shape:
-        raise ValueError(f"degeneracy must have shape {E.shape}, got {g.shape}")
+        raise UserError(f"degeneracy must have shape {E.shape}, got {g.shape}")
     beta = np.inf if Tv == 0 else (0.0 if math.isinf(Tv) else 1.0 / Tv)
     rng = stream_states(seed, n)
     init_rng = np.random.default_rng(int(rng[0, 0] >> np.uint64(1)))
@@ -272,6 +296,7 @@ def sample_levels(energies, T: float, n_samples: int = 10_000, *, degeneracy=Non
     accept = acceptance_table(E, np.log(g), beta)
     accepted = 0
     chunk = max(1, steps // 8)
+    t0 = time.perf_counter()
     with progress_bar(total=steps, desc="metropolis", progress=progress) as bar:
         done = 0
         while done < steps:
@@ -289,4 +314,5 @@ def sample_levels(energies, T: float, n_samples: int = 10_000, *, degeneracy=Non
         stat, pval = float("inf"), 0.0
     else:
         pval = float(_chi2.sf(stat, dof))
-    return LevelSample(counts, expected, accepted / (n * steps), stat, pval)
+    return LevelSample(counts, expected, accepted / (n * steps), stat, pval, Tv, n, steps, seed,
+                       time.perf_counter() - t0)

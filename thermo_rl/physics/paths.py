@@ -20,6 +20,9 @@ and rigid shifts of the whole path (the slow centroid mode).
 
 from __future__ import annotations
 
+import math
+import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +30,9 @@ from numba import njit
 
 from .._metropolis import metropolis_accept
 from .._rng import next_double, stream_states
-from .._validation import check_int, check_real
+from .._validation import check_int, check_real, check_temperature
+from ..errors import UserError
+from ..results import jsonable
 from ..stats import Estimate, estimate
 
 __all__ = ["PathResult", "harmonic_pimc", "x2_classical", "x2_discrete", "x2_exact"]
@@ -83,14 +88,18 @@ def _pimc(x, dtau, omega, step, shift, n_sweeps, states, x2_out):
         for k in range(P):
             s += x[k] * x[k]
         x2_out[t] = s / P
-    return acc / (n_sweeps * P)
+    return acc / (n_sweeps * P) if n_sweeps > 0 else 0.0
 
 
 @dataclass
 class PathResult:
-    """``<x^2>`` measured by PIMC beside the exact, discretized-exact and classical values."""
+    """``<x^2>`` measured by PIMC beside the exact, discretized-exact and classical values.
 
-    beta: float
+    ``T`` is the temperature (``beta = 1/T`` is a property); ``sweeps``, ``burn_in``,
+    ``seed``, ``seconds`` describe the run.
+    """
+
+    T: float
     omega: float
     P: int
     x2: Estimate
@@ -99,17 +108,67 @@ class PathResult:
     x2_classical: float
     acceptance: float
     path: np.ndarray          # last path (P beads): x against imaginary time
+    sweeps: int = 0
+    burn_in: int = 0
+    seed: object = None
+    seconds: float = 0.0
+
+    @property
+    def beta(self) -> float:
+        """Inverse temperature ``1/T`` (the imaginary-time length of the path)."""
+        return 1.0 / self.T
+
+    def as_dict(self) -> dict:
+        """JSON-ready summary (no path): ``T, beta, omega, P, x2, x2_error, x2_tau_int``,
+        the three reference values, ``acceptance, sweeps, burn_in, seed, seconds``."""
+        return jsonable({"T": self.T, "beta": self.beta, "omega": self.omega, "P": self.P,
+                         "x2": self.x2.mean, "x2_error": self.x2.error,
+                         "x2_tau_int": self.x2.tau_int, "x2_exact": self.x2_exact,
+                         "x2_discrete": self.x2_discrete, "x2_classical": self.x2_classical,
+                         "acceptance": self.acceptance, "sweeps": self.sweeps,
+                         "burn_in": self.burn_in, "seed": self.seed, "seconds": self.seconds})
 
 
-def harmonic_pimc(beta: float, omega: float = 1.0, *, P: int | None = None,
-                  sweeps: int = 20_000, burn_in: int | None = None, seed=0) -> PathResult:
-    """Sample the harmonic oscillator's imaginary-time path at inverse temperature ``beta``.
+def harmonic_pimc(beta=None, omega: float = 1.0, *, T: float | None = None,
+                  P: int | None = None, sweeps: int = 20_000, burn_in: int | None = None,
+                  seed=0) -> PathResult:
+    """Sample the harmonic oscillator's imaginary-time path at temperature ``T``.
 
-    ``P`` (beads) defaults to ``max(8, ceil(8 beta omega))`` so that ``dtau omega <= 1/8``.
-    A sweep is ``P`` single-bead moves plus one rigid shift; ``<x^2>`` is the bead average
-    after each sweep. Burn-in default ``max(100, sweeps // 10)``.
+    Parameters
+    ----------
+    beta : float, deprecated
+        Inverse temperature, the old first argument; give ``T = 1/beta`` instead.
+    omega : float > 0
+        Angular frequency (hbar = m = 1).
+    T : float > 0
+        Temperature (energy units); the path has imaginary-time length ``1/T``.
+    P : int >= 2, optional
+        Beads; default ``max(8, ceil(8 omega / T))`` so that ``dtau omega <= 1/8``.
+    sweeps, burn_in : int
+        A sweep is ``P`` single-bead moves plus one rigid shift; ``<x^2>`` is the bead
+        average after each sweep. Burn-in default ``max(100, sweeps // 10)`` (0 allowed).
+    seed : int, None or Generator
+
+    Examples
+    --------
+    >>> r = harmonic_pimc(T=0.5, sweeps=4000, seed=1)
+    >>> abs(r.x2.mean - r.x2_discrete) < 5 * r.x2.error
+    True
     """
-    beta = check_real(beta, "beta", low=0.0, low_open=True)
+    if beta is not None:
+        if T is not None:
+            raise UserError("give the temperature T (beta is the deprecated first argument), "
+                            "not both")
+        warnings.warn("harmonic_pimc(beta) is deprecated; give T=1/beta", PendingDeprecationWarning,
+                      stacklevel=2)
+        beta = check_real(beta, "beta", low=0.0, low_open=True)
+        T = 1.0 / beta
+    if T is None:
+        raise UserError("harmonic_pimc needs the temperature T")
+    T = check_temperature(T, "T")
+    beta = 1.0 / T
+    if not math.isfinite(beta) or beta <= 0:
+        raise UserError(f"T must give a finite positive beta = 1/T, got T = {T}")
     omega = check_real(omega, "omega", low=0.0, low_open=True)
     P = max(8, int(np.ceil(8 * beta * omega))) if P is None else check_int(P, "P", low=2)
     sweeps = check_int(sweeps, "sweeps", low=32)
@@ -121,6 +180,9 @@ def harmonic_pimc(beta: float, omega: float = 1.0, *, P: int | None = None,
     shift = 2.0 * np.sqrt(x2_exact(beta, omega))
     _pimc(x, dtau, omega, step, shift, burn_in, states, np.empty(burn_in))
     x2 = np.empty(sweeps)
+    t0 = time.perf_counter()
     acc = _pimc(x, dtau, omega, step, shift, sweeps, states, x2)
-    return PathResult(beta, omega, P, estimate(x2), x2_exact(beta, omega),
-                      x2_discrete(beta, omega, P), x2_classical(beta, omega), float(acc), x.copy())
+    seconds = time.perf_counter() - t0
+    return PathResult(T, omega, P, estimate(x2), x2_exact(beta, omega),
+                      x2_discrete(beta, omega, P), x2_classical(beta, omega), float(acc), x.copy(),
+                      sweeps, burn_in, seed, seconds)

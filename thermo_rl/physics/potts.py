@@ -21,9 +21,10 @@ import numpy as np
 from .._progress import progress_bar
 from .._rng import stream_states
 from .._validation import check_choice, check_int, check_lattice_side, check_real, check_temperature
+from ..errors import UserTypeError
 from . import _cluster_kernels as _ck
 from . import _potts_kernels as _pk
-from ._results import SimulationResult, default_burn_in, summarize
+from ._results import SimulationResult, default_burn_in, plan_run, summarize
 from .exact import potts_tc
 
 __all__ = ["ALGORITHMS", "PottsModel", "PottsSampler", "PottsState", "simulate"]
@@ -70,7 +71,7 @@ class PottsSampler:
 
     def __post_init__(self):
         if not isinstance(self.model, PottsModel):
-            raise TypeError(f"model must be a PottsModel, got {type(self.model).__name__}")
+            raise UserTypeError(f"model must be a PottsModel, got {type(self.model).__name__}")
         object.__setattr__(self, "T", check_temperature(self.T))
         check_choice(self.algorithm, "algorithm", ALGORITHMS)
         check_int(self.clusters_per_sweep, "clusters_per_sweep", low=1)
@@ -83,7 +84,7 @@ class PottsSampler:
     def p_add(self) -> float:
         return -math.expm1(-self.beta * self.model.J)
 
-    def init(self, seed=None, start: str | None = None) -> PottsState:
+    def init(self, seed=0, start: str | None = None) -> PottsState:
         L = self.model.L
         if start is None:
             start = "ordered" if self.T < self.model.Tc else "random"
@@ -121,16 +122,15 @@ def simulate(L: int = 16, T: float = 1.0, *, q: int = 3, J: float = 1.0,
              algorithm: str = "metropolis", sweeps: int = 10_000, burn_in: int | None = None,
              seed=0, start: str | None = None, progress: bool = True) -> SimulationResult:
     """Simulate the q-state Potts model; see :func:`thermo_rl.physics.ising.simulate`."""
-    from .ising import wolff_burn_in, wolff_clusters_per_sweep
-
     model = PottsModel(L, q, J)
     sweeps = check_int(sweeps, "sweeps", low=32)
     burn_in = default_burn_in(sweeps) if burn_in is None else check_int(burn_in, "burn_in", low=0)
     sampler = PottsSampler(model, T, algorithm)
+    plan_run("potts", model.L, sweeps, burn_in, algorithm, progress=progress)
     state = sampler.init(seed, start)
     if algorithm == "wolff":
-        state = wolff_burn_in(state, sampler.p_add, q, burn_in)
-        sampler = replace(sampler, clusters_per_sweep=wolff_clusters_per_sweep(
+        state = _ck.wolff_burn_in(state, sampler.p_add, q, burn_in)
+        sampler = replace(sampler, clusters_per_sweep=_ck.wolff_clusters_per_sweep(
             state, sampler.p_add, q))
     else:
         state, _, _ = sampler.run(state, burn_in)
@@ -147,4 +147,5 @@ def simulate(L: int = 16, T: float = 1.0, *, q: int = 3, J: float = 1.0,
     m = (q * np.concatenate(ms) / N - 1.0) / (q - 1.0)
     return SimulationResult("potts", L, sampler.T, algorithm, sweeps, burn_in,
                             summarize(e, m, N, sampler.beta), e, m, state.spins, seconds,
-                            sweeps * N / (seconds * 1e9), {"q": q, "Tc": model.Tc})
+                            sweeps * N / (seconds * 1e9), {"q": q, "Tc": model.Tc},
+                            seed=seed)

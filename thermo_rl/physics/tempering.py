@@ -15,6 +15,7 @@ pair is reported; a useful ladder keeps all of them well above zero (0.2 - 0.6).
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,9 @@ import numpy as np
 from .._metropolis import metropolis_accept
 from .._progress import progress_bar
 from .._rng import make_rng, seed_int
-from .._validation import as_float_array, check_int
+from .._validation import as_float_array, check_choice, check_int
+from ..errors import UserError
+from ..results import jsonable
 from ._results import SimulationResult, default_burn_in, summarize
 from .ising import IsingModel, IsingSampler
 
@@ -37,23 +40,30 @@ class TemperingResult:
     results: list            # SimulationResult per temperature
     swap_rates: np.ndarray   # (R - 1,) acceptance of swaps between T[k] and T[k+1]
     seconds: float
+    sweeps: int = 0          # measured rounds
+    seed: object = None
 
     def as_dict(self) -> dict:
-        return {"T": self.T, "swap_rates": self.swap_rates, "seconds": self.seconds,
-                "results": [r.as_dict() for r in self.results]}
+        """JSON-ready: ``T`` (ladder), ``swap_rates``, ``sweeps``, ``seed``, ``seconds`` and
+        each temperature's :meth:`SimulationResult.as_dict` under ``results``."""
+        return jsonable({"T": self.T, "swap_rates": self.swap_rates, "sweeps": self.sweeps,
+                         "seed": self.seed, "seconds": self.seconds,
+                         "results": [r.as_dict() for r in self.results]})
 
 
-def parallel_tempering(L: int, Ts, *, J: float = 1.0, h: float = 0.0,
+def parallel_tempering(L: int, T=None, *, J: float = 1.0, h: float = 0.0,
                        algorithm: str = "metropolis", sweeps: int = 5000,
                        burn_in: int | None = None, swap_every: int = 1, seed=0,
-                       progress: bool = True) -> TemperingResult:
-    """Replica exchange over the temperature ladder ``Ts`` (sorted ascending internally).
+                       progress: bool = True, Ts=None) -> TemperingResult:
+    """Replica exchange over the temperature ladder ``T`` (sorted ascending internally).
 
     Parameters
     ----------
     L, J, h : lattice side, coupling, field (see :class:`~thermo_rl.physics.ising.IsingModel`)
-    Ts : array_like
-        At least two distinct positive temperatures.
+    T : array_like
+        At least two distinct positive temperatures (the ladder).
+    Ts : array_like, deprecated
+        The old name of ``T`` (kept for one release).
     algorithm : {"metropolis", "heatbath", "wolff", "sw"}
         Update between swaps.
     sweeps : int
@@ -62,14 +72,22 @@ def parallel_tempering(L: int, Ts, *, J: float = 1.0, h: float = 0.0,
     burn_in : int, optional
         Rounds discarded first; default ``max(100, sweeps // 10)``.
     """
-    Ts = np.sort(as_float_array(Ts, "Ts", ndim=1, min_size=2, positive=True))
+    if Ts is not None:
+        if T is not None:
+            raise UserError("give the temperature ladder as T (Ts is its deprecated name), "
+                            "not both")
+        warnings.warn("parallel_tempering(Ts=...) is deprecated; use T=...",
+                      PendingDeprecationWarning, stacklevel=2)
+        T = Ts
+    if T is None:
+        raise UserError("parallel_tempering needs the temperature ladder T (2 or more values)")
+    Ts = np.sort(as_float_array(T, "T", ndim=1, min_size=2, positive=True))
     if np.any(np.diff(Ts) == 0):
-        raise ValueError("Ts must be distinct temperatures")
+        raise UserError("T must be distinct temperatures")
     sweeps = check_int(sweeps, "sweeps", low=32)
     swap_every = check_int(swap_every, "swap_every", low=1)
     burn_in = default_burn_in(sweeps) if burn_in is None else check_int(burn_in, "burn_in", low=0)
-    if algorithm == "msc":
-        raise ValueError("algorithm 'msc' is not supported by parallel_tempering")
+    check_choice(algorithm, "algorithm", ("metropolis", "heatbath", "wolff", "sw"))
     model = IsingModel(L, J, h)
     R = Ts.size
     samplers = [IsingSampler(model, float(t), algorithm) for t in Ts]
@@ -105,6 +123,6 @@ def parallel_tempering(L: int, Ts, *, J: float = 1.0, h: float = 0.0,
     results = [SimulationResult("ising", L, float(Ts[k]), f"{algorithm}+tempering", sweeps,
                                 burn_in, summarize(E[:, k], M[:, k], N, betas[k]), E[:, k],
                                 M[:, k], states[k].spins, seconds / R,
-                                sweeps * swap_every * N / (seconds * 1e9))
+                                sweeps * swap_every * N / (seconds * 1e9), seed=seed)
                for k in range(R)]
-    return TemperingResult(Ts, results, acc / np.maximum(tries, 1), seconds)
+    return TemperingResult(Ts, results, acc / np.maximum(tries, 1), seconds, sweeps, seed)

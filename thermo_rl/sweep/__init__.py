@@ -24,7 +24,7 @@ distributed come with the extra ``pip install 'thermo-rl[dask]'``. Figures:
 """
 
 from .registry import SIMULATORS, Simulator, get_simulator, register, result_row
-from .run import SweepResult, run_point, run_sweep
+from .run import SweepInterrupted, SweepResult, run_point, run_sweep
 from .spec import Point, Sweep, SweepSpecError, point_seed
 from .store import aggregate, load_results
 
@@ -33,6 +33,7 @@ __all__ = [
     "Point",
     "Simulator",
     "Sweep",
+    "SweepInterrupted",
     "SweepResult",
     "SweepSpecError",
     "aggregate",

@@ -41,6 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import UserError, UserTypeError
+
 __all__ = ["SIMULATORS", "Simulator", "anneal_point", "bandit_point", "get_simulator",
            "register", "result_row"]
 
@@ -76,7 +78,7 @@ class Simulator:
             return self.target
         module, _, attr = self.target.partition(":")
         if not module or not attr:
-            raise ValueError(f"simulator target must be 'module:function', got {self.target!r}")
+            raise UserError(f"simulator target must be 'module:function', got {self.target!r}")
         try:
             obj = importlib.import_module(module)
         except ImportError as exc:
@@ -84,7 +86,7 @@ class Simulator:
                               f"be imported: {exc}") from exc
         for part in attr.split("."):
             if not hasattr(obj, part):
-                raise ValueError(f"simulator {self.name!r}: module {module!r} has no {attr!r}")
+                raise UserError(f"simulator {self.name!r}: module {module!r} has no {attr!r}")
             obj = getattr(obj, part)
         return obj
 
@@ -130,7 +132,7 @@ def result_row(result) -> dict:
     elif _scalar(result) is not _DROP:
         d = {"value": result}
     else:
-        raise TypeError(f"a simulator must return a result with as_dict(), a dict or a "
+        raise UserTypeError(f"a simulator must return a result with as_dict(), a dict or a "
                         f"number, got {type(result).__name__}")
     row = {}
     for k, v in d.items():
@@ -215,7 +217,7 @@ def bandit_point(*, env: str = "equal-best", policy: str = "softmax", runs: int 
     allowed = pg_names if policy in ("pg", "reinforce") else pol_names
     unknown = sorted(set(pol_kw) - set(allowed))
     if unknown:
-        raise TypeError(f"bandit policy {policy!r} takes no parameter {unknown[0]!r}")
+        raise UserTypeError(f"bandit policy {policy!r} takes no parameter {unknown[0]!r}")
     if policy in ("pg", "reinforce"):
         if policy == "reinforce":
             pol_kw["T"] = 0.0
@@ -261,9 +263,9 @@ def register(name: str, target, *, columns=None, defaults=None) -> Simulator:
     'square'
     """
     if not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty string, got {name!r}")
+        raise UserTypeError(f"name must be a non-empty string, got {name!r}")
     if not (callable(target) or (isinstance(target, str) and ":" in target)):
-        raise TypeError(f"target must be a callable or 'module:function', got {target!r}")
+        raise UserTypeError(f"target must be a callable or 'module:function', got {target!r}")
     sim = Simulator(name, target, None if columns is None else tuple(columns),
                     dict(defaults or {}))
     SIMULATORS[name] = sim
@@ -277,12 +279,12 @@ def get_simulator(name) -> Simulator:
     if callable(name):
         return Simulator(getattr(name, "__name__", "callable"), name)
     if not isinstance(name, str):
-        raise TypeError(f"simulator must be a name, 'module:function' or a callable, "
+        raise UserTypeError(f"simulator must be a name, 'module:function' or a callable, "
                         f"got {type(name).__name__}")
     if name in SIMULATORS:
         return SIMULATORS[name]
     if ":" in name:
         return Simulator(name, name)
-    raise ValueError(f"unknown simulator {name!r}; expected one of: "
+    raise UserError(f"unknown simulator {name!r}; expected one of: "
                      f"{', '.join(sorted(SIMULATORS))}, or 'module:function'")
 

@@ -18,13 +18,28 @@ import traceback
 from dataclasses import dataclass, field
 
 from .._progress import progress_bar, progress_enabled
+from ..errors import UserError, UserTypeError
 from .spec import Sweep
 from .store import LEAD, MIDDLE, TAIL, MemoryStore, ParquetStore, _frame
 
-__all__ = ["SweepResult", "run_point", "run_sweep"]
+__all__ = ["SweepInterrupted", "SweepResult", "run_point", "run_sweep"]
 
 #: Restarts of the joblib pool after a worker process died (e.g. killed), per run.
 MAX_RESTARTS = 3
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep; the message says how many points are saved and where.
+
+    A ``KeyboardInterrupt``, so code that stops on Ctrl-C still stops. Attributes:
+    ``saved``, ``points`` (counts) and ``out`` (the folder, None in memory).
+    """
+
+    def __init__(self, saved: int, points: int, out):
+        self.saved, self.points, self.out = saved, points, out
+        where = f" in {out}; run the same sweep again to resume" if out is not None else \
+            " (in memory only: give out to keep them)"
+        super().__init__(f"{saved} of {points} points are saved{where}")
 
 
 @dataclass
@@ -193,9 +208,9 @@ def _dask_client(scheduler, workers, say):
         client = distributed.Client(scheduler)
     else:
         try:
-            client = distributed.Client(scheduler, timeout="20s")
+            client = distributed.Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
-            raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r}: "
+            raise UserError(f"cannot reach the Dask scheduler at {scheduler!r}: "
                              f"{' '.join(str(exc).split())[:200]}") from None
     owned.insert(0, client)
     link = client.dashboard_link
@@ -290,7 +305,7 @@ def run_sweep(sweep, out=None, *, scheduler=None, workers: int | None = None,
     if isinstance(sweep, dict):
         sweep = Sweep.from_dict(sweep)
     if not isinstance(sweep, Sweep):
-        raise TypeError(f"sweep must be a Sweep or a dict, got {type(sweep).__name__}")
+        raise UserTypeError(f"sweep must be a Sweep or a dict, got {type(sweep).__name__}")
     sweep.validate()
     if workers is not None:
         from .._validation import check_int
@@ -335,10 +350,8 @@ def run_sweep(sweep, out=None, *, scheduler=None, workers: int | None = None,
                 ran += 1
                 bar.update(1)
     except KeyboardInterrupt:
-        print(f"sweep: interrupted; {len(done) + ran} of {len(points)} points are saved"
-              + (f" in {os.fspath(out)}; run again to resume" if out is not None else ""),
-              file=sys.stderr)
-        raise
+        raise SweepInterrupted(len(done) + ran, len(points),
+                               None if out is None else os.fspath(out)) from None
     finally:
         for obj in owned:
             with contextlib.suppress(Exception):

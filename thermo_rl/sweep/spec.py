@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import UserError, UserTypeError
 from .registry import RESERVED, get_simulator
 
 __all__ = ["Point", "Sweep", "SweepSpecError", "canonical", "plain", "point_seed", "read_toml"]
@@ -46,7 +47,7 @@ FIELDS = ("simulator", "seed", "replicas", "threads", "fixed", "grid", "points",
           "name", "description")
 
 
-class SweepSpecError(ValueError):
+class SweepSpecError(UserError):
     """A malformed sweep spec; the message starts with the field: ``spec field 'grid.T': ...``."""
 
     def __init__(self, field_name: str, message: str):
@@ -80,7 +81,7 @@ def plain(value, *, _ints: bool = False):
     if isinstance(value, numbers.Real):
         v = float(value)
         if not math.isfinite(v):
-            raise ValueError(f"parameter values must be finite, got {v}")
+            raise UserError(f"parameter values must be finite, got {v}")
         return int(v) if _ints and v.is_integer() and abs(v) < 2**53 else v
     if isinstance(value, (list, tuple)):
         return [plain(v, _ints=_ints) for v in value]
@@ -88,7 +89,7 @@ def plain(value, *, _ints: bool = False):
         return {str(k): plain(v, _ints=_ints) for k, v in sorted(value.items())}
     if isinstance(value, os.PathLike):
         return os.fspath(value)
-    raise TypeError(f"parameter values must be numbers, strings, booleans or lists of them, "
+    raise UserTypeError(f"parameter values must be numbers, strings, booleans or lists of them, "
                     f"got {type(value).__name__}")
 
 
@@ -380,4 +381,4 @@ def read_toml(path) -> dict:
         with open(path, "rb") as f:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"spec {path}: invalid TOML: {' '.join(str(exc).split())}") from None
+        raise UserError(f"spec {path}: invalid TOML: {' '.join(str(exc).split())}") from None

@@ -20,6 +20,8 @@ import time
 import uuid
 from pathlib import Path
 
+from ..errors import UserError
+
 __all__ = ["MemoryStore", "ParquetStore", "aggregate", "load_results"]
 
 #: Columns every row has, in this order, around the parameters and the results.
@@ -90,7 +92,7 @@ class ParquetStore:
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as exc:
-            raise ValueError(f"out folder {os.fspath(self.path)!r} is not writable: "
+            raise UserError(f"out folder {os.fspath(self.path)!r} is not writable: "
                              f"{exc.strerror or exc}") from None
         _pa()
 
@@ -184,11 +186,11 @@ def aggregate(table, y: str, *, x: str = "T", by=None):
     import pandas as pd
 
     if y not in table.columns:
-        raise ValueError(f"y: no column {y!r} in the table; columns: {', '.join(table.columns)}")
+        raise UserError(f"y: no column {y!r} in the table; columns: {', '.join(table.columns)}")
     keys = ([] if by is None else [by] if isinstance(by, str) else list(by)) + [x]
     for k in keys:
         if k not in table.columns:
-            raise ValueError(f"no column {k!r} in the table (parameters: "
+            raise UserError(f"no column {k!r} in the table (parameters: "
                              f"{', '.join(c for c in table.columns if c not in LEAD)})")
     t = table[table["status"] == "ok"] if "status" in table.columns else table
     err_col = f"{y}_error" if f"{y}_error" in t.columns else None

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._progress import fast_mode
+from ..errors import UserError
 
 __all__ = ["ACTS", "ActResult", "Curve", "TourContext", "run_tour"]
 
@@ -55,6 +56,14 @@ class ActResult:
     curve: Curve | None = None
     seconds: float = 0.0
 
+    def as_dict(self) -> dict:
+        """JSON-ready: ``title, seconds, numbers, figures`` (the narrative lines and the
+        closing figure's curve are left out)."""
+        from ..results import jsonable
+
+        return jsonable({"title": self.title, "seconds": self.seconds, "numbers": self.numbers,
+                         "figures": self.figures})
+
 
 def available_acts():
     """Names of the acts whose modules are present, in tour order."""
@@ -85,7 +94,7 @@ def run_tour(out="tour_out", *, seed: int = 0, fast: bool | None = None,
     names = available_acts() if acts is None else list(acts)
     unknown = [a for a in names if a not in ACTS]
     if unknown:
-        raise ValueError(f"unknown act(s) {unknown}; expected some of: {', '.join(ACTS)}")
+        raise UserError(f"unknown act(s) {unknown}; expected some of: {', '.join(ACTS)}")
     results = []
     for name in names:
         i = ACTS.index(name) + 1            # act numbers follow the story, even with acts absent

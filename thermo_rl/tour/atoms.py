@@ -10,7 +10,7 @@ from . import ActResult, Curve
 
 
 def run(ctx) -> ActResult:
-    from ..cli._common import save_figure
+    from ..viz import save_figure
     from ..viz.levels import atoms_figure
 
     energies = np.array([0, 1, 2])

@@ -26,8 +26,8 @@ def _log_indices(n, count=40):
 
 def run(ctx) -> ActResult:
     from ..bandits import EntropyPG, Greedy, compare, equal_best, gibbs_policy
-    from ..cli._common import save_figure
     from ..metrics import entropy
+    from ..viz import save_figure
 
     env = equal_best(k=K, m=M)
     runs, steps = (100, 300) if ctx.fast else (400, 1000)

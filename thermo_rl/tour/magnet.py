@@ -8,9 +8,9 @@ from . import ActResult, Curve
 
 
 def run(ctx) -> ActResult:
-    from ..cli._common import save_figure
     from ..physics import exact as ex
     from ..physics.ising import simulate
+    from ..viz import save_figure
     from ..viz.lattice import magnet_figure
 
     L = 16 if ctx.fast else 32

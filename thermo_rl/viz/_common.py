@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 
-__all__ = ["panel_axes", "pyplot"]
+from ..errors import UserError
+
+__all__ = ["panel_axes", "pyplot", "save_figure"]
 
 
 def pyplot():
@@ -22,5 +27,24 @@ def panel_axes(axes, n: int, size):
         return list(ax[0]), True
     axes = list(np.ravel(axes))
     if len(axes) < n:
-        raise ValueError(f"axes must hold at least {n} axes, got {len(axes)}")
+        raise UserError(f"axes must hold at least {n} axes, got {len(axes)}")
     return axes[:n], False
+
+
+def save_figure(fig, folder, name: str, *, dpi: int = 120) -> str | None:
+    """Save ``fig`` as ``folder/name`` (PNG) and close it; return the path.
+
+    ``folder=None`` saves nothing (the figure is closed) and returns None. The folder
+    is created if missing; ``OSError`` propagates (the CLI reports it after printing).
+    """
+    plt = pyplot()
+    if folder is None:
+        plt.close(fig)
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    path = os.fspath(Path(folder) / name)
+    try:
+        fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return path

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import UserError
 from ._common import panel_axes, pyplot
 
 __all__ = ["plot_entropy_change", "plot_learning_curves", "plot_policy", "plot_self_training"]
@@ -48,11 +49,11 @@ def plot_learning_curves(results: dict, metrics=("reward", "optimal", "entropy",
     matplotlib.figure.Figure
     """
     if not isinstance(results, dict) or not results:
-        raise ValueError("results must be a non-empty dict {label: BanditResult}")
+        raise UserError("results must be a non-empty dict {label: BanditResult}")
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     unknown = [m for m in metrics if m not in _METRICS]
     if unknown or not metrics:
-        raise ValueError(f"unknown metric(s) {unknown}; expected some of: {', '.join(_METRICS)}")
+        raise UserError(f"unknown metric(s) {unknown}; expected some of: {', '.join(_METRICS)}")
     new = axes is None
     axs, _ = panel_axes(axes, len(metrics), (4.0, 3.3))
     styles = ("-", "--", "-.", ":")
@@ -118,7 +119,7 @@ def plot_entropy_change(result, axes=None, *, label: str | None = None):
     """
     dp, dm = getattr(result, "dH_predicted", None), getattr(result, "dH_measured", None)
     if dp is None or dm is None:
-        raise ValueError("plot_entropy_change needs an EntropyPG result "
+        raise UserError("plot_entropy_change needs an EntropyPG result "
                          "(with dH_predicted and dH_measured)")
     dp, dm = np.asarray(dp, dtype=float), np.asarray(dm, dtype=float)
     new = axes is None
@@ -190,24 +191,24 @@ def plot_policy(probs_dict: dict, Q=None, ax=None, *, title: str | None = None, 
     matplotlib.figure.Figure
     """
     if not isinstance(probs_dict, dict) or not probs_dict:
-        raise ValueError("probs_dict must be a non-empty dict {label: probabilities}")
+        raise UserError("probs_dict must be a non-empty dict {label: probabilities}")
     plt = pyplot()
     arrays = {lab: np.asarray(p, dtype=float) for lab, p in probs_dict.items()}
     ks = {a.shape[-1] for a in arrays.values()}
     if len(ks) != 1 or any(a.ndim not in (1, 2) for a in arrays.values()):
-        raise ValueError("every entry of probs_dict must be (k,) or (runs, k) with the same k")
+        raise UserError("every entry of probs_dict must be (k,) or (runs, k) with the same k")
     k = ks.pop()
     if Q is not None:
         Q = np.asarray(Q, dtype=float)
         if Q.shape != (k,):
-            raise ValueError(f"Q must have shape ({k},), got {Q.shape}")
+            raise UserError(f"Q must have shape ({k},), got {Q.shape}")
     new = ax is None
     if new:
         _, ax = plt.subplots(figsize=(max(5.0, 0.6 * k + 2.5), 3.5))
     n = len(arrays)
     colors = [f"C{i % 10}" for i in range(n)] if colors is None else list(colors)
     if len(colors) < n:
-        raise ValueError(f"colors must give one color per entry ({n}), got {len(colors)}")
+        raise UserError(f"colors must give one color per entry ({n}), got {len(colors)}")
     width = 0.8 / n
     x = np.arange(k)
     for i, (lab, a) in enumerate(arrays.items()):
@@ -256,7 +257,7 @@ def plot_self_training(results: dict, theory=None, ax=None, *, title: str | None
     matplotlib.figure.Figure
     """
     if not isinstance(results, dict) or not results:
-        raise ValueError("results must be a non-empty dict {label: SelfTrainingResult}")
+        raise UserError("results must be a non-empty dict {label: SelfTrainingResult}")
     plt = pyplot()
     new = ax is None
     if new:

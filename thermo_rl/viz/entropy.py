@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import UserError
 from ._common import panel_axes, pyplot
 
 __all__ = [
@@ -24,7 +25,7 @@ __all__ = [
 
 def _curves(d, name):
     if not isinstance(d, dict) or not d:
-        raise ValueError(f"{name} must be a non-empty dict {{label: array}}")
+        raise UserError(f"{name} must be a non-empty dict {{label: array}}")
     return {lab: np.asarray(v, dtype=float) for lab, v in d.items()}
 
 
@@ -94,7 +95,7 @@ def plot_first_order_error(step_sizes, errors: dict, ax=None, *, title: str | No
     markers = "osd^v"
     for i, (lab, e) in enumerate(err.items()):
         if e.shape != eta.shape:
-            raise ValueError(f"errors[{lab!r}] has shape {e.shape}, step_sizes {eta.shape}")
+            raise UserError(f"errors[{lab!r}] has shape {e.shape}, step_sizes {eta.shape}")
         ax.loglog(eta, e, markers[i % 5] + "-", ms=4, lw=1.2, color=f"C{i % 10}", label=lab)
     first = next(iter(err.values()))
     i0 = int(np.argmin(eta))
@@ -131,7 +132,7 @@ def plot_entropy_reward_law(entropy, reward, fit, ax=None, *, fitted=None,
     H = np.asarray(entropy, dtype=float)
     R = np.asarray(reward, dtype=float)
     if H.shape != R.shape or H.ndim != 1:
-        raise ValueError("entropy and reward must be 1-d arrays of the same length")
+        raise UserError("entropy and reward must be 1-d arrays of the same length")
     plt = pyplot()
     new = ax is None
     if new:
@@ -178,12 +179,12 @@ def plot_control_summary(summary: dict, metrics=("entropy", "coverage", "reward"
     matplotlib.figure.Figure
     """
     if not isinstance(summary, dict) or not summary:
-        raise ValueError("summary must be a non-empty dict {control: {metric: value}}")
+        raise UserError("summary must be a non-empty dict {control: {metric: value}}")
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     labels = list(summary)
     missing = [(lab, m) for lab in labels for m in metrics if m not in summary[lab]]
     if missing:
-        raise ValueError(f"summary lacks {missing[0][1]!r} for {missing[0][0]!r}")
+        raise UserError(f"summary lacks {missing[0][1]!r} for {missing[0][0]!r}")
     axs, new = panel_axes(axes, len(metrics), (3.2, 0.32 * len(labels) + 1.2))
     y = np.arange(len(labels))
     for j, (ax, m) in enumerate(zip(axs, metrics)):
@@ -221,7 +222,7 @@ def plot_fixation_times(n_samples, measured, sem, theory, ax=None, *, title: str
     n = np.asarray(n_samples, dtype=float)
     t, s, th = (np.asarray(v, dtype=float) for v in (measured, sem, theory))
     if not (n.shape == t.shape == s.shape == th.shape):
-        raise ValueError("n_samples, measured, sem and theory must have the same length")
+        raise UserError("n_samples, measured, sem and theory must have the same length")
     plt = pyplot()
     new = ax is None
     if new:
@@ -277,7 +278,7 @@ def plot_cumulative_entropy_change(results: dict, ax=None, *, title: str | None 
     matplotlib.figure.Figure
     """
     if not isinstance(results, dict) or not results:
-        raise ValueError("results must be a non-empty dict {label: BanditResult}")
+        raise UserError("results must be a non-empty dict {label: BanditResult}")
     plt = pyplot()
     new = ax is None
     if new:
@@ -285,7 +286,7 @@ def plot_cumulative_entropy_change(results: dict, ax=None, *, title: str | None 
     for i, (lab, res) in enumerate(results.items()):
         dp, dm = getattr(res, "dH_predicted", None), getattr(res, "dH_measured", None)
         if dp is None or dm is None:
-            raise ValueError(f"results[{lab!r}] is not an EntropyPG result (no dH_predicted)")
+            raise UserError(f"results[{lab!r}] is not an EntropyPG result (no dH_predicted)")
         x = np.arange(1, len(dp) + 1)
         ax.plot(x, np.cumsum(dm), "-", lw=1.6, color=f"C{i % 10}", label=f"{lab}: measured")
         ax.plot(x, np.cumsum(dp), "--", lw=1.1, color=f"C{i % 10}",

@@ -1,0 +1,61 @@
+"""Options and helpers shared by the ``thermo-rl llm`` actions: which pretrained model to use."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def add_model_arguments(p, *, pretrain_options: bool = True):
+    """``--checkpoint`` (a folder from ``llm pretrain --out``), or the task, size and
+    device of a model pretrained on the spot and cached under ``--out``."""
+    from ..llm._torch import DEVICES
+    from ..llm.model import SIZES
+    from ..llm.tasks import TASKS
+
+    p.add_argument("--checkpoint", default=None, metavar="DIR",
+                   help="a pretrained model (the --out folder of `thermo-rl llm pretrain`); "
+                        "default: pretrain one (cached under --out, default thermo_rl_out)")
+    if pretrain_options:
+        p.add_argument("--task", default="digit-sum", choices=TASKS,
+                       help="task of the model pretrained when no --checkpoint is given "
+                            "(default digit-sum)")
+        p.add_argument("--size", default="small", choices=tuple(SIZES),
+                       help="model size when pretraining: tiny ~0.1M, small ~0.8M, "
+                            "base ~4.7M parameters (default small)")
+        p.add_argument("--pretrain-steps", type=int, default=None,
+                       help="pretraining steps when no --checkpoint is given "
+                            "(default per size)")
+    p.add_argument("--device", default="auto", choices=DEVICES,
+                   help="auto (CUDA when present), cpu or cuda (default auto)")
+
+
+def cache_dir(args) -> Path:
+    return Path(args.out if getattr(args, "out", None) else "thermo_rl_out")
+
+
+def get_pretrained(args, *, progress: bool = True):
+    """The model named by ``--checkpoint``, else one pretrained now (or found in the cache
+    ``<out>/models/<task>-<size>-s<seed>-<steps>``)."""
+    from ..llm.train import CheckpointError, load_checkpoint, pretrain
+
+    if args.checkpoint:
+        return load_checkpoint(args.checkpoint, device=args.device)
+    steps = args.pretrain_steps
+    tag = f"{args.task}-{args.size}-s{args.seed}-{'default' if steps is None else steps}"
+    folder = cache_dir(args) / "models" / tag
+    if (folder / "checkpoint.pt").exists():
+        try:
+            res = load_checkpoint(folder, device=args.device)
+            if res.steps == res.settings.get("steps"):
+                print(f"thermo-rl llm: using the cached pretrained model {folder}",
+                      file=sys.stderr)
+                return res
+        except CheckpointError as exc:
+            print(f"thermo-rl llm: ignoring the cache ({exc}); pretraining again",
+                  file=sys.stderr)
+            (folder / "checkpoint.pt").unlink()
+    res = pretrain(args.task, size=args.size, steps=steps, seed=args.seed, device=args.device,
+                   out=folder, progress=progress)
+    print(f"thermo-rl llm: pretrained model cached at {folder}", file=sys.stderr)
+    return res

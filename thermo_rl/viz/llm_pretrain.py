@@ -1,0 +1,33 @@
+"""Figures of pretraining: the loss curve (viz only draws)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ._common import pyplot
+
+__all__ = ["loss_curve"]
+
+
+def loss_curve(history, path=None, *, title: str = "", window: int = 20):
+    """Training loss per step (nats per answer token) with a running mean; saved to
+    ``path`` (PNG) and closed when given, else returned as a figure."""
+    plt = pyplot()
+    h = np.asarray(history, dtype=float)
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    ax.plot(np.arange(1, h.size + 1), h, lw=0.8, alpha=0.5, label="step")
+    if h.size >= window:
+        run = np.convolve(h, np.ones(window) / window, mode="valid")
+        ax.plot(np.arange(window, h.size + 1), run, lw=2, label=f"mean of {window}")
+    ax.set_xlabel("optimizer step")
+    ax.set_ylabel("loss (nats per answer token)")
+    ax.set_title(f"pretraining {title}".strip())
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    if path is None:
+        return fig
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return os.fspath(path)
