@@ -5,7 +5,7 @@ a token is drawn: it removes tokens (their logits become ``-inf``) and the sampl
 draws from the renormalized rest. In the package's language, ``T`` is the
 temperature of a Boltzmann distribution over tokens with energies ``-z``; the
 truncations below cut its tail, which lowers the entropy of what is generated and
-trades diversity for correctness (see ``thermo_rl.llm.frontier``).
+trades diversity for correctness (see :mod:`thermo_rl.llm.frontier`).
 
 Rules, on ``p = softmax(z / T)`` sorted from the most to the least probable token
 (``p_(1) >= p_(2) >= ...``):
