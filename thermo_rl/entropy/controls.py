@@ -220,7 +220,7 @@ def clip_cov_band_mask(logp, adv, mask=None, *, lb: float = 1.0, ub: float = 5.0
     """
     lb, ub = check_real(lb, "lb"), check_real(ub, "ub")
     if not lb < ub:
-        raise ValueError(f"the covariance band needs lb < ub, got lb={lb}, ub={ub}")
+        raise UserError(f"the covariance band needs lb < ub, got lb={lb}, ub={ub}")
     ratio = check_real(ratio, "ratio", low=0.0, high=1.0)
     logp = _stop(_arr(logp))
     xp = array_namespace(logp)
@@ -269,7 +269,7 @@ def high_entropy_mask(entropies, mask=None, top_quantile: float = 0.2):
     if n == 0:
         return xp.zeros_like(H)
     h = (n - 1) * (1.0 - q)
-    lo = int(math.floor(h))
+    lo = math.floor(h)
     hi = min(lo + 1, n - 1)
     thr = vals[lo] + (h - lo) * (vals[hi] - vals[lo])
     return xp.astype((H >= thr) & valid, H.dtype)
@@ -337,7 +337,7 @@ def entropy_bonus(logits=None, mask=None, coef: float = 1.0, *, entropies=None):
     """
     coef = check_real(coef, "coef")
     if (logits is None) == (entropies is None):
-        raise ValueError("entropy_bonus needs exactly one of logits or entropies")
+        raise UserError("entropy_bonus needs exactly one of logits or entropies")
     H = entropy_from_logits(_arr(logits), axis=-1) if entropies is None else _arr(entropies)
     return coef * masked_mean(H, mask)
 

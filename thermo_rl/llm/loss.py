@@ -54,6 +54,7 @@ from __future__ import annotations
 
 from .._validation import check_choice, check_int, check_real
 from ..entropy import controls as C
+from ..errors import UserError, UserTypeError
 from ._torch import require_torch
 
 torch = require_torch()
@@ -133,12 +134,12 @@ def compute_advantages(rewards, *, estimator: str = "grpo", scale_rewards: str =
     if not r.is_floating_point():
         r = r.float()
     if r.ndim != 2 or r.shape[0] < 1 or r.shape[1] < 1:
-        raise ValueError(f"rewards must have shape (n_groups, G), got {tuple(r.shape)}")
+        raise UserError(f"rewards must have shape (n_groups, G), got {tuple(r.shape)}")
     G = r.shape[1]
     if estimator == "rloo" and G < 2:
-        raise ValueError("estimator='rloo' needs G >= 2 samples per group")
+        raise UserError("estimator='rloo' needs G >= 2 samples per group")
     if not bool(torch.isfinite(r).all()):
-        raise ValueError("rewards must be finite")
+        raise UserError("rewards must be finite")
     adv = r - r.mean(dim=1, keepdim=True)
     if estimator == "rloo":
         adv = adv * (G / (G - 1.0))
@@ -211,27 +212,27 @@ def policy_loss_tokens(logp, old_logp, advantages, mask, *, loss_type: str = "gr
     check_choice(control, "control", CONTROLS)
     beta = check_real(beta, "beta", low=0.0)
     if logp.ndim != 2:
-        raise ValueError(f"logp must have shape (B, T), got {tuple(logp.shape)}")
+        raise UserError(f"logp must have shape (B, T), got {tuple(logp.shape)}")
     B, T = logp.shape
     for name, x in (("old_logp", old_logp), ("mask", mask), ("ref_logp", ref_logp),
                     ("entropies", entropies)):
         if x is not None and tuple(x.shape) != (B, T):
-            raise ValueError(f"{name} must have the shape of logp {(B, T)}, got "
+            raise UserError(f"{name} must have the shape of logp {(B, T)}, got "
                              f"{tuple(x.shape)}")
     if advantages.ndim == 1:
         if advantages.shape[0] != B:
-            raise ValueError(f"advantages must have shape (B,) = ({B},) or (B, T), got "
+            raise UserError(f"advantages must have shape (B,) = ({B},) or (B, T), got "
                              f"{tuple(advantages.shape)}")
         adv = advantages.detach()[:, None].expand(B, T)
     elif tuple(advantages.shape) == (B, T):
         adv = advantages.detach()
     else:
-        raise ValueError(f"advantages must have shape (B,) or (B, T), got "
+        raise UserError(f"advantages must have shape (B,) or (B, T), got "
                          f"{tuple(advantages.shape)}")
     kw = dict(CONTROL_DEFAULTS.get(control, {}))
     unknown = set(control_kwargs) - set(kw) - {"eps_high"}
     if unknown:
-        raise TypeError(f"control {control!r} takes no argument(s) {sorted(unknown)}; "
+        raise UserTypeError(f"control {control!r} takes no argument(s) {sorted(unknown)}; "
                         f"expected {sorted(kw) or 'none'}")
     kw.update(control_kwargs)
     if control == "clip-higher" and eps_high is None:
@@ -242,10 +243,10 @@ def policy_loss_tokens(logp, old_logp, advantages, mask, *, loss_type: str = "gr
     q = check_real(top_entropy_quantile, "top_entropy_quantile", low=0.0, high=1.0,
                    low_open=True)
     if (q < 1.0 or control in ("entropy-bonus", "target-entropy")) and entropies is None:
-        raise ValueError("entropies are needed for top_entropy_quantile < 1 and the entropy "
+        raise UserError("entropies are needed for top_entropy_quantile < 1 and the entropy "
                          "controls")
     if beta > 0 and ref_logp is None:
-        raise ValueError("beta > 0 needs ref_logp (the reference model's log-probs)")
+        raise UserError("beta > 0 needs ref_logp (the reference model's log-probs)")
     m = mask.to(logp.dtype)
     old = logp.detach() if old_logp is None else old_logp.detach()
 

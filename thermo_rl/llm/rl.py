@@ -74,6 +74,7 @@ from .._progress import progress_bar
 from .._rng import make_rng, seed_int
 from .._validation import check_choice, check_int, check_real
 from ..entropy import TargetEntropyControl, entrocraft_mask, entropy_change_predicted
+from ..errors import UserError, UserTypeError
 from ..schedules import Linear, parse_schedule
 from ._torch import require_torch
 from .exact import AnswerDistribution, answer_distribution, kl_regularized_optimum
@@ -90,7 +91,7 @@ from .loss import (
 torch = require_torch()
 
 __all__ = ["CONTROLS", "CompareResult", "RLResult", "Rollout", "collapse_demo", "compare",
-           "compute_advantages", "exact_metrics", "finetune", "policy_loss_tokens", "rollout",
+           "compute_advantages", "control_arguments", "exact_metrics", "finetune", "policy_loss_tokens", "rollout",
            "token_log_probs"]
 
 KL_ESTIMATORS = ("reward", "k3")
@@ -304,6 +305,12 @@ class CompareResult:
 
 
 # ----------------------------------------------------------------------------- the loop
+def control_arguments(control: str) -> dict:
+    """The keyword arguments a control takes in :func:`finetune`, with their defaults."""
+    check_choice(control, "control", CONTROLS)
+    return {**CONTROL_DEFAULTS.get(control, {}), **OUTER_DEFAULTS.get(control, {})}
+
+
 def _split_outer(control, kwargs):
     """Split ``kwargs`` into the loss control's and the outer control's arguments."""
     outer = dict(OUTER_DEFAULTS.get(control, {}))
@@ -315,7 +322,7 @@ def _split_outer(control, kwargs):
         elif k in allowed_inner:
             inner[k] = v
         else:
-            raise TypeError(f"control {control!r} takes no argument {k!r}; expected "
+            raise UserTypeError(f"control {control!r} takes no argument {k!r}; expected "
                             f"{sorted(set(outer) | allowed_inner) or 'none'}")
     return inner, outer
 
@@ -323,7 +330,7 @@ def _split_outer(control, kwargs):
 def finetune(pretrained, *, control: str = "none", steps: int = 200, n_prompts: int = 64,
              group: int = 8, lr: float = 1e-3, estimator: str = "rloo",
              scale_rewards: str = "none", loss_type: str = "dapo", eps_low: float = 0.2,
-             eps_high: float | None = None, updates_per_rollout: int = 1, minibatches: int = 1,
+             eps_high: float | None = None, updates_per_rollout: int = 1, minibatches: int = 2,
              beta: float = 0.0, kl_estimator: str = "reward", temperature: float = 1.0,
              decoding: dict | None = None, top_entropy_quantile: float = 1.0,
              eval_every: int | None = None, ks=None, base: AnswerDistribution | None = None,
@@ -568,11 +575,11 @@ def compare(pretrained, controls=("none", "entropy-bonus", "clip-cov"), *, seed:
         controls = [c.strip() for c in controls.split(",") if c.strip()]
     controls = list(controls)
     if not controls:
-        raise ValueError("controls must name at least one control")
+        raise UserError("controls must name at least one control")
     for c in controls:
         check_choice(c, "control", CONTROLS)
     if len(set(controls)) != len(controls):
-        raise ValueError(f"controls must not repeat a name, got {controls}")
+        raise UserError(f"controls must not repeat a name, got {controls}")
     control_kwargs = dict(control_kwargs or {})
     t0 = time.perf_counter()
     base = pretrained.distribution()
