@@ -50,9 +50,12 @@ def public_modules(package: str = PACKAGE) -> list[str]:
 
     Imports each one; an import error propagates (the build must fail loudly).
     """
+    def fail(name):
+        raise ImportError(f"cannot import {name} to document it")
+
     pkg = importlib.import_module(package)
     names = [package]
-    for info in pkgutil.walk_packages(pkg.__path__, package + "."):
+    for info in pkgutil.walk_packages(pkg.__path__, package + ".", onerror=fail):
         if is_public(info.name):
             names.append(info.name)
     for name in names:

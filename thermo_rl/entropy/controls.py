@@ -74,6 +74,7 @@ from array_api_compat import array_namespace, device
 from .._rng import make_rng
 from .._validation import check_choice, check_real, check_temperature
 from ..errors import UserError
+from ..metrics import _as_array as _arr
 from ..metrics import entropy_from_logits, log_softmax
 from ..schedules import TargetEntropy
 
@@ -99,12 +100,6 @@ __all__ = [
 
 CONTROLS = ("none", "entropy-bonus", "target-entropy", "clip-cov", "kl-cov", "clip-higher",
             "entrocraft", "anneal-temperature")
-
-
-def _arr(x):
-    if isinstance(x, (list, tuple, int, float)):
-        return np.asarray(x, dtype=np.float64)
-    return x
 
 
 def _stop(x):

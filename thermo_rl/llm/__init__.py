@@ -22,6 +22,8 @@ clear error when it is missing — ``pip install -e ".[llm]"``):
   (TRL's definitions) with the entropy controls of :mod:`thermo_rl.entropy`;
 * :mod:`~thermo_rl.llm.rl` — RL fine-tuning: reward alone collapses the answers, the
   free energy ``<r> - beta KL`` and the entropy controls keep them.
+* :mod:`~thermo_rl.llm.hf` — any local Hugging Face causal LM behind the GPT's
+  interface (``load_hf``; the ``[hf]`` extra).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ _LAZY = {
     "parse_decoding": "decoding", "decoding_frontier": "frontier", "pareto_front": "frontier",
     "finetune": "rl", "RLResult": "rl", "CompareResult": "rl", "collapse_demo": "rl",
     "compute_advantages": "loss", "policy_loss_tokens": "loss",
+    "HFPolicy": "hf", "load_hf": "hf",
 }
 
 
