@@ -21,7 +21,7 @@ clear error when it is missing — ``pip install -e ".[llm]"``):
 * :mod:`~thermo_rl.llm.loss` — GRPO/RLOO advantages and the token-level policy loss
   (TRL's definitions) with the entropy controls of :mod:`thermo_rl.entropy`;
 * :mod:`~thermo_rl.llm.rl` — RL fine-tuning: reward alone collapses the answers, the
-  free energy ``<r> - beta KL`` and the entropy controls keep them.
+  free energy ``<r> - beta KL`` and the entropy controls keep them;
 * :mod:`~thermo_rl.llm.hf` — any local Hugging Face causal LM behind the GPT's
   interface (``load_hf``; the ``[hf]`` extra).
 """
