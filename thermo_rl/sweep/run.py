@@ -333,10 +333,12 @@ def run_sweep(sweep, out=None, *, scheduler=None, workers: int | None = None,
     if todo and name != "joblib":
         client, owned, dashboard = _dask_client(scheduler, workers, say)
         n_workers = len(client.nthreads())
-    else:
+    elif todo:
         import joblib
 
         n_workers = workers or joblib.cpu_count()
+    else:
+        n_workers = None                 # nothing to run: no pool, no cluster contacted
     finished = set()
     ran = 0
     bar = progress_bar(total=len(points), initial=len(done), desc=f"sweep {sweep.simulator_name}",
