@@ -94,3 +94,16 @@ def test_distinct_n():
     assert distinct_n([[1]], 2) == 0.0
     with pytest.raises(ValueError):
         distinct_n(["ab"], 0)
+
+
+def test_coverage_with_a_good_mask_per_row_matches_the_index_form():
+    from thermo_rl.metrics import coverage
+
+    rng = np.random.default_rng(0)
+    p = rng.dirichlet(np.ones(6) * 0.3, size=50)
+    q = rng.integers(0, 3, size=(50, 6)).astype(float)
+    mask = q == q.max(axis=1, keepdims=True)
+    rows = [coverage(p[i], np.flatnonzero(mask[i])) for i in range(50)]
+    assert np.allclose(coverage(p, mask), rows)
+    with pytest.raises(ValueError, match="at least one"):
+        coverage(p, np.zeros((50, 6), bool))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["metropolis_accept", "metropolis_probability"]
+__all__ = ["metropolis_accept"]
 
 
 @njit(cache=True, inline="always")
@@ -19,11 +19,3 @@ def metropolis_accept(dE, beta, u):
     if dE <= 0.0:
         return True
     return u < np.exp(-beta * dE)
-
-
-def metropolis_probability(dE, beta):
-    """Acceptance probability ``min(1, exp(-beta dE))`` for arrays (NumPy reference)."""
-    dE = np.asarray(dE, dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        p = np.exp(-beta * np.maximum(dE, 0.0))
-    return np.where(dE <= 0, 1.0, np.nan_to_num(p, nan=0.0))

@@ -31,6 +31,7 @@ __all__ = [
     "distinct_n",
     "effective_modes",
     "entropy",
+    "entropy_from_log_probs",
     "entropy_from_logits",
     "kl_divergence",
     "log_softmax",
@@ -79,11 +80,16 @@ def entropy(p, axis: int = -1):
     return -xp.sum(p * xp.log(safe), axis=axis)
 
 
-def entropy_from_logits(logits, axis: int = -1):
-    """Entropy (nats) of ``softmax(logits)``, computed from log-probabilities."""
-    logp = log_softmax(logits, axis=axis)
+def entropy_from_log_probs(logp, axis: int = -1):
+    """Entropy ``-sum exp(logp) logp`` (nats) of normalized log-probabilities ``logp``."""
+    logp = _as_array(logp)
     xp = _xp(logp)
     return -xp.sum(xp.exp(logp) * logp, axis=axis)
+
+
+def entropy_from_logits(logits, axis: int = -1):
+    """Entropy (nats) of ``softmax(logits)``, computed from log-probabilities."""
+    return entropy_from_log_probs(log_softmax(logits, axis=axis), axis=axis)
 
 
 def kl_divergence(p, q, axis: int = -1):
@@ -112,8 +118,9 @@ def coverage(p, good: Sequence[int], *, threshold: float | None = None, axis: in
     ----------
     p : array (..., n)
         Probabilities (or counts; they are normalized along ``axis``).
-    good : sequence of int
-        Indices of the m equally good states.
+    good : sequence of int, or boolean array (..., n)
+        Indices of the m equally good states, or a mask of them along the last axis
+        (one good set per row, e.g. per bandit run; then ``axis`` must be -1).
     threshold : float, optional
         A good state counts as covered when its share is at least ``threshold``.
         Default ``0.1 / m``: a policy collapsed onto one of the m good states has
@@ -127,6 +134,18 @@ def coverage(p, good: Sequence[int], *, threshold: float | None = None, axis: in
     """
     p = _as_array(p)
     xp = _xp(p)
+    if hasattr(good, "dtype") and str(good.dtype) in ("bool", "torch.bool"):
+        if axis not in (-1, p.ndim - 1):
+            raise UserError("a boolean good mask needs axis=-1")
+        mask = good
+        m = xp.sum(xp.astype(mask, p.dtype), axis=-1)
+        if bool(xp.any(m == 0)):
+            raise UserError("good must mark at least one state in every row")
+        shares = p / xp.sum(p, axis=-1, keepdims=True)
+        thr = 0.1 / m if threshold is None else xp.full_like(m, float(threshold))
+        covered = mask & ((shares > thr[..., None]) if threshold == 0
+                          else (shares >= thr[..., None]))
+        return xp.sum(xp.astype(covered, p.dtype), axis=-1) / m
     idx = list(good)
     if len(idx) == 0:
         raise UserError("good must name at least one state")

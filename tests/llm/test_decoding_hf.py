@@ -83,31 +83,20 @@ def test_temperature_top_k_min_p_agree_exactly(V, ties, dtype):
         assert_same(filter_logits(z, min_p=x), hf(MinPLogitsWarper(x), z))
 
 
+@pytest.mark.parametrize("name, warper, values", [
+    ("top_p", TopPLogitsWarper, (0.1, 0.5, 0.9, 0.99)),
+    ("top_h", TopHLogitsWarper, (0.2, 0.4, 0.7, 0.95))])
 @pytest.mark.parametrize("V", [18, 100])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_top_p_agrees_and_the_conversion_holds_with_ties(V, dtype):
-    for top_p in (0.1, 0.5, 0.9, 0.99):
+def test_top_p_top_h_agree_and_the_tie_conversion_holds(name, warper, values, V, dtype):
+    for value in values:
         z = logits(2, V, ties=False, dtype=dtype)
-        assert_same(filter_logits(z, top_p=top_p), hf(TopPLogitsWarper(top_p), z))
+        assert_same(filter_logits(z, **{name: value}), hf(warper(value), z))
         zt = logits(3, V, ties=True, dtype=dtype)
-        theirs = hf(TopPLogitsWarper(top_p), zt)
-        ours = filter_logits(zt, top_p=top_p)
+        theirs = hf(warper(value), zt)
+        ours = filter_logits(zt, **{name: value})
         assert not torch.equal(ours, theirs)         # the tied cut differs on many rows
         assert bool((torch.isfinite(theirs) <= torch.isfinite(ours)).all())  # theirs within ours
-        assert_same(ours, with_ties_kept(zt, theirs))
-
-
-@pytest.mark.parametrize("V", [18, 100])
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_top_h_agrees_and_the_conversion_holds_with_ties(V, dtype):
-    for alpha in (0.2, 0.4, 0.7, 0.95):
-        z = logits(4, V, ties=False, dtype=dtype)
-        assert_same(filter_logits(z, top_h=alpha), hf(TopHLogitsWarper(alpha), z))
-        zt = logits(5, V, ties=True, dtype=dtype)
-        theirs = hf(TopHLogitsWarper(alpha), zt)
-        ours = filter_logits(zt, top_h=alpha)
-        assert not torch.equal(ours, theirs)
-        assert bool((torch.isfinite(theirs) <= torch.isfinite(ours)).all())
         assert_same(ours, with_ties_kept(zt, theirs))
 
 

@@ -8,8 +8,13 @@ import pytest
 import torch
 from scipy import optimize, stats
 
-from thermo_rl.llm.exact import (AnswerDistribution, answer_distribution,
-                                 free_energy_objective, kl_regularized_optimum)
+from thermo_rl.llm.exact import (
+    AnswerDistribution,
+    answer_distribution,
+    answer_log_probs,
+    free_energy_objective,
+    kl_regularized_optimum,
+)
 from thermo_rl.llm.model import build_model
 from thermo_rl.llm.tasks import get_task
 from thermo_rl.llm.tokenizer import CharTokenizer
@@ -125,3 +130,16 @@ def test_kl_requires_same_prompts(tiny_pair_sum):
     assert np.allclose(d.kl(d), 0.0)
     with pytest.raises(ValueError, match="same task"):
         d.kl(tiny_pair_sum.distribution(prompts=[0]))
+
+
+def test_teacher_forcing_path_equals_the_tree():
+    """The generic path (any model mapping ids to logits: Hugging Face models) against the
+    KV-cache tree, plain and under a decoding filter (same -inf support)."""
+    m = build_model("tiny", vocab_size=18, seed=5).eval()
+    for decoding in (None, {"temperature": 0.7, "top_p": 0.8}):
+        a = answer_log_probs(m, "pair-sum", prompts=[0, 9, 18], decoding=decoding)
+        b = answer_log_probs(m, "pair-sum", prompts=[0, 9, 18], decoding=decoding, tree=False,
+                             max_rows=70)                  # chunks that split a prompt
+        assert torch.equal(torch.isfinite(a), torch.isfinite(b))
+        torch.testing.assert_close(a[torch.isfinite(a)], b[torch.isfinite(b)], atol=2e-5,
+                                   rtol=0)

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._progress import progress_bar
+from .._progress import announce_estimate, progress_bar
 from .._rng import make_rng, stream_states
-from .._validation import check_int
+from .._validation import check_int, check_memory
 from ..errors import UserError, UserTypeError
 from ..results import jsonable
 from ..schedules import Geometric, parse_schedule
@@ -32,6 +32,8 @@ from .problems import Problem
 
 __all__ = ["AnnealResult", "anneal", "default_schedule", "default_temperatures"]
 
+#: rough engine throughput (moves per second) for the estimate a long run announces
+MOVES_PER_SECOND = 5e7
 ACCEPT_HOT = 0.8
 ACCEPT_COLD = 0.001
 
@@ -179,6 +181,11 @@ def anneal(problem, *, sweeps: int | None = None, schedule=None, runs: int = 4, 
     sweeps = problem.default_sweeps if sweeps is None else check_int(sweeps, "sweeps", low=1)
     runs = check_int(runs, "runs", low=1)
     chunks = min(check_int(chunks, "chunks", low=1), sweeps)
+    # the schedule (T and a restart flag per sweep), the states and the per-chunk traces
+    check_memory(9.0 * sweeps + 48.0 * runs * (problem.size + chunks),
+                 f"{problem.name}: {runs} runs x {sweeps} sweeps")
+    announce_estimate(runs * sweeps * problem.moves_per_sweep / MOVES_PER_SECOND,
+                      f"anneal {problem.name}, {runs} runs x {sweeps} sweeps", progress)
     rng = make_rng(seed)
     t_start = time.perf_counter()
     T0 = T_end = None

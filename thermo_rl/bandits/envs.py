@@ -148,6 +148,8 @@ def testbed(k: int = 10, shift: float = 0.0, noise: float = 1.0) -> BanditEnv:
 
 
 ENVS = ("testbed", "gaussian", "bernoulli", "equal-best", "random-walk")
+#: the most arms make_env builds (every run keeps a few arrays of k numbers)
+MAX_ARMS = 1_000_000
 
 
 def make_env(name: str, *, k: int = 10, m: int = 3, means=None, shift: float = 0.0,
@@ -158,7 +160,7 @@ def make_env(name: str, *, k: int = 10, m: int = 3, means=None, shift: float = 0
     must match); ``testbed``, ``equal-best`` and ``random-walk`` use ``k``.
     """
     check_choice(name, "env", ENVS)
-    k = check_int(k, "k", low=2)
+    k = check_int(k, "k", low=2, high=MAX_ARMS)
     if name in ("gaussian", "bernoulli"):
         if means is None:
             rng = np.random.default_rng(0)

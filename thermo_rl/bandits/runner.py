@@ -27,20 +27,12 @@ import numpy as np
 
 from .._progress import progress_bar
 from .._rng import make_rng, seed_int, stream_states
-from .._validation import check_int
-from ..entropy.controls import (
-    TargetEntropyControl,
-    entrocraft_mask,
-    policy_gradient_weights,
-    tempered_log_probs,
-)
-from ..entropy.dynamics import entropy_change_predicted, entropy_gradient
+from .._validation import check_int, check_memory
 from ..errors import UserError, UserTypeError
-from ..metrics import log_softmax
 from ..results import jsonable
-from ..schedules import Linear, parse_schedule
 from . import _kernels as K
 from .envs import BanditEnv, make_env
+from .pg import run_entropy_pg
 from .policies import EntropyPG, Policy, make_policy
 
 __all__ = ["BanditResult", "compare", "run"]
@@ -211,12 +203,17 @@ def run(env, policy, *, runs: int = 2000, steps: int = 1000, seed=0,
     env, policy = _resolve(env, policy)
     runs = check_int(runs, "runs", low=1)
     steps = check_int(steps, "steps", low=1)
+    G = policy.group if isinstance(policy, EntropyPG) else 1
+    # per run: streams, counts, final probabilities (+ EntropyPG's logits, probabilities,
+    # cdf, group samples and the (runs, G, k) comparison); per step: the accumulators
+    check_memory(runs * (32 + 8 * env.k * (3 if G == 1 else 12 + 2 * G)) + steps * 8 * 6
+                 * (N_CHUNKS + 2), f"{runs} runs x {steps} steps of {type(policy).__name__}")
     threads = numba.get_num_threads() if threads is None else check_int(threads, "threads",
                                                                            low=1)
     rng = make_rng(seed)
     t0 = time.perf_counter()
     if isinstance(policy, EntropyPG):
-        res = _run_pg(env, policy, runs, steps, rng, progress)
+        res = run_entropy_pg(env, policy, runs, steps, rng, progress)
     else:
         res = _run_kernel(env, policy, runs, steps, rng, threads, progress)
     res.seed = seed
@@ -253,124 +250,6 @@ def _run_kernel(env, policy, runs, steps, rng, threads, progress):
     return BanditResult(env, policy, runs, steps, None, mean, np.sqrt(var / max(runs - 1, 1)),
                         acc[2] / runs, acc[3] / runs, acc[4] / runs, acc[5] / runs, counts,
                         final, 0.0, temperature=temps)
-
-
-# ----------------------------------------------------------------------------- EntropyPG
-def _rewards(rng, env, q, actions):
-    mean = np.take_along_axis(q, actions, axis=1)
-    if env.kind == "bernoulli":
-        return (rng.random(mean.shape) < mean).astype(np.float64)
-    if env.noise > 0:
-        return mean + env.noise * rng.standard_normal(mean.shape)
-    return mean
-
-
-def _coverage(q, probs):
-    """Per run: share of the best arms (of ``q``) holding at least 0.1/m (metrics.coverage)."""
-    best = q == q.max(axis=1, keepdims=True)
-    m = best.sum(axis=1)
-    covered = best & (probs >= (0.1 / m)[:, None])
-    return covered.sum(axis=1) / m
-
-
-def _entropy(logp):
-    return -np.sum(np.exp(logp) * logp, axis=1)
-
-
-def _pg_schedules(policy, env, steps):
-    lnk = math.log(env.k)
-    T = policy.schedule.temperatures(steps) if policy.schedule is not None else None
-    ent = None
-    if policy.control == "entrocraft":
-        sched = policy.entropy_schedule or Linear(lnk, 0.5 * lnk)
-        ent = parse_schedule(sched).temperatures(steps)
-    tau = np.ones(steps)
-    if policy.control == "anneal-temperature":
-        tau = parse_schedule(policy.sampling_schedule or "linear:2:1").temperatures(steps)
-    elif policy.sampling_schedule is not None:
-        tau = policy.sampling_schedule.temperatures(steps)
-    return T, ent, tau
-
-
-def _run_pg(env, pol: EntropyPG, runs, steps, rng, progress):
-    k, G = env.k, pol.group
-    q = np.broadcast_to(env.means, (runs, k)).copy()
-    if env.means_std > 0:
-        q += env.means_std * rng.standard_normal((runs, k))
-    z = np.zeros((runs, k))
-    T_sched, ent_sched, tau = _pg_schedules(pol, env, steps)
-    target = None
-    if pol.control == "target-entropy":
-        tgt = 0.5 * math.log(k) if pol.target_entropy is None else pol.target_entropy
-        target = TargetEntropyControl(tgt, T0=max(pol.T, 1e-3), rate=pol.rate)
-    out = {name: np.empty(steps) for name in ("reward", "sem", "optimal", "entropy", "coverage",
-                                              "regret", "T", "dHp", "dHm")}
-    rows = np.arange(runs)[:, None]
-    # the loss-side controls; the others act through T, the advantages or the sampling
-    kw = {"control": pol.control if pol.control in ("clip-cov", "kl-cov", "clip-higher")
-              else None, "fraction": pol.fraction, "kl_coef": pol.kl_coef, "eps_low": pol.eps_low,
-              "eps_high": pol.eps_high}
-    counts = np.zeros(runs * k)
-    logp_all = log_softmax(z, axis=-1)
-    H = _entropy(logp_all)
-    for t in progress_bar(range(steps), desc="EntropyPG", progress=progress):
-        T = target.T if target is not None else (T_sched[t] if T_sched is not None else pol.T)
-        samp = np.exp(logp_all if tau[t] == 1.0 else tempered_log_probs(z, tau[t]))
-        cdf = np.cumsum(samp, axis=1)
-        u = rng.random((runs, G)) * cdf[:, -1:]
-        a = np.minimum((u[:, :, None] > cdf[:, None, :]).sum(axis=2), k - 1)
-        flat = (rows * k + a).ravel()          # (run, action) pairs for bincount scatters
-        R = _rewards(rng, env, q, a)
-        counts += np.bincount(flat, minlength=runs * k)
-        adv = R
-        if pol.baseline != "none":
-            adv = R - R.mean(axis=1, keepdims=True)
-            if pol.baseline == "loo":          # R_i - mean of the others = G/(G-1) (R_i - mean)
-                adv = adv * (G / (G - 1.0))
-        old_logp = np.take_along_axis(logp_all, a, axis=1)
-        keep = None
-        if ent_sched is not None:
-            keep = entrocraft_mask(old_logp, adv, entropy=H, target=ent_sched[t],
-                                   strength=pol.strength, seed=rng)
-        z_start, logp_cur = z, logp_all
-        for epoch in range(pol.epochs):
-            if epoch:
-                logp_cur = log_softmax(z, axis=-1)
-            lp = np.take_along_axis(logp_cur, a, axis=1)
-            w = policy_gradient_weights(lp, adv, old_logp=old_logp, keep=keep, **kw)
-            g = np.bincount(flat, weights=w.ravel(), minlength=runs * k).reshape(runs, k)
-            g -= np.exp(logp_cur) * w.sum(axis=1, keepdims=True)
-            dz = pol.lr * (g / G + T * entropy_gradient(z))
-            z = z + dz
-            z -= z.max(axis=1, keepdims=True)
-        out["dHp"][t] = float(np.mean(entropy_change_predicted(z_start, z - z_start)))
-        p_before = np.exp(logp_all)
-        logp_all = log_softmax(z, axis=-1)
-        H_new = _entropy(logp_all)
-        out["dHm"][t] = float(np.mean(H_new - H))
-        qmax = q.max(axis=1, keepdims=True)
-        qa = np.take_along_axis(q, a, axis=1)
-        out["reward"][t] = R.mean()
-        out["sem"][t] = R.mean(axis=1).std(ddof=1) / math.sqrt(runs) if runs > 1 else 0.0
-        out["optimal"][t] = np.mean(qa == qmax)
-        out["regret"][t] = np.mean(qmax - qa)
-        out["entropy"][t] = H.mean()
-        out["coverage"][t] = _coverage(q, p_before).mean()
-        out["T"][t] = T
-        if target is not None:
-            target.update(H.mean())
-        H = H_new
-        if env.walk_std > 0:
-            q += env.walk_std * rng.standard_normal(q.shape)
-            if env.kind == "bernoulli":
-                np.clip(q, 0.0, 1.0, out=q)
-    final = np.exp(logp_all)
-    counts = counts.reshape(runs, k).astype(np.int64)
-    res = BanditResult(env, pol, runs, steps, None, out["reward"], out["sem"], out["optimal"],
-                       out["entropy"], out["coverage"], out["regret"], counts, final, 0.0,
-                       temperature=out["T"], dH_predicted=out["dHp"], dH_measured=out["dHm"])
-    res.extra["final_logits"] = z
-    return res
 
 
 def compare(env, policies: dict, *, runs: int = 2000, steps: int = 1000, seed=0,

@@ -38,7 +38,13 @@ import numpy as np
 
 from .._progress import progress_bar
 from .._rng import make_rng, stream_states
-from .._validation import as_float_array, check_int, check_probability, check_temperature
+from .._validation import (
+    as_float_array,
+    check_int,
+    check_memory,
+    check_probability,
+    check_temperature,
+)
 from ..errors import UserError
 from ..results import jsonable
 from . import _kernels as K
@@ -170,6 +176,7 @@ def self_train(p0=None, *, k: int = 10, n_samples: int = 100, generations: int =
     n = check_int(n_samples, "n_samples", low=1)
     gens = check_int(generations, "generations", low=1)
     runs = check_int(runs, "runs", low=1)
+    check_memory(runs * (24.0 * gens + 16 * p0.size + 56), f"{runs} runs x {gens} generations")
     mix = check_probability(mix, "mix")
     if temperature is not None:
         warnings.warn("self_train(temperature=...) is deprecated; use T=...",

@@ -15,9 +15,9 @@ from dataclasses import asdict, dataclass
 
 from ..errors import UserError
 
-__all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "run_bench"]
+__all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "best_times", "run_bench"]
 
-AREAS = ("levels", "ising", "anneal", "bandit")
+AREAS = ("levels", "ising", "anneal", "bandit", "llm")
 
 
 @dataclass
@@ -47,6 +47,22 @@ def best_time(fn, repeat: int = 3) -> float:
         t0 = time.perf_counter()
         fn()
         best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def best_times(fns: dict, repeat: int = 3) -> dict:
+    """Best wall time of each ``fns[name]()`` over ``repeat`` rounds that call them in turn.
+
+    Interleaving puts every candidate under the same background load (on a shared
+    machine a burst of load then slows one round of all of them, not one of them).
+    Call each once first to warm up.
+    """
+    best = dict.fromkeys(fns, float("inf"))
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
     return best
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import UserError
 
 __all__ = ["MAX_LIST", "SAVE_ERRORS", "Interrupted", "check_out_dir", "comma_choices",
-           "float_list", "float_range", "out_dir", "save_figure"]
+           "float_list", "float_range", "out_dir", "save_figure", "scan"]
 
 #: the longest list or range a flag accepts (a guard against ``1:2:1e12``)
 MAX_LIST = 100_000
@@ -120,3 +120,20 @@ def save_figure(fig, folder: Path | None, name: str) -> str | None:
     except OSError as exc:
         SAVE_ERRORS.append(f"{os.fspath(Path(folder) / name)} ({exc.strerror or exc})")
         return None
+
+
+def scan(values, point, head: dict):
+    """``point(v) -> (row, result)`` for each value of a scan; ``(rows, last result)``.
+
+    On Ctrl-C raises :class:`Interrupted` with ``{**head, "points": rows so far,
+    "figures": [], "interrupted": True}``, so ``main`` prints the finished points.
+    """
+    rows, last = [], None
+    try:
+        for v in values:
+            row, last = point(float(v))
+            rows.append(row)
+    except KeyboardInterrupt:
+        raise Interrupted({**head, "points": rows, "figures": [], "interrupted": True},
+                          f"{len(rows)} of {len(values)} temperatures finished") from None
+    return rows, last

@@ -16,6 +16,10 @@ def add_model_arguments(p, *, pretrain_options: bool = True):
     p.add_argument("--checkpoint", default=None, metavar="DIR",
                    help="a pretrained model (the --out folder of `thermo-rl llm pretrain`); "
                         "default: pretrain one (cached under --out, default thermo_rl_out)")
+    p.add_argument("--model", default=None, metavar="DIR",
+                   help="a local Hugging Face causal LM folder (save_pretrained: config, "
+                        "weights, tokenizer with EOS) used instead of the GPT, on --task; "
+                        "needs the [hf] extra")
     if pretrain_options:
         p.add_argument("--task", default="digit-sum", choices=TASKS,
                        help="task of the model pretrained when no --checkpoint is given "
@@ -35,10 +39,18 @@ def cache_dir(args) -> Path:
 
 
 def get_pretrained(args, *, progress: bool = True):
-    """The model named by ``--checkpoint``, else one pretrained now (or found in the cache
+    """The model named by ``--model`` (a Hugging Face folder, on ``--task``) or
+    ``--checkpoint``, else one pretrained now (or found in the cache
     ``<out>/models/<task>-<size>-s<seed>-<steps>``)."""
     from ..llm.train import CheckpointError, load_checkpoint, pretrain
 
+    if getattr(args, "model", None):
+        if args.checkpoint:
+            raise ValueError("give --model (a Hugging Face folder) or --checkpoint, not both")
+        from ..llm.hf import as_pretrained, load_hf
+
+        return as_pretrained(load_hf(args.model, device=args.device),
+                             getattr(args, "task", "digit-sum"))
     if args.checkpoint:
         return load_checkpoint(args.checkpoint, device=args.device)
     steps = args.pretrain_steps

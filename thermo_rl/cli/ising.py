@@ -6,7 +6,7 @@ import numpy as np
 
 from .._validation import check_int
 from ..physics.ising import ALGORITHMS, DEVICES
-from ._common import Interrupted, float_range, out_dir, save_figure
+from ._common import float_range, out_dir, save_figure, scan
 
 HELP = "2D Ising model: Metropolis/heat-bath/Wolff/Swendsen-Wang/MSC vs Onsager and Kaufman"
 
@@ -55,20 +55,17 @@ def run(args):
     check_int(args.L, "--L", low=2)
     head = {"model": "ising", "L": args.L, "J": args.J, "h": args.h,
             "algorithm": args.algorithm, "sweeps": args.sweeps, "seed": args.seed}
-    points, last = [], None
-    try:
-        for T in args.T:
-            r = simulate(args.L, float(T), J=args.J, h=args.h, algorithm=args.algorithm,
-                         sweeps=args.sweeps, burn_in=args.burn_in, seed=args.seed,
-                         device=args.device, progress=args.progress)
-            d = r.as_dict()
-            if args.exact:
-                d["exact"] = exact_values(args.L, float(T), args.J, args.h)
-            points.append(d)
-            last = r
-    except KeyboardInterrupt:
-        raise Interrupted({**head, "points": points, "figures": [], "interrupted": True},
-                          f"{len(points)} of {len(args.T)} temperatures finished") from None
+
+    def point(T):
+        r = simulate(args.L, T, J=args.J, h=args.h, algorithm=args.algorithm,
+                     sweeps=args.sweeps, burn_in=args.burn_in, seed=args.seed,
+                     device=args.device, progress=args.progress)
+        d = r.as_dict()
+        if args.exact:
+            d["exact"] = exact_values(args.L, T, args.J, args.h)
+        return d, r
+
+    points, last = scan(args.T, point, head)
     figures = []
     folder = out_dir(args)
     if folder is not None:

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._validation import check_int
 from ..physics.potts import ALGORITHMS
-from ._common import Interrupted, float_range, out_dir, save_figure
+from ._common import float_range, out_dir, save_figure, scan
 
 HELP = "2D q-state Potts model: Metropolis/heat-bath/Wolff/Swendsen-Wang; Tc = 1/ln(1+sqrt q)"
 
@@ -32,17 +32,14 @@ def run(args):
     check_int(args.q, "--q", low=2)
     head = {"model": "potts", "L": args.L, "q": args.q, "J": args.J,
             "algorithm": args.algorithm, "sweeps": args.sweeps, "seed": args.seed}
-    points, last = [], None
-    try:
-        for T in args.T:
-            r = simulate(args.L, float(T), q=args.q, J=args.J, algorithm=args.algorithm,
-                         sweeps=args.sweeps, burn_in=args.burn_in, seed=args.seed,
-                         progress=args.progress)
-            points.append(r.as_dict())
-            last = r
-    except KeyboardInterrupt:
-        raise Interrupted({**head, "points": points, "figures": [], "interrupted": True},
-                          f"{len(points)} of {len(args.T)} temperatures finished") from None
+
+    def point(T):
+        r = simulate(args.L, T, q=args.q, J=args.J, algorithm=args.algorithm,
+                     sweeps=args.sweeps, burn_in=args.burn_in, seed=args.seed,
+                     progress=args.progress)
+        return r.as_dict(), r
+
+    points, last = scan(args.T, point, head)
     out = {**head, "points": points, "figures": []}
     if args.exact:
         out["exact"] = {"Tc": potts_tc(args.q, args.J)}

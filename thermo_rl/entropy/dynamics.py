@@ -57,7 +57,8 @@ from array_api_compat import array_namespace, device
 
 from .._validation import as_float_array, check_choice, check_real
 from ..errors import UserError
-from ..metrics import log_softmax
+from ..metrics import _as_array as _arr
+from ..metrics import entropy_from_log_probs, log_softmax
 
 __all__ = [
     "EntropyLawFit",
@@ -70,16 +71,6 @@ __all__ = [
 ]
 
 PG_KINDS = ("natural", "softmax", "sample")
-
-
-def _arr(x):
-    if isinstance(x, (list, tuple, int, float)):
-        return np.asarray(x, dtype=np.float64)
-    return x
-
-
-def _entropy_logp(logp, xp):
-    return -xp.sum(xp.exp(logp) * logp, axis=-1)
 
 
 def entropy_gradient(logits):
@@ -97,7 +88,7 @@ def entropy_gradient(logits):
     z = _arr(logits)
     xp = array_namespace(z)
     logp = log_softmax(z, axis=-1)
-    H = _entropy_logp(logp, xp)
+    H = entropy_from_log_probs(logp)
     return -xp.exp(logp) * (logp + H[..., None])
 
 
@@ -126,9 +117,8 @@ def entropy_change_predicted(logits, dz):
 def entropy_change_exact(logits, dz):
     """Measured entropy change ``H(softmax(z + dz)) - H(softmax(z))`` (nats)."""
     z, d = _arr(logits), _arr(dz)
-    xp = array_namespace(z, d)
-    return (_entropy_logp(log_softmax(z + d, axis=-1), xp)
-            - _entropy_logp(log_softmax(z, axis=-1), xp))
+    return (entropy_from_log_probs(log_softmax(z + d, axis=-1))
+            - entropy_from_log_probs(log_softmax(z, axis=-1)))
 
 
 def pg_logit_update(logits, advantages, eta, kind: str = "natural", action=None):
@@ -175,7 +165,7 @@ def predicted_pg_entropy_change(logits, advantages, eta, kind: str = "natural"):
     xp = array_namespace(z, A)
     logp = log_softmax(z, axis=-1)
     p = xp.exp(logp)
-    H = _entropy_logp(logp, xp)[..., None]
+    H = entropy_from_log_probs(logp)[..., None]
     Ac = A - xp.sum(p * A, axis=-1, keepdims=True)
     if kind == "natural":
         return -eta * xp.sum(p * (logp + H) * Ac, axis=-1)

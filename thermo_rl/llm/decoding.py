@@ -19,10 +19,11 @@ top-p ``P`` in (0, 1] (nucleus sampling, Holtzman et al., 2020)
     Keep the shortest prefix ``p_(1..m)`` whose cumulative probability is ``>= P``.
 min-p ``X`` in [0, 1] (Nguyen et al., 2024, "Turning Up the Heat: Min-p Sampling")
     Keep the tokens with ``p_i >= X max_j p_j``.
-top-h ``A`` in (0, 1] (Potraghloo et al., 2025, "Top-H Decoding: Adapting the
-Creativity and Coherence with Bounded Entropy in Text Generation"; ``A`` about 0.4)
-    Keep the longest prefix ``p_(1..m)`` with ``-sum_{i<=m} p_(i) ln p_(i) <= A H(p)``,
-    ``H(p)`` the entropy (nats) of the whole distribution.
+top-h ``A`` in (0, 1] (Potraghloo et al., 2025; ``A`` about 0.4)
+    ("Top-H Decoding: Adapting the Creativity and Coherence with Bounded Entropy in
+    Text Generation".) Keep the longest prefix ``p_(1..m)`` with
+    ``-sum_{i<=m} p_(i) ln p_(i) <= A H(p)``, ``H(p)`` the entropy (nats) of the whole
+    distribution.
 
 Conventions, the same in every rule:
 
@@ -68,11 +69,10 @@ import math
 import numpy as np
 
 from .._validation import check_int, check_real, check_temperature
+from ..errors import UserError, UserTypeError
+from ._torch import require_torch
 
-try:
-    import torch
-except ImportError:                                               # pragma: no cover
-    raise ImportError("thermo_rl.llm needs PyTorch: pip install -e \".[llm]\"") from None
+torch = require_torch()
 
 __all__ = ["DECODING_METHODS", "check_decoding", "filter_logits", "format_decoding",
            "parse_decoding", "sample"]
@@ -119,15 +119,15 @@ def _as_tensor(logits):
     was_numpy = isinstance(logits, np.ndarray)
     z = torch.from_numpy(logits) if was_numpy else logits
     if not isinstance(z, torch.Tensor):
-        raise TypeError(f"logits must be a torch tensor or a NumPy array, got "
+        raise UserTypeError(f"logits must be a torch tensor or a NumPy array, got "
                         f"{type(logits).__name__}")
     if not z.is_floating_point():
-        raise TypeError(f"logits must have a floating dtype, got {z.dtype}")
+        raise UserTypeError(f"logits must have a floating dtype, got {z.dtype}")
     if z.ndim == 0 or z.shape[-1] == 0:
-        raise ValueError(f"logits must have a non-empty last axis (the vocabulary), got shape "
+        raise UserError(f"logits must have a non-empty last axis (the vocabulary), got shape "
                          f"{tuple(z.shape)}")
     if z.numel() and not bool(torch.isfinite(z.amax(dim=-1)).all()):
-        raise ValueError("logits must not contain NaN or +inf, and every row needs at least "
+        raise UserError("logits must not contain NaN or +inf, and every row needs at least "
                          "one finite logit")
     return z, was_numpy
 
@@ -318,7 +318,7 @@ def parse_decoding(spec: str) -> dict:
     {'temperature': 0.7, 'top_k': 4}
     """
     if not isinstance(spec, str):
-        raise TypeError(f"decoding must be a string such as 'top-p:0.9', got {spec!r}")
+        raise UserTypeError(f"decoding must be a string such as 'top-p:0.9', got {spec!r}")
     out: dict = {}
     text = spec.strip()
     if text in ("", "sample"):
@@ -330,22 +330,22 @@ def parse_decoding(spec: str) -> dict:
         if name == "greedy" and not sep:
             name, value = "temperature", "0"
         elif name not in _KEYS:
-            raise ValueError(f"unknown decoding method {name!r} in {spec!r}; expected "
+            raise UserError(f"unknown decoding method {name!r} in {spec!r}; expected "
                              f"METHOD:VALUE with METHOD one of: {', '.join(DECODING_METHODS)}")
         elif not sep or not value.strip():
-            raise ValueError(f"decoding item {item!r} needs a value, as in '{name}:VALUE'")
+            raise UserError(f"decoding item {item!r} needs a value, as in '{name}:VALUE'")
         key = _KEYS[name]
         if key in out:
-            raise ValueError(f"decoding {spec!r} sets {name} twice")
+            raise UserError(f"decoding {spec!r} sets {name} twice")
         try:
             num = int(value) if key == "top_k" else float(value)
         except ValueError:
-            raise ValueError(f"decoding item {item!r}: {name} must be "
+            raise UserError(f"decoding item {item!r}: {name} must be "
                              f"{_RANGES[key]}, got {value.strip()!r}") from None
         try:
             check_decoding(**{key: num})
         except (TypeError, ValueError):
-            raise ValueError(f"decoding item {item!r}: {name} must be "
+            raise UserError(f"decoding item {item!r}: {name} must be "
                              f"{_RANGES[key]}, got {value.strip()!r}") from None
         out[key] = num
     return {k: out[k] for k in _ORDER if k in out}

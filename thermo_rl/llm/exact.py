@@ -36,6 +36,7 @@ import numpy as np
 
 from .. import metrics
 from .._validation import check_int, check_real
+from ..errors import UserError
 from ._torch import autocast, require_torch
 from .tasks import Task, get_task
 from .tokenizer import CharTokenizer
@@ -45,7 +46,7 @@ __all__ = ["AnswerDistribution", "answer_distribution", "answer_log_probs",
 
 
 def answer_log_probs(model, task, *, prompts=None, tokenizer=None, decoding=None,
-                     max_rows: int = 8192):
+                     max_rows: int = 8192, tree: bool | None = None):
     """``ln pi(answer + EOS | prompt)`` for every prompt and every answer of ``task``.
 
     The answer space of every task is a product of per-position alphabets, so the
@@ -54,6 +55,12 @@ def answer_log_probs(model, task, *, prompts=None, tokenizer=None, decoding=None
     gives every node its children). For 3-digit answers that is 1 + 10 + 100 + 1000
     one-token steps per prompt instead of 1000 sequences of 8 tokens (7x less work);
     the tests check it against plain teacher forcing.
+
+    Any other model that maps token ids ``(B, T)`` to logits ``(B, T, V)`` (a Hugging
+    Face model through :class:`thermo_rl.llm.hf.HFPolicy`), or a tokenizer whose
+    tokens are not single characters, is scored by plain batched teacher forcing:
+    every ``prompt + answer + EOS``, each encoded on its own by the tokenizer (the
+    canonical tokenization), right-padded, one forward pass per chunk of rows.
 
     Parameters
     ----------
@@ -67,29 +74,40 @@ def answer_log_probs(model, task, *, prompts=None, tokenizer=None, decoding=None
         position (e.g. ``{"top_p": 0.9}``): the exact distribution that this
         decoding method samples from. Answers it can never produce get ``-inf``.
     max_rows : int
-        Largest batch of tree nodes evaluated at once (memory bound: prompts are
-        processed in chunks).
+        Largest batch of tree nodes (or of sequences) evaluated at once (memory bound:
+        prompts are processed in chunks).
+    tree : bool, optional
+        Score through the KV cache tree (the GPT with a character tokenizer) or by
+        plain teacher forcing; default: the tree where it applies.
 
     Returns
     -------
     torch.Tensor (P, A), float32, on the model's device (no gradient)
     """
     torch = require_torch()
-    from .model import KVCache
+    from .model import GPT, KVCache
 
     task = get_task(task)
-    tok = tokenizer or CharTokenizer()
+    tok = tokenizer or getattr(model, "tokenizer", None) or CharTokenizer()
     max_rows = check_int(max_rows, "max_rows", low=1)
     pidx = _prompt_ids(task, prompts)
     device = next(model.parameters()).device
-    alphabets, order = _answer_tree(task, tok)
-    A = len(task.answers)
     filt = None
     if decoding:
         from .decoding import filter_logits
 
         def filt(z):
             return filter_logits(z, **decoding)
+
+    if tree is None:
+        tree = isinstance(model, GPT) and isinstance(tok, CharTokenizer)
+    if not tree:
+        return _teacher_forcing_log_probs(model, task, pidx, tok, filt, max_rows)
+    if not isinstance(model, GPT):
+        raise TypeError("tree=True needs the package's GPT (its KV cache); other models "
+                        "are scored by teacher forcing (tree=None or False)")
+    alphabets, order = _answer_tree(task, tok)
+    A = len(task.answers)
 
     def step_log_probs(logits):
         z = logits[:, -1].float()
@@ -118,6 +136,42 @@ def answer_log_probs(model, task, *, prompts=None, tokenizer=None, decoding=None
     return torch.cat(out)
 
 
+_LOGIT_BUDGET = 1 << 25          # logits held at once by teacher forcing (128 MB in float32)
+
+
+def _teacher_forcing_log_probs(model, task: Task, pidx, tok, filt, max_rows: int):
+    """``ln pi(answer + EOS | prompt)`` (P, A) by batched teacher forcing of every pair.
+
+    Rows are ``prompt tokens + answer tokens + EOS``, right-padded (a causal model never
+    looks at the padding after a row's end); the scored positions are the answer's and
+    EOS. Works for any tokenization, including answers of unequal token length.
+    """
+    torch = require_torch()
+    device = next(model.parameters()).device
+    answers = [tok.encode(a, eos=True) for a in task.answers]            # A lists
+    prompts = [tok.encode(task.prompts[i]) for i in pidx]
+    pairs = [(p, a) for p in prompts for a in answers]                    # (P * A) rows
+    longest = max(len(p) for p in prompts) + max(len(a) for a in answers)
+    rows = max(1, min(max_rows, _LOGIT_BUDGET // (longest * tok.vocab_size)))
+    out = []
+    with torch.no_grad():
+        for s in range(0, len(pairs), rows):
+            chunk = pairs[s:s + rows]
+            n = max(len(p) + len(a) for p, a in chunk)
+            x = torch.full((len(chunk), n), tok.pad_id, dtype=torch.long)
+            scored = torch.zeros((len(chunk), n), dtype=torch.bool)
+            for r, (p, a) in enumerate(chunk):
+                x[r, :len(p) + len(a)] = torch.as_tensor(p + a)
+                scored[r, len(p):len(p) + len(a)] = True
+            x, scored = x.to(device), scored.to(device)
+            with autocast(device):
+                z = model(x[:, :-1]).float()                              # (rows, n-1, V)
+            lp = torch.log_softmax(filt(z) if filt else z, dim=-1)
+            lp = lp.gather(-1, x[:, 1:, None])[..., 0]                   # (rows, n-1)
+            out.append(torch.where(scored[:, 1:], lp, torch.zeros_like(lp)).sum(-1))
+    return torch.cat(out).view(len(prompts), len(answers))
+
+
 def _answer_tree(task: Task, tok: CharTokenizer):
     """Per-position alphabets of the task's answers and the map from the product order
     of those alphabets to the task's answer order (checked: the answer space must be
@@ -126,14 +180,14 @@ def _answer_tree(task: Task, tok: CharTokenizer):
     chars = [sorted({a[t] for a in task.answers}) for t in range(task.answer_length)]
     n_product = int(np.prod([len(c) for c in chars]))
     if n_product != len(task.answers):
-        raise ValueError(f"task {task.name!r}: the answer space is not a product of "
+        raise UserError(f"task {task.name!r}: the answer space is not a product of "
                          "per-position alphabets; exact scoring needs one")
     import itertools
 
     product = ["".join(t) for t in itertools.product(*chars)]
     pos = np.array([task.answer_index(a) for a in product])
     if (pos < 0).any():
-        raise ValueError(f"task {task.name!r}: the answer space is not a product of "
+        raise UserError(f"task {task.name!r}: the answer space is not a product of "
                          "per-position alphabets; exact scoring needs one")
     order = np.empty(len(pos), dtype=np.int64)
     order[pos] = np.arange(len(pos))             # task answer j sits at product index order[j]
@@ -148,12 +202,12 @@ def _prompt_ids(task: Task, prompts) -> list[int]:
         prompts = [prompts]
     ids = [task.prompt_index(p) for p in prompts]
     if not ids:
-        raise ValueError("prompts must name at least one prompt")
+        raise UserError("prompts must name at least one prompt")
     return ids
 
 
 def answer_distribution(model, task, *, prompts=None, tokenizer=None, decoding=None,
-                        max_rows: int = 8192) -> AnswerDistribution:
+                        max_rows: int = 8192, tree: bool | None = None) -> AnswerDistribution:
     """The exact :class:`AnswerDistribution` of ``model`` on ``task`` (no gradient).
 
     Examples
@@ -168,7 +222,7 @@ def answer_distribution(model, task, *, prompts=None, tokenizer=None, decoding=N
     model.eval()
     try:
         logp = answer_log_probs(model, task, prompts=prompts, tokenizer=tokenizer,
-                                decoding=decoding, max_rows=max_rows)
+                                decoding=decoding, max_rows=max_rows, tree=tree)
     finally:
         model.train(was_training)
     pidx = _prompt_ids(task, prompts)
@@ -273,7 +327,7 @@ class AnswerDistribution:
     def kl(self, other: AnswerDistribution) -> np.ndarray:
         """``KL(self || other)`` (nats) over answers and the invalid bucket, per prompt."""
         if not np.array_equal(self.prompt_ids, other.prompt_ids) or self.task is not other.task:
-            raise ValueError("KL needs two distributions over the same task and prompts")
+            raise UserError("KL needs two distributions over the same task and prompts")
         return metrics.kl_divergence(self.full, other.full, axis=1)
 
     def metrics(self, ks=(1, 8, 64)) -> dict:

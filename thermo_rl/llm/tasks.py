@@ -28,7 +28,7 @@ by 1 or 2, a number 1 or 2 away from a multiple).
 Examples
 --------
 >>> t = get_task("digit-sum")
->>> t.prompts[14], t.n_correct[14], t.reward("S=14:", "509")
+>>> t.prompts[14], int(t.n_correct[14]), t.reward("S=14:", "509")
 ('S=14:', 75, 1.0)
 >>> t.reward("S=14:", "5x9"), t.reward("S=14:", "5091")
 (0.0, 0.0)
@@ -43,6 +43,7 @@ import numpy as np
 
 from .._rng import make_rng
 from .._validation import check_choice, check_int, check_probability
+from ..errors import UserError
 
 __all__ = ["TASKS", "Task", "get_task"]
 
@@ -112,7 +113,7 @@ class Task:
             return check_int(prompt, "prompt", low=0, high=len(self.prompts) - 1)
         if isinstance(prompt, str) and prompt in self._prompt_index:
             return self._prompt_index[prompt]
-        raise ValueError(f"unknown prompt {prompt!r} for task {self.name!r}; expected e.g. "
+        raise UserError(f"unknown prompt {prompt!r} for task {self.name!r}; expected e.g. "
                          f"{self.prompts[0]!r} .. {self.prompts[-1]!r}")
 
     def answer_index(self, answer: str) -> int:
@@ -176,7 +177,7 @@ class Task:
 
     def _tokens(self, tok, what, eos):
         cache = self.__dict__.setdefault("_token_cache", {})
-        key = (tok.chars, what)
+        key = (tok.cache_key if hasattr(tok, "cache_key") else tok.chars, what)
         if key not in cache:
             cache[key] = tok.encode_batch(getattr(self, what), eos=eos)
         return cache[key]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +21,9 @@ MIN_BURN_IN = 100
 #: a long run announces when it starts (measured on 2 cores; msc counts its 64 replicas)
 UPDATES_PER_SECOND = {"metropolis": 3e8, "heatbath": 2.5e8, "wolff": 3e7, "sw": 3e7,
                       "msc": 3e9, "torch": 5e7}
+#: the most sweeps (or burn-in sweeps) a run accepts: the kernels count in int64, and
+#: at a billion updates per second a 2x2 lattice would take ~70 years to get there
+MAX_SWEEPS = 2**61
 #: bytes per recorded sample: the int64 bond/magnetization series, the float series
 #: and the copies made while summarizing
 BYTES_PER_SAMPLE = 120
@@ -114,7 +118,9 @@ def summarize(e, m, N: int, beta: float) -> dict:
     b_m = bin_size_for(n, tau_m)
     c, ce = jackknife(lambda a, b: N * beta ** 2 * (b - a * a), e, e2, bin_size=b_e)
     x, xe = jackknife(lambda a, b: N * beta * (b - a * a), am, m2, bin_size=b_m)
-    u, ue = jackknife(lambda a, b: 1.0 - b / (3.0 * a * a), m2, m4, bin_size=b_m)
+    # Binder's cumulant is undefined where <m^2> = 0 (e.g. a frozen Neel state): NaN
+    u, ue = jackknife(lambda a, b: np.where(a > 0, 1.0 - b / (3.0 * np.where(a > 0, a, 1.0) ** 2),
+                                            math.nan), m2, m4, bin_size=b_m)
     nan = float("nan")
     obs["heat_capacity"] = Estimate(c, ce, nan, n)
     obs["susceptibility"] = Estimate(x, xe, nan, n)

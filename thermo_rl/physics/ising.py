@@ -46,7 +46,7 @@ from ..errors import UserError, UserTypeError
 from . import _cluster_kernels as _ck
 from . import _ising_kernels as _ik
 from ._cluster_kernels import wolff_burn_in, wolff_clusters_per_sweep  # noqa: F401 (moved)
-from ._results import SimulationResult, default_burn_in, plan_run, summarize
+from ._results import MAX_SWEEPS, SimulationResult, default_burn_in, plan_run, summarize
 from .exact import TC
 
 __all__ = ["ALGORITHMS", "DEVICES", "IsingModel", "IsingSampler", "IsingState", "SimulationResult",
@@ -214,8 +214,9 @@ def simulate(L: int = 16, T: float = 2.0, *, J: float = 1.0, h: float = 0.0,
     """
     model = IsingModel(L, J, h)
     T = check_temperature(T)
-    sweeps = check_int(sweeps, "sweeps", low=32)
-    burn_in = default_burn_in(sweeps) if burn_in is None else check_int(burn_in, "burn_in", low=0)
+    sweeps = check_int(sweeps, "sweeps", low=32, high=MAX_SWEEPS)
+    burn_in = default_burn_in(sweeps) if burn_in is None else check_int(burn_in, "burn_in", low=0,
+                                                                         high=MAX_SWEEPS)
     device = "cpu" if device is None else check_choice(device, "device", DEVICES)
     algorithm = check_choice(algorithm, "algorithm", ALGORITHMS)
     plan_run("ising", model.L, sweeps, burn_in, "torch" if device != "cpu" else algorithm,

@@ -29,7 +29,7 @@ from scipy.stats import chi2 as _chi2
 
 from .._progress import progress_bar
 from .._rng import stream_states
-from .._validation import as_float_array, check_int, check_temperature
+from .._validation import as_float_array, check_int, check_memory, check_temperature
 from ..errors import UserError, UserTypeError
 from ..gibbs import boltzmann_probabilities, solve_beta
 from ..results import jsonable
@@ -284,6 +284,7 @@ def sample_levels(energies, T: float, n_samples: int = 10_000, *, degeneracy=Non
     E = as_float_array(energies, "energies", ndim=1, min_size=2)
     Tv = check_temperature(T, "T", allow_zero=True, allow_inf=True)
     n = check_int(n_samples, "n_samples", low=1)
+    check_memory(48.0 * n, f"{n} walkers")
     steps = check_int(burn_in, "burn_in", low=1)
     g = np.ones_like(E) if degeneracy is None else as_float_array(
         degeneracy, "degeneracy", ndim=1, positive=True)

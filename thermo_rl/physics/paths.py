@@ -30,7 +30,7 @@ from numba import njit
 
 from .._metropolis import metropolis_accept
 from .._rng import next_double, stream_states
-from .._validation import check_int, check_real, check_temperature
+from .._validation import check_int, check_memory, check_real, check_temperature
 from ..errors import UserError
 from ..results import jsonable
 from ..stats import Estimate, estimate
@@ -171,14 +171,20 @@ def harmonic_pimc(beta=None, omega: float = 1.0, *, T: float | None = None,
         raise UserError(f"T must give a finite positive beta = 1/T, got T = {T}")
     omega = check_real(omega, "omega", low=0.0, low_open=True)
     P = max(8, int(np.ceil(8 * beta * omega))) if P is None else check_int(P, "P", low=2)
-    sweeps = check_int(sweeps, "sweeps", low=32)
-    burn_in = max(100, sweeps // 10) if burn_in is None else check_int(burn_in, "burn_in", low=0)
+    sweeps = check_int(sweeps, "sweeps", low=32, high=2**61)
+    burn_in = max(100, sweeps // 10) if burn_in is None else check_int(burn_in, "burn_in", low=0,
+                                                                        high=2**61)
+    check_memory(64.0 * sweeps, f"{sweeps} sweeps")
     dtau = beta / P
     states = stream_states(seed, 1)
     x = np.zeros(P)
     step = 2.0 * np.sqrt(dtau)                            # free-particle bead spread
     shift = 2.0 * np.sqrt(x2_exact(beta, omega))
-    _pimc(x, dtau, omega, step, shift, burn_in, states, np.empty(burn_in))
+    scratch = np.empty(min(burn_in, 10_000))
+    left = burn_in
+    while left > 0:                      # burn-in in pieces (the kernel records every sweep)
+        _pimc(x, dtau, omega, step, shift, min(left, scratch.size), states, scratch)
+        left -= scratch.size
     x2 = np.empty(sweeps)
     t0 = time.perf_counter()
     acc = _pimc(x, dtau, omega, step, shift, sweeps, states, x2)

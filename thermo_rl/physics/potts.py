@@ -24,7 +24,10 @@ from .._validation import check_choice, check_int, check_lattice_side, check_rea
 from ..errors import UserTypeError
 from . import _cluster_kernels as _ck
 from . import _potts_kernels as _pk
-from ._results import SimulationResult, default_burn_in, plan_run, summarize
+from ._results import MAX_SWEEPS, SimulationResult, default_burn_in, plan_run, summarize
+
+#: burn-in sweeps per call of PottsSampler.run (which records every sweep it makes)
+BURN_IN_PIECE = 10_000
 from .exact import potts_tc
 
 __all__ = ["ALGORITHMS", "PottsModel", "PottsSampler", "PottsState", "simulate"]
@@ -123,8 +126,9 @@ def simulate(L: int = 16, T: float = 1.0, *, q: int = 3, J: float = 1.0,
              seed=0, start: str | None = None, progress: bool = True) -> SimulationResult:
     """Simulate the q-state Potts model; see :func:`thermo_rl.physics.ising.simulate`."""
     model = PottsModel(L, q, J)
-    sweeps = check_int(sweeps, "sweeps", low=32)
-    burn_in = default_burn_in(sweeps) if burn_in is None else check_int(burn_in, "burn_in", low=0)
+    sweeps = check_int(sweeps, "sweeps", low=32, high=MAX_SWEEPS)
+    burn_in = default_burn_in(sweeps) if burn_in is None else check_int(burn_in, "burn_in", low=0,
+                                                                         high=MAX_SWEEPS)
     sampler = PottsSampler(model, T, algorithm)
     plan_run("potts", model.L, sweeps, burn_in, algorithm, progress=progress)
     state = sampler.init(seed, start)
@@ -132,8 +136,11 @@ def simulate(L: int = 16, T: float = 1.0, *, q: int = 3, J: float = 1.0,
         state = _ck.wolff_burn_in(state, sampler.p_add, q, burn_in)
         sampler = replace(sampler, clusters_per_sweep=_ck.wolff_clusters_per_sweep(
             state, sampler.p_add, q))
-    else:
-        state, _, _ = sampler.run(state, burn_in)
+    else:                                 # in pieces: run() records every sweep
+        left = burn_in
+        while left > 0:
+            state, _, _ = sampler.run(state, min(left, BURN_IN_PIECE))
+            left -= BURN_IN_PIECE
     chunks = np.diff(np.linspace(0, sweeps, min(sweeps, 20) + 1).astype(int))
     bs, ms = [], []
     t0 = time.perf_counter()

@@ -26,7 +26,7 @@ from .._rng import make_rng, seed_int
 from .._validation import as_float_array, check_choice, check_int
 from ..errors import UserError
 from ..results import jsonable
-from ._results import SimulationResult, default_burn_in, summarize
+from ._results import MAX_SWEEPS, SimulationResult, default_burn_in, summarize
 from .ising import IsingModel, IsingSampler
 
 __all__ = ["TemperingResult", "parallel_tempering"]
@@ -84,9 +84,10 @@ def parallel_tempering(L: int, T=None, *, J: float = 1.0, h: float = 0.0,
     Ts = np.sort(as_float_array(T, "T", ndim=1, min_size=2, positive=True))
     if np.any(np.diff(Ts) == 0):
         raise UserError("T must be distinct temperatures")
-    sweeps = check_int(sweeps, "sweeps", low=32)
+    sweeps = check_int(sweeps, "sweeps", low=32, high=MAX_SWEEPS)
     swap_every = check_int(swap_every, "swap_every", low=1)
-    burn_in = default_burn_in(sweeps) if burn_in is None else check_int(burn_in, "burn_in", low=0)
+    burn_in = default_burn_in(sweeps) if burn_in is None else check_int(burn_in, "burn_in", low=0,
+                                                                         high=MAX_SWEEPS)
     check_choice(algorithm, "algorithm", ("metropolis", "heatbath", "wolff", "sw"))
     model = IsingModel(L, J, h)
     R = Ts.size

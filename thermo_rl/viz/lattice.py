@@ -47,7 +47,7 @@ def curves_figure(T, measured: dict, exact: dict | None = None, title: str = "")
 
 
 def magnet_figure(T, abs_m, abs_m_err, e, e_err, T_fine, m_exact, e_exact, u_L, f_L, Tc, L):
-    """Tour act 2: |m| and energy vs Onsager, and U/N vs F/N (exact, L x L)."""
+    """Tour act 2: ``|m|`` and energy vs Onsager, and U/N vs F/N (exact, L x L)."""
     plt = pyplot()
     fig, ax = plt.subplots(1, 3, figsize=(12, 3.5))
     ax[0].errorbar(T, abs_m, yerr=abs_m_err, fmt="o", ms=4, label=f"MC, L={L}")
