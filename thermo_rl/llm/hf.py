@@ -165,10 +165,11 @@ class HFPolicy(torch.nn.Module):
         return sum(p.numel() for p in self.model.parameters())
 
     def _mask_and_positions(self, idx):
-        """Attention mask (1 after the leading PADs) and position ids counted from there."""
+        """Attention mask (1 after the leading PADs) and position ids counted from there
+        (None without leading PADs: the model's default positions)."""
         mask = (torch.cumsum(idx != self.tokenizer.pad_id, dim=1) > 0).long()
         if bool(mask.all()):
-            return None, None
+            return mask, None
         pos = (torch.cumsum(mask, dim=1) - 1).clamp_min(0)
         return mask, pos
 
@@ -303,6 +304,16 @@ def char_tokenizer(chars: str | None = None, *, merges=()):
     then one per multi-character string of ``merges`` (matched first, left to right:
     ``merges=("1+",)`` makes ``"1+3"`` two tokens, so answers have unequal token
     lengths, as with a subword tokenizer).
+
+    Examples
+    --------
+    >>> tok = HFTokenizer(char_tokenizer())
+    >>> tok.encode("S=14:", eos=True)
+    [17, 15, 4, 7, 14, 1]
+    >>> tok.decode_answer([4, 13, 6, 1, 0]), tok.decode_answer([4, 13, 6])
+    ('1+3', '1+3?')
+    >>> len(HFTokenizer(char_tokenizer(merges=("1+",))).encode("1+3"))
+    2
     """
     require_transformers()
     import re
