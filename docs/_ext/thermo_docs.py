@@ -170,6 +170,8 @@ def module_page(name: str, entry: dict) -> str:
         for c in children:
             summ = _summary(importlib.import_module(c))
             lines += [f"   * - :py:mod:`{c}`", f"     - {summ}" if summ else "     -"]
+        lines += ["", ".. toctree::", "   :hidden:", ""]
+        lines += [f"   {c.rsplit('.', 1)[1]} <{c}>" for c in children]
         lines += [""]
     return "\n".join(lines)
 
