@@ -37,66 +37,85 @@ def _init_means(state, r, means, means_std, q):
             q[a] += means_std * next_normal(state, r)
 
 
-@njit(cache=True)
-def _reward(state, r, kind, mean, noise):
-    if kind == 0:
-        if noise > 0.0:
-            return mean + noise * next_normal(state, r)
-        return mean
-    return 1.0 if next_double(state, r) < mean else 0.0
-
-
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _walk(state, r, q, walk_std, kind):
-    if walk_std > 0.0:
-        for a in range(q.size):
-            q[a] += walk_std * next_normal(state, r)
-            if kind == 1:
-                q[a] = min(max(q[a], 0.0), 1.0)
+    for a in range(q.size):
+        q[a] += walk_std * next_normal(state, r)
+        if kind == 1:
+            q[a] = min(max(q[a], 0.0), 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _best_arms(q, best):
+    """The best mean of ``q``; ``best[:m]`` gets the indices of the ``m`` best arms."""
+    qmax = q[0]
+    for b in range(1, q.size):
+        qmax = max(qmax, q[b])
+    m = 0
+    for b in range(q.size):
+        if q[b] == qmax:
+            best[m] = b
+            m += 1
+    return qmax, m
+
+
+@njit(cache=True, inline="always")
 def _argmax_random(state, r, v):
-    """Index of the maximum of ``v``, ties broken uniformly at random."""
+    """Index of the maximum of ``v``, ties broken uniformly at random (one pass unless tied)."""
     best = v[0]
+    first = 0
     n = 1
     for a in range(1, v.size):
-        if v[a] > best:
-            best = v[a]
+        x = v[a]
+        if x > best:
+            best = x
+            first = a
             n = 1
-        elif v[a] == best:
+        elif x == best:
             n += 1
-    j = next_below(state, r, n) if n > 1 else 0
-    for a in range(v.size):
+    if n == 1:
+        return first
+    j = next_below(state, r, n)
+    for a in range(first, v.size):
         if v[a] == best:
             if j == 0:
                 return a
             j -= 1
-    return 0
+    return first
 
 
-@njit(cache=True)
-def _greedy_probs(v, eps, probs):
-    """Epsilon-greedy action probabilities (uniform over tied maxima); returns the entropy."""
-    k = v.size
-    best = v[0]
-    for a in range(1, k):
-        best = max(best, v[a])
-    n = 0
-    for a in range(k):
-        if v[a] == best:
-            n += 1
+@njit(cache=True, inline="always")
+def _greedy_entropy(k, n, eps):
+    """Entropy of epsilon-greedy over k arms with n tied maxima."""
     p_best = eps / k + (1.0 - eps) / n
     p_rest = eps / k
-    for a in range(k):
-        probs[a] = p_best if v[a] == best else p_rest
     h = -n * p_best * np.log(p_best)
     if p_rest > 0.0 and n < k:
         h -= (k - n) * p_rest * np.log(p_rest)
     return h
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _greedy_probs(v, eps, probs):
+    """Epsilon-greedy action probabilities (uniform over tied maxima); returns the entropy."""
+    k = v.size
+    best = v[0]
+    n = 1
+    for a in range(1, k):
+        x = v[a]
+        if x > best:
+            best = x
+            n = 1
+        elif x == best:
+            n += 1
+    p_best = eps / k + (1.0 - eps) / n
+    p_rest = eps / k
+    for a in range(k):
+        probs[a] = p_best if v[a] == best else p_rest
+    return _greedy_entropy(k, n, eps)
+
+
+@njit(cache=True, inline="always")
 def _softmax_probs(v, T, probs):
     """Boltzmann probabilities exp(v/T)/Z, stable; T = 0 greedy, T = inf uniform.
 
@@ -132,7 +151,7 @@ def _entropy(probs):
     return h
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _sample(state, r, probs):
     u = next_double(state, r)
     c = 0.0
@@ -147,13 +166,10 @@ def _sample(state, r, probs):
     return k - 1
 
 
-@njit(cache=True)
-def _record(acc, t, a, reward, q, probs, h):
-    """Accumulate step ``t``; ``h`` is the policy's entropy (NaN: no explicit distribution)."""
-    k = q.size
-    qmax = q[0]
-    for b in range(1, k):
-        qmax = max(qmax, q[b])
+@njit(cache=True, inline="always")
+def _record(acc, t, a, reward, q, qmax, best, m, probs, h):
+    """Accumulate step ``t`` (``best[:m]``: the best arms); ``h`` is the policy's entropy
+    (NaN: no explicit distribution). Coverage: share of the best arms with >= 0.1/m."""
     acc[0, t] += reward
     acc[1, t] += reward * reward
     if q[a] == qmax:
@@ -163,13 +179,10 @@ def _record(acc, t, a, reward, q, probs, h):
         acc[3, t] = np.nan
         acc[4, t] = np.nan
         return
-    m = 0
-    for b in range(k):
-        if q[b] == qmax:
-            m += 1
     covered = 0
-    for b in range(k):
-        if q[b] == qmax and probs[b] >= 0.1 / m:
+    thr = 0.1 / m
+    for i in range(m):
+        if probs[best[i]] >= thr:
             covered += 1
     acc[3, t] += h
     acc[4, t] += covered / m
@@ -186,24 +199,54 @@ def run_runs(states, r0, r1, means, means_std, kind, noise, walk_std, params, te
     with the action distribution, draw ``a``, return it and the entropy ``h`` (NaN: none);
     ``_learn(params, t, a, R, m0, m1, m2, probs)``: update the memory with reward ``R``;
     ``_final(params, temps, steps, m0, m1, m2, probs, out)``: the final distribution.
+
+    One run at a time, its whole state in a few small arrays and locals: the best arms
+    are found once per run (again after each step only on a random walk), Gaussian
+    rewards use both deviates of each polar-method pair, and everything the policies and
+    the recording call is inlined into the one compiled loop.
     """
     k = means.size
     steps = acc.shape[1]
     q = np.empty(k)
     probs = np.empty(k)
+    best = np.empty(k, np.int64)
     m0 = np.zeros(k)
     m1 = np.zeros(k)
     m2 = np.zeros(k)
     for r in range(r0, r1):
         _init_means(states, r, means, means_std, q)
+        qmax, m = _best_arms(q, best)
         _reset(params, m0, m1, m2)
+        spare = 0.0
+        have_spare = False
         for t in range(steps):
             a, h = _act(states, r, t, params, temps, m0, m1, m2, probs)
-            R = _reward(states, r, kind, q[a], noise)
-            _record(acc, t, a, R, q, probs, h)
+            if kind == 1:                                  # Bernoulli
+                R = 1.0 if next_double(states, r) < q[a] else 0.0
+            elif noise > 0.0:                              # Gaussian: polar pairs, both used
+                if have_spare:
+                    z = spare
+                    have_spare = False
+                else:
+                    while True:
+                        u = 2.0 * next_double(states, r) - 1.0
+                        v = 2.0 * next_double(states, r) - 1.0
+                        s = u * u + v * v
+                        if 0.0 < s < 1.0:
+                            f = np.sqrt(-2.0 * np.log(s) / s)
+                            z = u * f
+                            spare = v * f
+                            have_spare = True
+                            break
+                R = q[a] + noise * z
+            else:
+                R = q[a]
+            _record(acc, t, a, R, q, qmax, best, m, probs, h)
             _learn(params, t, a, R, m0, m1, m2, probs)
             counts[r, a] += 1
-            _walk(states, r, q, walk_std, kind)
+            if walk_std > 0.0:
+                _walk(states, r, q, walk_std, kind)
+                qmax, m = _best_arms(q, best)
         _final(params, temps, steps, m0, m1, m2, probs, final_probs[r])
 
 
@@ -217,7 +260,7 @@ _reset = _act = _learn = _final = _unbound
 # ----------------------------------------------------------------------------- policies
 # Action values (epsilon-greedy, softmax, UCB): m0 = Q, m1 = N.
 # params: [.., initial, step_size (<= 0: sample average)] at positions ``PI, PA`` below.
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _update_value(Q, N, a, R, alpha):
     N[a] += 1.0
     Q[a] += (R - Q[a]) * (alpha if alpha > 0.0 else 1.0 / N[a])
@@ -231,17 +274,41 @@ def _reset_values(init, Q, N):
 
 
 # epsilon-greedy: params [epsilon, initial, step_size]
+# m2[n - 1] caches the entropy with n tied maxima (NaN: not computed yet)
 @njit(cache=True, inline="always")
 def _eg_reset(params, m0, m1, m2):
     _reset_values(params[1], m0, m1)
+    for b in range(m2.size):
+        m2[b] = np.nan
 
 
 @njit(cache=True, inline="always")
 def _eg_act(states, r, t, params, temps, m0, m1, m2, probs):
     eps = params[0]
-    h = _greedy_probs(m0, eps, probs)
+    k = m0.size
+    best = m0[0]
+    first = 0
+    n = 1
+    for b in range(1, k):                  # one pass: the maximum, where, how many tied
+        x = m0[b]
+        if x > best:
+            best = x
+            first = b
+            n = 1
+        elif x == best:
+            n += 1
+    p_best = eps / k + (1.0 - eps) / n
+    p_rest = eps / k
+    for b in range(k):
+        probs[b] = p_best if m0[b] == best else p_rest
+    h = m2[n - 1]
+    if np.isnan(h):
+        h = _greedy_entropy(k, n, eps)
+        m2[n - 1] = h
     if eps > 0.0 and next_double(states, r) < eps:
-        return next_below(states, r, probs.size), h
+        return next_below(states, r, k), h
+    if n == 1:
+        return first, h
     return _argmax_random(states, r, m0), h
 
 
