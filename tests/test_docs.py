@@ -28,8 +28,11 @@ NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb")
 
 def public_modules():
     """Every module of the package with no private (``_``) component, the package included."""
+    def fail(name):
+        raise ImportError(f"cannot import {name}")
+
     names = ["thermo_rl"]
-    for info in pkgutil.walk_packages(thermo_rl.__path__, "thermo_rl."):
+    for info in pkgutil.walk_packages(thermo_rl.__path__, "thermo_rl.", onerror=fail):
         if not any(part.startswith("_") for part in info.name.split(".")[1:]):
             names.append(info.name)
     return sorted(names)

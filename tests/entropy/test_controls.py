@@ -142,3 +142,62 @@ def test_entropy_controls_keep_the_modes(controlled_runs):
     assert abs(tail["target-entropy"][1] - 0.9) < 0.05
     # ...and none of them costs reward on this problem except Clip-Cov's frozen samples
     assert controlled_runs["entropy-bonus"].optimal[-50:].mean() > 0.9
+
+
+def test_high_entropy_mask_is_trl_quantile_rule_numpy_and_torch():
+    """Entries at or above the (1 - q) quantile of the valid entries, as TRL's
+    GRPOTrainer.get_high_entropy_mask (torch.quantile, linear interpolation)."""
+    torch = pytest.importorskip("torch")
+    from thermo_rl.entropy import high_entropy_mask
+
+    H = np.abs(rng.normal(size=(4, 9)))
+    for q in (0.2, 0.5, 0.8, 1.0):
+        got = high_entropy_mask(H, MASK[:, :9].repeat(2, 0), top_quantile=q)
+        Ht, mt = torch.tensor(H), torch.tensor(MASK[:, :9].repeat(2, 0))
+        thr = torch.quantile(Ht[mt.bool()], 1 - q)
+        trl = ((Ht * mt) >= thr) & mt.bool()
+        assert np.array_equal(got.astype(bool), trl.numpy())
+        assert torch.equal(high_entropy_mask(Ht, mt, top_quantile=q).bool(), trl)
+    with pytest.raises(ValueError, match="top_quantile"):
+        high_entropy_mask(H, top_quantile=0.0)
+
+
+def test_clip_cov_band_mask_draws_from_the_band():
+    torch = pytest.importorskip("torch")
+    from thermo_rl.entropy import clip_cov_band_mask
+
+    logp, adv, mask = LOGP[:1], ADV[:1], MASK[:1]
+    cov = centered_covariance(logp, adv, mask)
+    band = (cov > 0.05) & (cov < 1.0) & (mask > 0)
+    for ratio in (0.02, 0.1, 1.0):
+        keep = clip_cov_band_mask(logp, adv, mask, lb=0.05, ub=1.0, ratio=ratio, seed=4)
+        dropped = (keep == 0) & (mask > 0)
+        n = max(1, math.floor(ratio * mask.sum()))
+        assert dropped.sum() == min(n, band.sum())
+        assert np.all(band[dropped])                      # only from the band
+        assert np.all(keep[mask == 0] == 0)
+        kt = clip_cov_band_mask(torch.tensor(logp), torch.tensor(adv), torch.tensor(mask),
+                                lb=0.05, ub=1.0, ratio=ratio, seed=4)
+        assert np.array_equal(kt.numpy(), keep)           # same draw in NumPy and torch
+    excl = band.copy()
+    keep = clip_cov_band_mask(logp, adv, mask, lb=0.05, ub=1.0, ratio=1.0, exclude=excl)
+    assert np.all(keep == mask)                           # every candidate excluded
+    assert clip_cov_band_mask(logp, adv, mask, ratio=0.0).sum() == mask.sum()
+    with pytest.raises(ValueError, match="lb < ub"):
+        clip_cov_band_mask(logp, adv, lb=1.0, ub=1.0)
+
+
+def test_entropy_bonus_from_entropies_and_adaptive_step():
+    from thermo_rl.entropy import entropy_bonus
+    from thermo_rl.metrics import entropy_from_logits
+
+    z = rng.normal(size=(3, 5))
+    m = np.array([1.0, 0.0, 1.0])
+    a = entropy_bonus(z, m, coef=0.3)
+    b = entropy_bonus(entropies=entropy_from_logits(z), mask=m, coef=0.3)
+    assert a == pytest.approx(b)
+    with pytest.raises(ValueError, match="exactly one"):
+        entropy_bonus()
+    c = TargetEntropyControl(target=1.0, T0=0.02, step=0.01)
+    assert [round(c.update(h), 3) for h in (0.5, 0.5, 2.0, 2.0, 2.0)] == [0.03, 0.04, 0.03,
+                                                                          0.02, 0.01]

@@ -70,3 +70,13 @@ def test_corrupt_checkpoint_is_one_line(tmp_path, capsys):
     code, _, err = _run(capsys, "llm", "sample", "--checkpoint", str(tmp_path))
     assert code == 2 and "corrupt or truncated" in err and len(err.strip().splitlines()) == 1
     assert (tmp_path / "checkpoint.pt").read_bytes() == b"garbage"
+
+
+def test_selftrain_json(checkpoint, capsys, tmp_path):
+    code, out, _ = _run(capsys, "llm", "selftrain", "--checkpoint", str(checkpoint),
+                        "--generations", "1", "--n", "4", "--steps", "2", "--mode", "filtered",
+                        "--out", str(tmp_path), "--json", "--no-progress")
+    r = json.loads(out)
+    assert code == 0 and r["mode"] == "filtered" and len(r["history"]) == 2
+    assert r["history"][0]["heterozygosity"] == r["theory_heterozygosity"][0]
+    assert (tmp_path / "llm_selftrain.png").exists()

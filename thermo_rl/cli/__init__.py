@@ -84,19 +84,27 @@ def _available():
             yield name, importlib.import_module(f"thermo_rl.cli.{name}")
 
 
-def add_common_arguments(p) -> None:
-    """The options every subcommand shares (added by :func:`build_parser`)."""
+def add_common_arguments(p, *, suppress_defaults: bool = False) -> None:
+    """The options every subcommand shares (added by :func:`build_parser`).
+
+    ``suppress_defaults`` is for the actions of a nested subcommand (``llm pretrain``):
+    the options may follow the action too, and one not given there leaves the value
+    parsed before the action alone (argparse's ``SUPPRESS`` default).
+    """
+    def d(value):
+        return argparse.SUPPRESS if suppress_defaults else value
+
     common = p.add_argument_group("common options")
-    common.add_argument("--seed", type=_seed, default=DEFAULT_SEED,
+    common.add_argument("--seed", type=_seed, default=d(DEFAULT_SEED),
                         help=f"random seed, an integer >= 0 (default {DEFAULT_SEED})")
-    common.add_argument("--json", action="store_true",
+    common.add_argument("--json", action="store_true", default=d(False),
                         help="print one JSON object on stdout and nothing else there")
-    common.add_argument("--no-progress", dest="progress", action="store_false",
+    common.add_argument("--no-progress", dest="progress", action="store_false", default=d(True),
                         help="hide progress bars (they go to stderr)")
-    common.add_argument("--out", default=None,
+    common.add_argument("--out", default=d(None),
                         help="folder for figures, checked before computing (default: none "
                              "saved, except by tour)")
-    common.add_argument("--traceback", action="store_true",
+    common.add_argument("--traceback", action="store_true", default=d(False),
                         help="on an error, print the full Python traceback (for bug reports)")
 
 

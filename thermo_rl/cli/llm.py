@@ -10,7 +10,6 @@ work before or after the action's name.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import importlib.util
 
@@ -26,28 +25,15 @@ def _available():
             yield name, importlib.import_module(f"thermo_rl.cli.llm_{name}")
 
 
-def _add_shared(q):
-    # the top-level parser adds these to `llm` itself; here they may also follow the action
-    # (SUPPRESS: an option not given here leaves the value parsed before the action alone)
-    g = q.add_argument_group("common options")
-    g.add_argument("--seed", type=int, default=argparse.SUPPRESS, help="random seed (default 0)")
-    g.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                   help="print one JSON object on stdout and nothing else there")
-    g.add_argument("--no-progress", dest="progress", action="store_false",
-                   default=argparse.SUPPRESS, help="hide progress bars (they go to stderr)")
-    g.add_argument("--out", default=argparse.SUPPRESS,
-                   help="folder for checkpoints and figures")
-    g.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS,
-                   help="show the full traceback of an error (for bug reports)")
-
-
 def add_arguments(p):
+    from . import add_common_arguments
+
     sub = p.add_subparsers(dest="llm_action", metavar="ACTION", required=True,
                            parser_class=type(p))
     for name, module in _available():
         q = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(q)
-        _add_shared(q)
+        add_common_arguments(q, suppress_defaults=True)
         q.set_defaults(_llm_module=module)
 
 

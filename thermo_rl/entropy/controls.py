@@ -25,14 +25,24 @@ entropy bonus (:func:`entropy_bonus`)
 target entropy (:class:`TargetEntropyControl`)
     T as the Lagrange multiplier of ``H = target``, moved by dual ascent
     (:class:`thermo_rl.schedules.TargetEntropy`; soft actor-critic's automatic
-    temperature, Haarnoja et al., 2018).
-Clip-Cov and KL-Cov (:func:`clip_cov_mask`, :func:`kl_cov_penalty`)
+    temperature, Haarnoja et al., 2018), or by a fixed small step up when the entropy
+    is below target and down otherwise (``step=``; the adaptive entropy coefficient
+    of Skywork-OR1, He et al., 2025).
+Clip-Cov and KL-Cov (:func:`clip_cov_band_mask`, :func:`clip_cov_mask`, :func:`kl_cov_penalty`)
     Cui et al. (2025, "The Entropy Mechanism of Reinforcement Learning for Reasoning
     Language Models"): the few samples with the largest centered covariance
     ``(ln pi_i - mean)(A_i - mean)`` drive the entropy collapse; stop their gradient
-    (Clip-Cov) or add ``coef |ln pi - ln pi_old|`` on them (KL-Cov). Here the
-    selection is deterministic: the top ``fraction`` of valid samples with positive
-    covariance (Cui et al.'s Clip-Cov draws them at random from a covariance band).
+    (Clip-Cov) or add ``coef |ln pi - ln pi_old|`` on them (KL-Cov).
+    :func:`clip_cov_band_mask` is Clip-Cov as Cui et al. define it: a random
+    ``ratio`` of the valid samples (at least one) drawn from those whose covariance
+    lies in the band ``lb < cov < ub`` (their defaults 2e-4, 1, 5).
+    :func:`clip_cov_mask` is a deterministic variant: the top ``fraction`` of valid
+    samples with positive covariance (the bandit learner uses it).
+high-entropy masking (:func:`high_entropy_mask`)
+    Wang et al. (2025, "Beyond the 80/20 Rule: High-Entropy Minority Tokens Drive
+    Effective Reinforcement Learning for LLM Reasoning"): the gradient flows only
+    through the tokens whose entropy lies in the top ``top_quantile`` of the batch
+    (TRL's ``top_entropy_quantile``; they keep 20%).
 clip-higher (:func:`ppo_clip_objective`)
     DAPO (Yu et al., 2025, "DAPO: An Open-Source LLM Reinforcement Learning System at
     Scale"): the PPO ratio clip ``[1 - eps_low, 1 + eps_high]`` with
@@ -72,9 +82,11 @@ __all__ = [
     "CONTROLS",
     "TargetEntropyControl",
     "centered_covariance",
+    "clip_cov_band_mask",
     "clip_cov_mask",
     "entrocraft_mask",
     "entropy_bonus",
+    "high_entropy_mask",
     "kl_cov_penalty",
     "kl_cov_weights",
     "masked_mean",
@@ -162,6 +174,102 @@ def clip_cov_mask(logp, adv, mask=None, fraction: float = 2e-4):
     return m * (1.0 - xp.astype(sel, logp.dtype))
 
 
+def clip_cov_band_mask(logp, adv, mask=None, *, lb: float = 1.0, ub: float = 5.0,
+                       ratio: float = 2e-4, exclude=None, seed=None):
+    """Clip-Cov as Cui et al. (2025) define it: 1 where the gradient flows, 0 for the
+    dropped samples and for padding.
+
+    Per row of the last axis (flatten a ``(B, T)`` batch of tokens first: Cui et
+    al. center over the whole batch), the candidates are the valid samples whose
+    centered covariance ``c_i = (ln pi_i - mean)(A_i - mean)``
+    (:func:`centered_covariance`) lies strictly inside the band ``lb < c_i < ub``
+    and that ``exclude`` does not name (verl passes the tokens already clipped by
+    the PPO ratio). ``max(1, floor(ratio * n_valid))`` of them, drawn uniformly at
+    random without replacement (all of them when there are fewer), are dropped:
+    multiply the per-sample loss by the mask (value and gradient both go, as in
+    verl's ``compute_policy_loss_clip_cov``).
+
+    Parameters
+    ----------
+    logp, adv, mask : arrays (..., n)
+    lb, ub : float
+        The covariance band (Cui et al.: 1 and 5).
+    ratio : float in [0, 1]
+        Share of the valid samples to drop (Cui et al.: 2e-4, which with a few
+        thousand tokens is the "at least one" floor: one token per batch).
+    exclude : array (..., n) of bool or 0/1, optional
+        Samples that may not be chosen.
+    seed : None, int or numpy Generator
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> logp = np.log(np.array([0.9, 0.5, 0.1, 0.05]))
+    >>> adv = np.array([2.0, 0.0, -1.0, 1.0])
+    >>> centered_covariance(logp, adv).round(2)
+    array([ 2.13, -0.42,  1.17, -0.74])
+    >>> clip_cov_band_mask(logp, adv, lb=1.0, ub=5.0, ratio=0.5, seed=0)  # 2 of the 2 in band
+    array([0., 1., 0., 1.])
+    >>> int(clip_cov_band_mask(logp, adv, lb=1.0, ub=5.0, ratio=0.25, seed=0).sum())  # 1 of 2
+    3
+    """
+    lb, ub = check_real(lb, "lb"), check_real(ub, "ub")
+    if not lb < ub:
+        raise UserError(f"the covariance band needs lb < ub, got lb={lb}, ub={ub}")
+    ratio = check_real(ratio, "ratio", low=0.0, high=1.0)
+    logp = _stop(_arr(logp))
+    xp = array_namespace(logp)
+    m = _mask(mask, logp, xp)
+    cov = centered_covariance(logp, adv, m)
+    cand = (m > 0) & (cov > lb) & (cov < ub)
+    if exclude is not None:
+        cand = cand & ~(_mask(exclude, logp, xp) > 0)
+    u = make_rng(seed).random(tuple(logp.shape))
+    key = xp.where(cand, xp.asarray(u, dtype=logp.dtype, device=device(logp)),
+                   xp.full_like(logp, math.inf))
+    order = xp.argsort(key, axis=-1, stable=True)
+    rank = xp.astype(xp.argsort(order, axis=-1, stable=True), logp.dtype)
+    n_valid = xp.sum(m, axis=-1, keepdims=True)
+    n_sel = xp.maximum(xp.floor(ratio * n_valid), xp.ones_like(n_valid))
+    if ratio == 0.0:
+        n_sel = xp.zeros_like(n_valid)
+    drop = cand & (rank < n_sel)
+    return m * (1.0 - xp.astype(drop, logp.dtype))
+
+
+def high_entropy_mask(entropies, mask=None, top_quantile: float = 0.2):
+    """1 on the valid samples whose entropy is in the top ``top_quantile``, else 0.
+
+    The threshold is the ``1 - top_quantile`` quantile (linear interpolation, as
+    ``torch.quantile`` and ``numpy.quantile``) of the entropies of *all* valid
+    entries (the whole batch, not per row); entries at or above it are kept:
+    TRL's ``GRPOTrainer.get_high_entropy_mask``. Wang et al. (2025, "Beyond the
+    80/20 Rule: High-Entropy Minority Tokens Drive Effective Reinforcement Learning
+    for LLM Reasoning") train on the top 20% of tokens (``top_quantile = 0.2``);
+    ``top_quantile = 1`` keeps every valid entry.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> high_entropy_mask(np.array([0.1, 0.5, 0.9, 1.3, 2.0]), top_quantile=0.4)
+    array([0., 0., 0., 1., 1.])
+    """
+    q = check_real(top_quantile, "top_quantile", low=0.0, high=1.0, low_open=True)
+    H = _stop(_arr(entropies))
+    xp = array_namespace(H)
+    m = _mask(mask, H, xp)
+    valid = m > 0
+    vals = xp.sort(xp.reshape(H[valid], (-1,)))
+    n = vals.shape[0]
+    if n == 0:
+        return xp.zeros_like(H)
+    h = (n - 1) * (1.0 - q)
+    lo = math.floor(h)
+    hi = min(lo + 1, n - 1)
+    thr = vals[lo] + (h - lo) * (vals[hi] - vals[lo])
+    return xp.astype((H >= thr) & valid, H.dtype)
+
+
 def kl_cov_penalty(logp, old_logp, adv, mask=None, fraction: float = 2e-3, coef: float = 1.0):
     """KL-Cov (Cui et al., 2025): per-sample penalty ``coef |ln pi - ln pi_old|`` on the
     top-``fraction`` covariance samples, 0 elsewhere (autograd flows through ``logp``)."""
@@ -214,14 +322,18 @@ def ppo_clip_weights(logp, old_logp, adv, eps_low: float = 0.2, eps_high: float 
     return xp.where(active, rho * adv, xp.zeros_like(rho))
 
 
-def entropy_bonus(logits, mask=None, coef: float = 1.0):
+def entropy_bonus(logits=None, mask=None, coef: float = 1.0, *, entropies=None):
     """``coef`` times the mean entropy (nats) of ``softmax(logits)`` over valid positions.
 
     ``logits`` has shape ``(..., k)`` and ``mask`` shape ``(...)``. Add it to the
     objective (subtract from the loss): maximizing ``<r> + T H`` with ``coef = T``.
+    Give ``entropies`` (shape ``(...)``, computed with autograd) instead of
+    ``logits`` when the per-position entropies are already at hand.
     """
     coef = check_real(coef, "coef")
-    H = entropy_from_logits(_arr(logits), axis=-1)
+    if (logits is None) == (entropies is None):
+        raise UserError("entropy_bonus needs exactly one of logits or entropies")
+    H = entropy_from_logits(_arr(logits), axis=-1) if entropies is None else _arr(entropies)
     return coef * masked_mean(H, mask)
 
 
@@ -296,18 +408,28 @@ def _row_values(v, name, like, xp):
 
 class TargetEntropyControl:
     """Hold the entropy at ``target`` with T (the entropy-bonus coefficient) as the
-    Lagrange multiplier, adjusted by :class:`thermo_rl.schedules.TargetEntropy`.
+    Lagrange multiplier.
+
+    By default T moves by dual ascent, ``log T += rate (target - H)``
+    (:class:`thermo_rl.schedules.TargetEntropy`). With ``step`` it moves by a fixed
+    amount instead: ``T += step`` when the entropy is below target, ``T -= step``
+    otherwise, clipped to ``[T_min, T_max]`` (the adaptive entropy coefficient of
+    Skywork-OR1, He et al., 2025, "Skywork Open Reasoner 1 Technical Report").
 
     Examples
     --------
     >>> c = TargetEntropyControl(target=1.0, T0=0.1, rate=0.5)
     >>> c.update(0.5) > 0.1     # entropy below target: T goes up
     True
+    >>> c = TargetEntropyControl(target=1.0, T0=0.1, step=0.01)
+    >>> round(c.update(0.5), 3), round(c.update(1.5), 3)
+    (0.11, 0.1)
     """
 
     def __init__(self, target: float, T0: float = 0.1, rate: float = 0.1,
-                 T_min: float = 1e-8, T_max: float = 1e8):
+                 T_min: float = 1e-8, T_max: float = 1e8, step: float | None = None):
         self.schedule = TargetEntropy(T0, target, rate=rate, T_min=T_min, T_max=T_max)
+        self.step = None if step is None else check_real(step, "step", low=0.0, low_open=True)
         self.T = self.schedule.reset()
 
     @property
@@ -316,7 +438,12 @@ class TargetEntropyControl:
 
     def update(self, measured_entropy) -> float:
         """Update and return T after measuring the entropy (nats; a float or 0-d array)."""
-        self.T = self.schedule.update(self.T, float(measured_entropy))
+        if self.step is None:
+            self.T = self.schedule.update(self.T, float(measured_entropy))
+        else:
+            h = check_real(float(measured_entropy), "measured (entropy)", low=0.0)
+            T = self.T + (self.step if h < self.target else -self.step)
+            self.T = float(min(max(T, self.schedule.T_min), self.schedule.T_max))
         return self.T
 
 

@@ -18,6 +18,10 @@ clear error when it is missing — ``pip install -e ".[llm]"``):
   and the KL-regularized optimum ``pi_ref exp(r/beta) / Z``;
 * :mod:`~thermo_rl.llm.decoding` — temperature, top-k, top-p, min-p, top-h;
 * :mod:`~thermo_rl.llm.train` — pretraining with atomic, resumable checkpoints;
+* :mod:`~thermo_rl.llm.loss` — GRPO/RLOO advantages and the token-level policy loss
+  (TRL's definitions) with the entropy controls of :mod:`thermo_rl.entropy`;
+* :mod:`~thermo_rl.llm.rl` — RL fine-tuning: reward alone collapses the answers, the
+  free energy ``<r> - beta KL`` and the entropy controls keep them;
 * :mod:`~thermo_rl.llm.hf` — any local Hugging Face causal LM behind the GPT's
   interface (``load_hf``; the ``[hf]`` extra).
 """
@@ -39,6 +43,8 @@ _LAZY = {
     "CheckpointError": "train",
     "filter_logits": "decoding", "sample": "decoding",
     "parse_decoding": "decoding", "decoding_frontier": "frontier", "pareto_front": "frontier",
+    "finetune": "rl", "RLResult": "rl", "CompareResult": "rl", "collapse_demo": "rl",
+    "compute_advantages": "loss", "policy_loss_tokens": "loss",
     "HFPolicy": "hf", "load_hf": "hf",
 }
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import importlib
 
+from ..errors import UserError, UserTypeError
+
 __all__ = ["DEVICES", "autocast", "require_torch", "resolve_device"]
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -34,17 +36,17 @@ def resolve_device(device: str = "auto"):
     if isinstance(device, torch.device):
         device = str(device)
     if not isinstance(device, str):
-        raise TypeError(f"device must be one of {', '.join(DEVICES)}, got {device!r}")
+        raise UserTypeError(f"device must be one of {', '.join(DEVICES)}, got {device!r}")
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if device == "cpu":
         return torch.device("cpu")
     if device == "cuda" or device.startswith("cuda:"):
         if not torch.cuda.is_available():
-            raise ValueError("device 'cuda' was asked for but CUDA is not available on this "
+            raise UserError("device 'cuda' was asked for but CUDA is not available on this "
                              "machine (use --device cpu or auto)")
         return torch.device(device)
-    raise ValueError(f"unknown device {device!r}; expected one of: {', '.join(DEVICES)}")
+    raise UserError(f"unknown device {device!r}; expected one of: {', '.join(DEVICES)}")
 
 
 def autocast(device):

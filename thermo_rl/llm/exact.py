@@ -36,6 +36,7 @@ import numpy as np
 
 from .. import metrics
 from .._validation import check_int, check_real
+from ..errors import UserError, UserTypeError
 from ._torch import autocast, require_torch
 from .tasks import Task, get_task
 from .tokenizer import CharTokenizer
@@ -103,8 +104,8 @@ def answer_log_probs(model, task, *, prompts=None, tokenizer=None, decoding=None
     if not tree:
         return _teacher_forcing_log_probs(model, task, pidx, tok, filt, max_rows)
     if not isinstance(model, GPT):
-        raise TypeError("tree=True needs the package's GPT (its KV cache); other models "
-                        "are scored by teacher forcing (tree=None or False)")
+        raise UserTypeError("tree=True needs the package's GPT (its KV cache); other models "
+                            "are scored by teacher forcing (tree=None or False)")
     alphabets, order = _answer_tree(task, tok)
     A = len(task.answers)
 
@@ -179,14 +180,14 @@ def _answer_tree(task: Task, tok: CharTokenizer):
     chars = [sorted({a[t] for a in task.answers}) for t in range(task.answer_length)]
     n_product = int(np.prod([len(c) for c in chars]))
     if n_product != len(task.answers):
-        raise ValueError(f"task {task.name!r}: the answer space is not a product of "
+        raise UserError(f"task {task.name!r}: the answer space is not a product of "
                          "per-position alphabets; exact scoring needs one")
     import itertools
 
     product = ["".join(t) for t in itertools.product(*chars)]
     pos = np.array([task.answer_index(a) for a in product])
     if (pos < 0).any():
-        raise ValueError(f"task {task.name!r}: the answer space is not a product of "
+        raise UserError(f"task {task.name!r}: the answer space is not a product of "
                          "per-position alphabets; exact scoring needs one")
     order = np.empty(len(pos), dtype=np.int64)
     order[pos] = np.arange(len(pos))             # task answer j sits at product index order[j]
@@ -201,7 +202,7 @@ def _prompt_ids(task: Task, prompts) -> list[int]:
         prompts = [prompts]
     ids = [task.prompt_index(p) for p in prompts]
     if not ids:
-        raise ValueError("prompts must name at least one prompt")
+        raise UserError("prompts must name at least one prompt")
     return ids
 
 
@@ -326,7 +327,7 @@ class AnswerDistribution:
     def kl(self, other: AnswerDistribution) -> np.ndarray:
         """``KL(self || other)`` (nats) over answers and the invalid bucket, per prompt."""
         if not np.array_equal(self.prompt_ids, other.prompt_ids) or self.task is not other.task:
-            raise ValueError("KL needs two distributions over the same task and prompts")
+            raise UserError("KL needs two distributions over the same task and prompts")
         return metrics.kl_divergence(self.full, other.full, axis=1)
 
     def metrics(self, ks=(1, 8, 64)) -> dict:

@@ -32,6 +32,7 @@ import math
 from dataclasses import asdict, dataclass
 
 from .._validation import check_choice, check_int
+from ..errors import UserError
 from ._torch import autocast, require_torch
 
 torch = require_torch()
@@ -62,7 +63,7 @@ class GPTConfig:
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
             check_int(getattr(self, name), name, low=1)
         if self.n_embd % self.n_head or (self.rotary and (self.n_embd // self.n_head) % 2):
-            raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head "
+            raise UserError(f"n_embd ({self.n_embd}) must be divisible by n_head "
                              f"({self.n_head}) (and the head size even with rotary positions)")
 
     def as_dict(self) -> dict:
@@ -192,7 +193,7 @@ class GPT(nn.Module):
         B, T = idx.shape
         pos0 = 0 if cache is None else cache.pos
         if pos0 + T > self.config.block_size:
-            raise ValueError(f"sequence of {pos0 + T} tokens exceeds block_size "
+            raise UserError(f"sequence of {pos0 + T} tokens exceeds block_size "
                              f"{self.config.block_size}")
         x = self.wte(idx)                                         # (B, T, C)
         rope = None

@@ -43,6 +43,7 @@ import numpy as np
 
 from .._rng import make_rng
 from .._validation import check_choice, check_int, check_probability
+from ..errors import UserError
 
 __all__ = ["TASKS", "Task", "get_task"]
 
@@ -112,7 +113,7 @@ class Task:
             return check_int(prompt, "prompt", low=0, high=len(self.prompts) - 1)
         if isinstance(prompt, str) and prompt in self._prompt_index:
             return self._prompt_index[prompt]
-        raise ValueError(f"unknown prompt {prompt!r} for task {self.name!r}; expected e.g. "
+        raise UserError(f"unknown prompt {prompt!r} for task {self.name!r}; expected e.g. "
                          f"{self.prompts[0]!r} .. {self.prompts[-1]!r}")
 
     def answer_index(self, answer: str) -> int:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import UserError
+
 __all__ = ["CHARS", "CharTokenizer"]
 
 CHARS = "0123456789+:=NSk"
@@ -31,7 +33,7 @@ class CharTokenizer:
 
     def __init__(self, chars: str = CHARS):
         if not isinstance(chars, str) or len(set(chars)) != len(chars) or not chars:
-            raise ValueError("chars must be a non-empty string of distinct characters")
+            raise UserError("chars must be a non-empty string of distinct characters")
         self.chars = chars
         self._stoi = {c: i + 2 for i, c in enumerate(chars)}
 
@@ -44,7 +46,7 @@ class CharTokenizer:
         try:
             ids = [self._stoi[c] for c in text]
         except KeyError as exc:
-            raise ValueError(f"character {exc.args[0]!r} is not in the tokenizer's "
+            raise UserError(f"character {exc.args[0]!r} is not in the tokenizer's "
                              f"alphabet {self.chars!r}") from None
         return ids + [self.eos_id] if eos else ids
 
@@ -52,7 +54,7 @@ class CharTokenizer:
         """Equal-length texts to an int64 array of shape ``(len(texts), length)``."""
         rows = [self.encode(t, eos=eos) for t in texts]
         if len({len(r) for r in rows}) > 1:
-            raise ValueError("encode_batch needs texts of equal length")
+            raise UserError("encode_batch needs texts of equal length")
         return np.array(rows, dtype=np.int64)
 
     def decode(self, ids) -> str:

@@ -31,20 +31,21 @@ import numpy as np
 from .. import __version__
 from .._progress import progress_bar
 from .._validation import check_choice, check_int, check_probability, check_real
+from ..errors import UserError
 from ._torch import autocast, require_torch, resolve_device
 from .model import GPT, SIZES, GPTConfig
 from .tasks import TASKS, Task, get_task
 from .tokenizer import CharTokenizer
 
-__all__ = ["CHECKPOINT_NAME", "CheckpointError", "Pretrained", "load_checkpoint", "pretrain",
-           "save_checkpoint"]
+__all__ = ["CHECKPOINT_NAME", "CheckpointError", "Pretrained", "answer_loss", "load_checkpoint",
+           "make_optimizer", "pretrain", "save_checkpoint"]
 
 CHECKPOINT_NAME = "checkpoint.pt"
 _FORMAT = "thermo_rl.llm.checkpoint/1"
 DEFAULT_STEPS = {"tiny": 600, "small": 400, "base": 400}
 
 
-class CheckpointError(ValueError):
+class CheckpointError(UserError):
     """A checkpoint that cannot be used: missing, corrupt, truncated or incompatible."""
 
 
@@ -103,6 +104,26 @@ def _batch(task: Task, tok: CharTokenizer, rng, n: int, q: float, device):
     answers = task._answer_tokens(tok)[aj]
     x = torch.as_tensor(np.concatenate([prompts, answers], axis=1), device=device)
     return x, task.prompt_length
+
+
+def answer_loss(model, x, prompt_length: int):
+    """Mean cross-entropy (nats per token) of the answer tokens and EOS of sequences ``x``
+    ``(B, Lp + La + 1)`` given their prompts: the supervised loss of pretraining and of
+    self-training."""
+    torch = require_torch()
+    with autocast(x.device):
+        logits = model(x[:, :-1])[:, prompt_length - 1:].float()   # (B, La + 1, V)
+    return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                             x[:, prompt_length:].reshape(-1))
+
+
+def make_optimizer(model, lr: float, weight_decay: float = 0.1):
+    """AdamW with decoupled weight decay on the matrices only, betas (0.9, 0.95)."""
+    torch = require_torch()
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    other = [p for p in model.parameters() if p.dim() < 2]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
+                              {"params": other, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.95))
 
 
 def pretrain(task="digit-sum", *, size: str = "small", steps: int | None = None,
@@ -164,7 +185,7 @@ def pretrain(task="digit-sum", *, size: str = "small", steps: int | None = None,
     if checkpoint_every is not None:
         checkpoint_every = check_int(checkpoint_every, "checkpoint_every", low=1)
         if out is None:
-            raise ValueError("checkpoint_every needs out (a folder for the checkpoints)")
+            raise UserError("checkpoint_every needs out (a folder for the checkpoints)")
     path = None if out is None else _checkpoint_path(out, create=True)
     settings = {"task": task.name, "size": size, "steps": steps, "batch_size": batch_size,
                 "lr": lr, "warmup": warmup, "weight_decay": weight_decay,
@@ -173,7 +194,7 @@ def pretrain(task="digit-sum", *, size: str = "small", steps: int | None = None,
     state = None
     if resume:
         if path is None:
-            raise ValueError("resume needs out (the folder holding checkpoint.pt)")
+            raise UserError("resume needs out (the folder holding checkpoint.pt)")
         state = _read(path, dev)
         old = state["settings"]
         diff = {k: (old.get(k), v) for k, v in settings.items()
@@ -184,10 +205,7 @@ def pretrain(task="digit-sum", *, size: str = "small", steps: int | None = None,
     cfg = GPTConfig(vocab_size=tok.vocab_size, block_size=task.prompt_length
                     + task.answer_length + 1, rotary=bool(rotary), **SIZES[size])
     model = GPT(cfg, seed=seed).to(dev)
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    other = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
-                             {"params": other, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.95))
+    opt = make_optimizer(model, lr, weight_decay)
     rng = np.random.default_rng(seed)
     history: list[float] = []
     start = 0
@@ -217,10 +235,7 @@ def pretrain(task="digit-sum", *, size: str = "small", steps: int | None = None,
             for g in opt.param_groups:
                 g["lr"] = _lr_at(step, steps, lr, warmup)
             x, lp = _batch(task, tok, rng, batch_size, q, dev)
-            with autocast(dev):
-                logits = fwd(x[:, :-1])[:, lp - 1:].float()          # (B, La + 1, V)
-            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, cfg.vocab_size),
-                                                     x[:, lp:].reshape(-1))
+            loss = answer_loss(fwd, x, lp)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -250,11 +265,11 @@ def _checkpoint_path(out, *, create: bool) -> Path:
     else:
         folder, path = p, p / CHECKPOINT_NAME
     if folder.exists() and not folder.is_dir():
-        raise ValueError(f"out: {folder} exists and is not a folder")
+        raise UserError(f"out: {folder} exists and is not a folder")
     if create:
         folder.mkdir(parents=True, exist_ok=True)
         if not os.access(folder, os.W_OK):
-            raise ValueError(f"out: {folder} is not writable")
+            raise UserError(f"out: {folder} is not writable")
     return path
 
 
@@ -282,7 +297,7 @@ def _read(path: Path, device) -> dict:
         raise CheckpointError(f"no checkpoint at {path}")
     try:
         state = torch.load(path, map_location=device, weights_only=True)
-    except Exception as exc:   # torch raises many types for a damaged file
+    except Exception as exc:  # noqa: BLE001 (torch raises many types for a damaged file)
         kind = type(exc).__name__
         raise CheckpointError(f"{path} is corrupt or truncated ({kind}); delete it or "
                               "point --checkpoint elsewhere") from None

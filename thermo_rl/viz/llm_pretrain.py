@@ -1,4 +1,4 @@
-"""Figures of pretraining: the loss curve (viz only draws)."""
+"""Figures of pretraining and self-training (viz only draws)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from ._common import pyplot
 
-__all__ = ["loss_curve"]
+__all__ = ["loss_curve", "self_training_curves"]
 
 
 def loss_curve(history, path=None, *, title: str = "", window: int = 20):
@@ -25,6 +25,31 @@ def loss_curve(history, path=None, *, title: str = "", window: int = 20):
     ax.set_ylabel("loss (nats per answer token)")
     ax.set_title(f"pretraining {title}".strip())
     ax.legend(frameon=False)
+    fig.tight_layout()
+    if path is None:
+        return fig
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return os.fspath(path)
+
+
+def self_training_curves(res, path=None):
+    """Heterozygosity against Wright-Fisher, and pass@1 / coverage per generation, of a
+    :class:`thermo_rl.llm.selftrain.LMSelfTrainingResult`."""
+    plt = pyplot()
+    g = res.series("generation")
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.4))
+    a.plot(g, res.series("heterozygosity"), "o-", label="model (exact)")
+    a.plot(g, res.theory_heterozygosity, "k--", label="Wright-Fisher")
+    a.set_xlabel("generation")
+    a.set_ylabel(r"heterozygosity $1-\sum\pi^2$")
+    a.legend(frameon=False)
+    b.plot(g, res.series("pass@1"), "o-", label="pass@1")
+    b.plot(g, res.series("coverage"), "s--", label="coverage")
+    b.set_xlabel("generation")
+    b.set_ylim(0, 1.02)
+    b.legend(frameon=False)
+    fig.suptitle(f"self-training ({res.mode}, n = {res.n_samples}, fresh {res.fresh:.2f})")
     fig.tight_layout()
     if path is None:
         return fig

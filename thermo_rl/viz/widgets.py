@@ -27,7 +27,9 @@ def _widgets():
 
 def _output_box(slider, draw, value_of):
     """A VBox of ``slider`` over an Output that shows ``draw(value_of(slider.value))``."""
-    from IPython.display import display
+    import io
+
+    from IPython.display import Image, display
 
     w = _widgets()
     plt = pyplot()
@@ -35,10 +37,12 @@ def _output_box(slider, draw, value_of):
 
     def show(change=None):
         fig = draw(value_of(slider.value))
+        buf = io.BytesIO()          # a PNG whatever the matplotlib backend (Agg included)
+        fig.savefig(buf, format="png", bbox_inches="tight")
+        plt.close(fig)
         with out:
             out.clear_output(wait=True)
-            display(fig)
-        plt.close(fig)
+            display(Image(data=buf.getvalue(), format="png"))
 
     slider.observe(show, names="value")
     show()
