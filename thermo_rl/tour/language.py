@@ -46,7 +46,7 @@ def run(ctx) -> ActResult:
     dist = base.distribution()
     beta = 0.3
     star = kl_regularized_optimum(dist, beta).metrics()
-    fig, _ = plot_compare(res)
+    fig = plot_compare(res)
     path = save_figure(fig, ctx.out, "act5_language.png")
     lines = [
         (f"A {base.model.num_parameters():,}-parameter GPT pretrained on pair-sum "
