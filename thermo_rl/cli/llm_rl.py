@@ -161,5 +161,10 @@ def render(r) -> str:
             f"corr(measured dH, -Cov(ln pi, A)) {e['entropy_change_correlation_cov']:.3f}"
             + (f"; KL(pi || pi*) {b['kl_star']:.3f} -> {a['kl_star']:.3f}"
                if a.get("kl_star") is not None else ""))
+    for name, c in r.get("crossovers", {}).items():
+        parts = [f"{key} at k = {k}" for key, k in c.items() if k is not None]
+        if parts:
+            lines.append(f"pass@k crossover (Yue et al. 2025): the base model overtakes "
+                         f"{name} in " + " and ".join(parts))
     lines += [f"figure: {f}" for f in r.get("figures", [])]
     return "\n".join(lines)

@@ -73,7 +73,12 @@ from .. import metrics as M
 from .._progress import progress_bar
 from .._rng import make_rng, seed_int
 from .._validation import check_choice, check_int, check_real
-from ..entropy import TargetEntropyControl, entrocraft_mask, entropy_change_predicted
+from ..entropy import (
+    TargetEntropyControl,
+    centered_covariance,
+    entrocraft_mask,
+    entropy_change_predicted,
+)
 from ..errors import UserError, UserTypeError
 from ..schedules import Linear, parse_schedule
 from ._torch import require_torch
@@ -190,6 +195,14 @@ def exact_metrics(dist: AnswerDistribution, base: AnswerDistribution, ks=(1, 8, 
     distinct correct answers among k samples) as objects from k to value,
     ``coverage``, ``answer_entropy``, ``effective_correct``, ``invalid``, ``kl_ref``
     (KL(pi || pi_ref)) and ``kl_star`` (KL(pi || pi*), None without an optimum).
+
+    Examples
+    --------
+    >>> from thermo_rl.llm.exact import AnswerDistribution
+    >>> base = AnswerDistribution.from_probs("pair-sum", [0], [[0.01] * 100])
+    >>> m = exact_metrics(base, base, ks=(1, 8))
+    >>> round(m["pass@1"], 2), m["coverage"], m["kl_ref"], round(m["distinct@k"][8], 2)
+    (0.01, 1.0, 0.0, 0.08)
     """
     out = dist.metrics(ks)
     out["distinct@k"] = {int(k): float(dist.expected_distinct_correct(int(k)).mean())
@@ -225,7 +238,9 @@ class RLResult:
     ``before`` / ``after``: :func:`exact_metrics` of the base and the trained model
     plus ``token_entropy`` and ``seconds``; ``history``: one row per evaluation (the
     exact metrics, the rollout metrics averaged since the last row, ``dH_predicted``
-    and ``dH_measured``); ``trace``: per-step rollout metrics (lists).
+    and ``dH_measured``); ``trace``: per-step rollout metrics (lists), with
+    ``step_seconds`` the wall time of each step (rollout, scoring and updates; the
+    exact evaluations not included).
     """
 
     control: str
@@ -243,15 +258,24 @@ class RLResult:
     def entropy_change_agreement(self) -> dict:
         """How well the entropy mechanism predicts the measured answer-entropy change.
 
-        Over the evaluation intervals: the correlation of the measured change of the
-        exact answer entropy with ``-sum Cov(ln pi, A)`` (token level, the batch
-        estimate, ``entropy_change_correlation_cov``) and with the exact first-order
-        change ``-Cov_pi(ln pi, d ln pi)`` of the answer distribution
-        (``entropy_change_correlation``), and the totals (nats).
+        Over the evaluation intervals, the correlation of the measured change of the
+        exact answer entropy with
+
+        * ``entropy_change_correlation``: the exact first-order change
+          ``-Cov_pi(ln pi, d ln pi)`` of the answer distributions (the bandit act's
+          check, :func:`thermo_rl.entropy.entropy_change_predicted`);
+        * ``entropy_change_correlation_cov``: ``-sum Cov(ln pi, A)`` over the batch's
+          tokens (Cui et al.'s token-level statistic, pooled over positions);
+        * ``entropy_change_correlation_cov_answer``: ``-sum Cov(ln pi(y), A(y))`` within
+          each group of G answers, averaged over groups (the same law with answers as
+          the actions: natural policy gradient on the answer simplex);
+
+        and the predicted and measured totals (nats).
         """
         rows = [r for r in self.history if r.get("dH_measured") is not None]
         dm = np.array([r["dH_measured"] for r in rows], dtype=float)
         dc = np.array([r["dH_predicted_cov"] for r in rows], dtype=float)
+        da = np.array([r["dH_predicted_cov_answer"] for r in rows], dtype=float)
         dp = np.array([r["dH_predicted"] for r in rows], dtype=float)
 
         def corr(a, b):
@@ -261,6 +285,7 @@ class RLResult:
 
         return {"entropy_change_correlation": corr(dp, dm),
                 "entropy_change_correlation_cov": corr(dc, dm),
+                "entropy_change_correlation_cov_answer": corr(da, dm),
                 "entropy_change_intervals": len(rows),
                 "entropy_change_predicted_nats": float(dp.sum()),
                 "entropy_change_measured_nats": float(dm.sum())}
@@ -299,9 +324,30 @@ class CompareResult:
         rows += [row(n, r.after, r.seconds) for n, r in self.runs.items()]
         return rows
 
+    def crossovers(self) -> dict:
+        """Where the base model overtakes each run (Yue et al., 2025).
+
+        For ``pass@k`` and ``distinct@k``: the smallest k at which the base model is at
+        or above the run, when the run is ahead at k = 1 (None: no crossover within the
+        k measured, or the run is not ahead at k = 1).
+        """
+        out = {}
+        for name, run in self.runs.items():
+            out[name] = {}
+            for key in ("pass@k", "distinct@k"):
+                b = {int(k): v for k, v in self.base[key].items()}
+                a = {int(k): v for k, v in run.after[key].items()}
+                ks = sorted(set(a) & set(b))
+                cross = None
+                if ks and a[ks[0]] > b[ks[0]]:
+                    cross = next((k for k in ks if b[k] >= a[k]), None)
+                out[name][key] = cross
+        return out
+
     def as_dict(self) -> dict:
         return {"base": self.base, "runs": {n: r.as_dict() for n, r in self.runs.items()},
-                "settings": self.settings, "table": self.table(), "seconds": self.seconds}
+                "settings": self.settings, "table": self.table(),
+                "crossovers": self.crossovers(), "seconds": self.seconds}
 
 
 # ----------------------------------------------------------------------------- the loop
@@ -334,7 +380,8 @@ def finetune(pretrained, *, control: str = "none", steps: int = 200, n_prompts: 
              beta: float = 0.0, kl_estimator: str = "reward", temperature: float = 1.0,
              decoding: dict | None = None, top_entropy_quantile: float = 1.0,
              eval_every: int | None = None, ks=None, base: AnswerDistribution | None = None,
-             seed: int = 0, progress: bool = True, **control_kwargs) -> RLResult:
+             beta_star: float | None = None, seed: int = 0, progress: bool = True,
+             **control_kwargs) -> RLResult:
     """RL fine-tune a copy of a pretrained model on its task (the pretrained one is untouched).
 
     Parameters
@@ -376,6 +423,10 @@ def finetune(pretrained, *, control: str = "none", steps: int = 200, n_prompts: 
         k of pass@k and distinct@k (default 1, 2, 4, ..., 64 and G).
     base : AnswerDistribution, optional
         The pretrained model's exact distribution, if already computed.
+    beta_star : float, optional
+        The beta of the optimum ``pi* = pi_ref e^{r/beta}/Z`` that ``kl_star`` measures
+        against: ``beta`` when it is > 0, else this (default 0.2), so that runs without
+        a KL penalty are measured against the same free-energy optimum.
     seed : int
         Seeds prompts, sampling and the random controls.
 
@@ -425,7 +476,10 @@ def finetune(pretrained, *, control: str = "none", steps: int = 200, n_prompts: 
     opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.99))
 
     base = base if base is not None else pretrained.distribution()
-    optimum = kl_regularized_optimum(base, beta) if beta > 0 else None
+    beta_star = beta if beta > 0 else (0.2 if beta_star is None else
+                                       check_real(beta_star, "beta_star", low=0.0,
+                                                  low_open=True))
+    optimum = kl_regularized_optimum(base, beta_star)
     before = exact_metrics(base, base, ks, optimum)
     before["token_entropy"] = _token_entropy_estimate(pretrained.model, task, tok, 32, seed)
     before["seconds"] = 0.0
@@ -433,7 +487,8 @@ def finetune(pretrained, *, control: str = "none", steps: int = 200, n_prompts: 
                 "group": group, "lr": lr, "estimator": estimator,
                 "scale_rewards": scale_rewards, "loss_type": loss_type, "eps_low": eps_low,
                 "eps_high": eps_high, "updates_per_rollout": updates_per_rollout,
-                "minibatches": minibatches, "beta": beta, "kl_estimator": kl_estimator,
+                "minibatches": minibatches, "beta": beta, "beta_star": beta_star,
+                "kl_estimator": kl_estimator,
                 "temperature": temperature, "decoding": decoding,
                 "top_entropy_quantile": top_entropy_quantile, "eval_every": eval_every,
                 "seed": seed, "control_kwargs": {**inner, **{k: v for k, v in outer.items()
@@ -461,17 +516,18 @@ def finetune(pretrained, *, control: str = "none", steps: int = 200, n_prompts: 
     inner_seed = inner.pop("seed", None) if control == "clip-cov" else None
     crng = make_rng(inner_seed if inner_seed is not None else seed_int(rng))
 
-    trace = {k: [] for k in ("batch_reward", "no_signal", "token_entropy", "cov",
+    trace = {k: [] for k in ("batch_reward", "no_signal", "token_entropy", "cov", "cov_answer",
                              "clip_fraction", "selected", "kl_k3", "coef", "temperature",
-                             "answer_entropy_sampled")}
+                             "answer_entropy_sampled", "step_seconds")}
     trace["pass@k_sampled"] = []
     history = []
     prev = base
     prev_H = float(base.entropy().mean())
-    since = {"cov": 0.0}
+    since = {"cov": 0.0, "cov_answer": 0.0}
     Tc = task.answer_length + 1
     bar = progress_bar(range(steps), desc=f"RL {task.name} ({control})", progress=progress)
     for t in bar:
+        t_step = time.perf_counter()
         pids = rng.integers(0, len(task.prompts), size=n_prompts)
         dec = dict(decoding)
         if temps[t] != 1.0:
@@ -526,6 +582,9 @@ def finetune(pretrained, *, control: str = "none", steps: int = 200, n_prompts: 
         trace["answer_entropy_sampled"].append(H_sampled)
         cov0 = infos[0]["cov"]
         trace["cov"].append(cov0)
+        cov_ans = float(centered_covariance(seq_logp.view(n_groups, group),
+                                            adv.view(n_groups, group)).mean())
+        trace["cov_answer"].append(cov_ans)
         trace["clip_fraction"].append(float(np.mean([i["clip_fraction"] for i in infos])))
         trace["selected"].append(float(np.sum([i["selected"] for i in infos])))
         trace["kl_k3"].append(float(((torch.exp(ref_logp - old_logp) - (ref_logp - old_logp)
@@ -536,8 +595,10 @@ def finetune(pretrained, *, control: str = "none", steps: int = 200, n_prompts: 
         trace["pass@k_sampled"].append({int(k): float(M.pass_at_k(group, c, k).mean())
                                         for k in ks if k <= group})
         since["cov"] += cov0
+        since["cov_answer"] += cov_ans
         if coef_ctl is not None:
             coef_ctl.update(tok_H)
+        trace["step_seconds"].append(time.perf_counter() - t_step)
         if (t + 1) % eval_every == 0 or t + 1 == steps:
             dist = answer_distribution(model, task, tokenizer=tok)
             row = {"step": t + 1, "seconds": time.perf_counter() - t_start,
@@ -549,11 +610,13 @@ def finetune(pretrained, *, control: str = "none", steps: int = 200, n_prompts: 
             H = float(dist.entropy().mean())
             row["dH_measured"] = H - prev_H
             row["dH_predicted_cov"] = -since["cov"]
+            row["dH_predicted_cov_answer"] = -since["cov_answer"]
             lp0 = np.log(np.clip(prev.full, 1e-300, None))
             lp1 = np.log(np.clip(dist.full, 1e-300, None))
             row["dH_predicted"] = float(np.mean(entropy_change_predicted(lp0, lp1 - lp0)))
             history.append(row)
-            prev, prev_H, since["cov"] = dist, H, 0.0
+            prev, prev_H = dist, H
+            since = dict.fromkeys(since, 0.0)
     final = prev
     seconds = time.perf_counter() - t_start
     after = exact_metrics(final, base, ks, optimum)
