@@ -19,7 +19,8 @@ def add_rl_arguments(p):
     g.add_argument("--prompts", type=int, default=64, help="prompts per rollout (default 64)")
     g.add_argument("--group", type=int, default=8,
                    help="samples per prompt G (default 8); pass@k up to k = G from them")
-    g.add_argument("--lr", type=float, default=None, help="Adam step size (default per size)")
+    g.add_argument("--lr", type=float, default=None,
+                   help="Adam step size (default by size: 1e-3 tiny, 3e-4 small, 1e-4 base)")
     g.add_argument("--estimator", default="rloo", choices=ESTIMATORS,
                    help="advantages: rloo (leave-one-out, default) or grpo (group mean)")
     g.add_argument("--scale-rewards", default="none", choices=SCALE_REWARDS,
@@ -78,8 +79,7 @@ def rl_kwargs(args, size: str) -> dict:
     from ..llm.decoding import parse_decoding
 
     steps = args.steps if args.steps is not None else (60 if size == "tiny" else 200)
-    lr = args.lr if args.lr is not None else (3e-3 if size == "tiny" else 1e-3)
-    return {"steps": steps, "n_prompts": args.prompts, "group": args.group, "lr": lr,
+    return {"steps": steps, "n_prompts": args.prompts, "group": args.group, "lr": args.lr,
             "estimator": args.estimator, "scale_rewards": args.scale_rewards,
             "loss_type": args.loss_type, "eps_low": args.eps_low, "eps_high": args.eps_high,
             "updates_per_rollout": args.updates_per_rollout, "minibatches": args.minibatches,
