@@ -49,7 +49,7 @@ def add_rl_arguments(p):
                    help="train only on the top quantile of tokens by entropy (default 1: all)")
     g.add_argument("--eval-every", type=int, default=None,
                    help="steps between exact evaluations (default: every step for <= 100 "
-                        "answers, else steps/20)")
+                        "answers, else steps/10)")
     g.add_argument("--control-arg", action="append", default=[], metavar="KEY=VALUE",
                    help="an argument of the controls that take it (repeatable), e.g. "
                         "coef=0.05, ratio=0.02, fraction=0.05, target=0.5, "
