@@ -31,7 +31,7 @@ def test_notebook_runs_in_fast_mode(path, monkeypatch, tmp_path):
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(path.parent)}})
+                                     resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
     outputs = _outputs(nb)
     errors = [o for o in outputs if o.get("output_type") == "error"]

@@ -27,6 +27,13 @@ __all__ = [
     "next_double",
     "next_normal",
     "next_u64",
+    "rng_below",
+    "rng_double",
+    "rng_load",
+    "rng_normal",
+    "rng_standard_normal",
+    "rng_store",
+    "rng_u64",
     "seed_int",
     "stream_states",
     "xoshiro_step",
@@ -125,3 +132,101 @@ def next_normal(state, i):
         s = u * u + v * v
         if 0.0 < s < 1.0:
             return u * np.sqrt(-2.0 * np.log(s) / s)
+
+
+# ----------------------------------------------------------------------------- in registers
+# The same streams with the state held in a tuple of four uint64 (``rng``) that a kernel
+# loads once (rng_load), threads through its loop (every draw returns the new state) and
+# stores back once (rng_store): LLVM keeps it in registers, no memory round trip per draw.
+@njit(cache=True, inline="always")
+def rng_load(state, i):
+    """Stream ``i`` of ``state`` as a register tuple."""
+    return (state[i, 0], state[i, 1], state[i, 2], state[i, 3])
+
+
+@njit(cache=True, inline="always")
+def rng_store(state, i, rng):
+    """Write a register tuple back as stream ``i`` of ``state``."""
+    state[i, 0], state[i, 1], state[i, 2], state[i, 3] = rng[0], rng[1], rng[2], rng[3]
+
+
+@njit(cache=True, inline="always")
+def rng_u64(rng):
+    """64 random bits and the new state."""
+    x, s0, s1, s2, s3 = xoshiro_step(rng[0], rng[1], rng[2], rng[3])
+    return x, (s0, s1, s2, s3)
+
+
+@njit(cache=True, inline="always")
+def rng_double(rng):
+    """Uniform float64 in [0, 1) and the new state."""
+    x, rng = rng_u64(rng)
+    return np.float64(x >> np.uint64(11)) * 1.1102230246251565e-16, rng
+
+
+@njit(cache=True, inline="always")
+def rng_below(rng, n):
+    """Uniform integer in ``[0, n)`` (Lemire) and the new state."""
+    x, rng = rng_u64(rng)
+    return np.int64(((x >> np.uint64(32)) * np.uint64(n)) >> np.uint64(32)), rng
+
+
+@njit(cache=True, inline="always")
+def rng_normal(rng):
+    """A pair of independent standard normals (Marsaglia's polar method) and the new state."""
+    while True:
+        u, rng = rng_double(rng)
+        v, rng = rng_double(rng)
+        u = 2.0 * u - 1.0
+        v = 2.0 * v - 1.0
+        s = u * u + v * v
+        if 0.0 < s < 1.0:
+            f = np.sqrt(-2.0 * np.log(s) / s)
+            return u * f, v * f, rng
+
+
+# Ziggurat for the standard normal (Marsaglia & Tsang 2000, in Doornik's 2005 ZIGNOR form:
+# 128 layers, no stored integer tables): about one 64-bit draw and no logarithm per deviate
+_ZIG_C = 128
+_ZIG_R = 3.442619855899
+_ZIG_V = 9.91256303526217e-3
+
+
+def _ziggurat_tables():
+    x = np.zeros(_ZIG_C + 1)
+    f = np.exp(-0.5 * _ZIG_R * _ZIG_R)
+    x[0] = _ZIG_V / f
+    x[1] = _ZIG_R
+    for i in range(2, _ZIG_C):
+        x[i] = np.sqrt(-2.0 * np.log(_ZIG_V / x[i - 1] + f))
+        f = np.exp(-0.5 * x[i] * x[i])
+    x[_ZIG_C] = 0.0
+    return x, x[1:] / x[:-1]
+
+
+_ZIG_X, _ZIG_RATIO = _ziggurat_tables()
+
+
+@njit(cache=True, inline="always")
+def rng_standard_normal(rng):
+    """One standard normal deviate (ziggurat) and the new state."""
+    while True:
+        bits, rng = rng_u64(rng)
+        i = np.int64(bits & np.uint64(_ZIG_C - 1))
+        u = 2.0 * (np.float64(bits >> np.uint64(11)) * 1.1102230246251565e-16) - 1.0
+        if abs(u) < _ZIG_RATIO[i]:
+            return u * _ZIG_X[i], rng
+        if i == 0:                                   # the tail beyond R
+            while True:
+                a, rng = rng_double(rng)
+                b, rng = rng_double(rng)
+                x = np.log(1.0 - a) / _ZIG_R
+                y = np.log(1.0 - b)
+                if -2.0 * y >= x * x:
+                    return (x - _ZIG_R if u < 0.0 else _ZIG_R - x), rng
+        x = u * _ZIG_X[i]
+        f0 = np.exp(-0.5 * (_ZIG_X[i] * _ZIG_X[i] - x * x))
+        f1 = np.exp(-0.5 * (_ZIG_X[i + 1] * _ZIG_X[i + 1] - x * x))
+        c, rng = rng_double(rng)
+        if f1 + c * (f0 - f1) < 1.0:
+            return x, rng

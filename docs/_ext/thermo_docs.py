@@ -135,23 +135,31 @@ def _role(obj) -> str:
     return "data"
 
 
+def _line(obj) -> float:
+    """Source line of a class or function (data last), to keep the source order."""
+    try:
+        return inspect.getsourcelines(obj)[1]
+    except (TypeError, OSError):
+        return float("inf")
+
+
 def module_page(name: str, entry: dict) -> str:
     mod = importlib.import_module(name)
     title = f"``{name}``"
     lines = [title, "=" * len(title), ""]
-    lines += [f".. automodule:: {name}"]
-    own = [n for n in entry["own"] if _role(getattr(mod, n)) != "data"]
-    data = [n for n in entry["own"] if _role(getattr(mod, n)) == "data"]
-    if own:
-        lines += [f"   :members: {', '.join(own)}"]
-    else:
-        lines += ["   :no-members:"]
-    lines += [""]
-    for n in data:                      # module constants, documented or not
-        lines += [f".. autodata:: {name}.{n}"]
-        if not isinstance(getattr(mod, n), (int, float, str)):
-            lines += ["   :no-value:"]
-        lines += [""]
+    lines += [f".. automodule:: {name}", "   :no-members:", ""]
+    for n in sorted(entry["own"], key=lambda n: _line(getattr(mod, n))):
+        obj = getattr(mod, n)
+        role = _role(obj)
+        if role == "class":
+            lines += [f".. autoclass:: {name}.{n}", "   :members:", ""]
+        elif role == "func":
+            lines += [f".. autofunction:: {name}.{n}", ""]
+        else:                           # module constants, documented or not
+            lines += [f".. autodata:: {name}.{n}"]
+            if not isinstance(obj, (int, float, str)):
+                lines += ["   :no-value:"]
+            lines += [""]
     if entry["links"]:
         lines += ["Re-exported here", "-" * 16, "",
                   "Documented in their own modules; importable from here as well.", "",
@@ -170,6 +178,8 @@ def module_page(name: str, entry: dict) -> str:
         for c in children:
             summ = _summary(importlib.import_module(c))
             lines += [f"   * - :py:mod:`{c}`", f"     - {summ}" if summ else "     -"]
+        lines += ["", ".. toctree::", "   :hidden:", ""]
+        lines += [f"   {c.rsplit('.', 1)[1]} <{c}>" for c in children]
         lines += [""]
     return "\n".join(lines)
 
@@ -312,8 +322,9 @@ def resolve_alias(app, env, node, contnode):
     In order: a re-exported spelling (``thermo_rl.bandits.run``); a name relative to the
     current module or class that is importable there; a unique documented object with
     that dotted suffix; the documented class of an undocumented member that exists
-    (``Cls.attr`` links to ``Cls``). Anything else stays a broken reference: the build
-    fails. A reference to a private name (``thermo_rl._metropolis``,
+    (``Cls.attr`` links to ``Cls``); an object that exists but is not documented (a
+    module constant outside ``__all__``) renders as code. Anything else stays a broken
+    reference: the build fails. A reference to a private name (``thermo_rl._metropolis``,
     ``_dedupe``) renders as code without a link, on purpose.
     """
     if node.get("refdomain") != "py":
@@ -372,6 +383,8 @@ def resolve_alias(app, env, node, contnode):
             return link(owner)
     if _is_private_target(target) or any(_is_private_target(c) for c in candidates[1:]):
         return contnode
+    if any(_lookup(c) is not None for c in candidates if "." in c):
+        return contnode                           # exists, but not in the public API docs
     return None
 
 

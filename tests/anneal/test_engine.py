@@ -29,7 +29,8 @@ def test_tsplib_gap_with_default_settings(name):
     assert res.optimum == load_instance(name).optimum
     assert res.gap <= 0.01
     assert problem.energy(res.best_state) == res.best_energy
-    assert res.seconds < 10   # the goal is < 2 s; generous for slow CI machines
+    # its time (goal < 2 s) is a benchmark: `thermo-rl bench anneal`, row "tsp ... (default
+    # settings)", not a wall-clock assertion here
 
 
 def test_result_fields_and_reproducibility():

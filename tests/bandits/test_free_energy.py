@@ -60,15 +60,27 @@ def learners():
     }
 
 
+K = 4.0
+
+
 def test_reward_maximization_collapses_to_one_of_m(learners):
+    """Each run ends with coverage 1/3, 2/3 or 1. Greedy commits at once (coverage <= 1/3);
+    REINFORCE's neutral walk is still finishing at 2000 steps (measured 0.378 +- 0.009):
+    the test asserts the trend (coverage still falling) and that it is far nearer 1/3 than
+    the 1 of the free-energy learner, with error bars over runs."""
     env, runs, res = learners
+    cov = {n: coverage(res[n].final_probs, env.best_arms()) for n in ("reinforce", "greedy")}
+    # (floor: one run in `runs` changing its coverage by 1/3, for a spread that is ~0)
+    se = {n: max(c.std(ddof=1) / np.sqrt(runs), 1 / (3 * runs)) for n, c in cov.items()}
+    assert cov["greedy"].mean() <= 1 / 3 + K * se["greedy"]
+    rf = res["reinforce"].coverage                     # mean coverage per step
+    assert rf[-1] < rf[rf.size // 4] - K * se["reinforce"]          # still collapsing
+    assert cov["reinforce"].mean() < 1 / 3 + (1 - 1 / 3) / 4 + K * se["reinforce"]
     for name in ("reinforce", "greedy"):
-        cov = coverage(res[name].final_probs, env.best_arms())
-        # each run ends with coverage 1/3, 2/3 or 1; collapse means the mean is near 1/3
-        se = max(cov.std(ddof=1), 1 / 3) / np.sqrt(runs)
-        assert cov.mean() < 1 / 3 + 0.05 + 4 * se, name
-        # ...and on a best arm: the reward is not lost, only the diversity
-        assert res[name].optimal[-50:].mean() > 0.9, name
+        # ...onto a best arm: the reward is kept, only the diversity is lost (a random
+        # arm is a best one half of the time)
+        p = res[name].optimal[-50:].mean()
+        assert p > 0.5 + K * np.sqrt(0.25 / runs), name
 
 
 def test_free_energy_learner_converges_to_gibbs_policy(learners):
@@ -78,8 +90,13 @@ def test_free_energy_learner_converges_to_gibbs_policy(learners):
     target = gibbs_policy(env.means, 0.3)
     mean = fe.final_probs.mean(axis=0)
     se = fe.final_probs.std(axis=0, ddof=1) / np.sqrt(runs)
-    np.testing.assert_array_less(np.abs(mean - target), 5 * se + 1e-4)
-    assert abs(fe.entropy[-50:].mean() - entropy(target)) < 0.01
+    np.testing.assert_array_less(np.abs(mean - target), K * se)
+    # the mean entropy of the runs sits below H(mean policy) by the second-order (Jensen)
+    # term 1/2 sum Var(p_i) / p_i of their scatter around it (measured: ~1e-3 nats)
+    H = entropy(fe.final_probs, axis=-1)
+    jensen = 0.5 * np.sum(fe.final_probs.var(axis=0, ddof=1) / mean)
+    assert 0 < jensen < K * H.std(ddof=1) / np.sqrt(runs) + abs(H.mean() - entropy(target))
+    assert abs(H.mean() + jensen - entropy(target)) < K * H.std(ddof=1) / np.sqrt(runs)
 
 
 def test_group_baseline_shifts_the_fixed_point():
@@ -90,13 +107,23 @@ def test_group_baseline_shifts_the_fixed_point():
     mean = res.final_probs.mean(axis=0)
     se = res.final_probs.std(axis=0, ddof=1) / np.sqrt(runs)
     shifted = gibbs_policy(env.means, T / (1 - 1 / G))
-    np.testing.assert_array_less(np.abs(mean - shifted), 5 * se + 1e-4)
-    assert np.all(np.abs(mean - gibbs_policy(env.means, T))[3:] > 5 * se[3:])
+    np.testing.assert_array_less(np.abs(mean - shifted), K * se)
+    assert np.all(np.abs(mean - gibbs_policy(env.means, T))[3:] > K * se[3:])
 
 
-def test_entropy_change_prediction_along_training(learners):
-    _, _, res = learners
-    fe = res["reinforce"]
-    p, m = fe.dH_predicted[50:], fe.dH_measured[50:]
-    # first order holds in the mean; the second-order (noise) part is negative on average
-    assert np.corrcoef(p, m)[0, 1] > 0.9
+def test_entropy_change_prediction_bias_is_second_order():
+    """measured - predicted dH = c2 lr^2 + c3 lr^3 + ... (the sampling noise of the update
+    lowers entropy: c2 < 0). Measured at four step sizes; the Richardson extrapolations of
+    c2 from (2 lr, lr) and (lr, lr/2) agree within their error bars, and c2 is negative
+    by many of them (measured c2 ~ -0.0155 nats per lr^2 per step)."""
+    noisy = equal_best(k=6, m=3, noise=1.0)
+    c, e = [], []
+    for lr in (0.2, 0.1, 0.05):
+        r = run(noisy, EntropyPG(T=0.0, lr=lr), runs=400, steps=100, seed=3, progress=False)
+        d = r.dH_measured - r.dH_predicted
+        c.append(d.mean() / lr**2)
+        e.append(d.std(ddof=1) / np.sqrt(d.size) / lr**2)
+    c2_a, e_a = 2 * c[1] - c[0], np.hypot(2 * e[1], e[0])
+    c2_b, e_b = 2 * c[2] - c[1], np.hypot(2 * e[2], e[1])
+    assert abs(c2_a - c2_b) < K * np.hypot(e_a, e_b), (c2_a, e_a, c2_b, e_b)
+    assert c2_b < -K * e_b

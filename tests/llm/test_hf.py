@@ -47,10 +47,10 @@ def trained(tmp_path_factory):
     task = get_task("pair-sum")
     pol = load_hf(save_tiny_model(tmp_path_factory.mktemp("g"), seed=1), device="cpu")
     tok = pol.tokenizer
-    opt = torch.optim.AdamW(pol.parameters(), lr=2e-2)
+    opt = torch.optim.AdamW(pol.parameters(), lr=3e-3)
     rng = np.random.default_rng(0)
     pol.train()
-    for _ in range(40):
+    for _ in range(150):
         pi, aj = task.corpus(64, seed=rng)
         x = torch.as_tensor(np.concatenate([task._prompt_tokens(tok)[pi],
                                             task._answer_tokens(tok)[aj]], axis=1))
@@ -131,7 +131,8 @@ def test_exact_distribution_matches_sampling_through_the_adapter(trained):
     task, tok = get_task("pair-sum"), trained.tokenizer
     d0 = answer_distribution(trained, task)
     assert d0.invalid.mean() < 0.1                   # the training took: answers, then EOS
-    assert d0.entropy().mean() > 3.0                 # spread over many answers
+    assert d0.metrics()["pass@1"] > 0.1              # (chance: 0.053)
+    assert d0.entropy().mean() > 2.0                 # spread over many answers
     n = 8_000
     for i, decoding in ((4, {}), (9, {"temperature": 0.8, "top_p": 0.9})):
         d = answer_distribution(trained, task, prompts=[i], decoding=decoding)
@@ -213,3 +214,18 @@ def test_cli_takes_a_hugging_face_folder(folder, capsys):
     assert "config.json" in err and len(err.splitlines()) == 1
     assert main(["llm", "sample", "--model", folder, "--checkpoint", folder]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_rl_compare_runs_on_a_hugging_face_model(trained):
+    """thermo_rl.llm.rl.compare through the adapter: plain RL raises the exact pass@1 and
+    lowers the answer entropy (the collapse). Seeds 0-2 measured: pass@1 0.18 -> 0.30-0.36,
+    answer entropy 3.61 -> 2.19-2.38 nats, KL to the base 0.87-1.0 nats."""
+    from thermo_rl.llm.rl import compare
+
+    res = compare(as_pretrained(trained, "pair-sum"), controls=("none",), steps=60,
+                  n_prompts=32, group=8, lr=1e-3, eval_every=60, seed=0, progress=False)
+    base, plain = res.as_dict()["base"], res["none"].as_dict()["after"]
+    assert plain["pass@1"] > base["pass@1"] + 0.05
+    assert plain["answer_entropy"] < 0.8 * base["answer_entropy"]
+    assert plain["kl_ref"] > 0.3
+    assert {r["run"] for r in res.table()} == {"base", "none"}

@@ -297,3 +297,18 @@ def test_aggregate_mean_and_error():
     assert a.loc[8, "error"] == 0.5 and a.loc[8, "n"] == 1      # one replica: its own error
     with pytest.raises(ValueError, match="y: no column"):
         aggregate(t, "m")
+
+
+def test_llm_entry_runs_controls_by_coefficient():
+    pytest.importorskip("torch")
+    sw = Sweep("llm", fixed={"task": "multiples", "size": "tiny", "pretrain_steps": 10,
+                             "steps": 1, "n_prompts": 4, "group": 4},
+               points=[{"control": "none"}, {"control": "entropy-bonus", "coef": 0.1}])
+    res = run_sweep(sw.validate(), workers=1, progress=False)
+    t = res.table
+    assert list(t["status"]) == ["ok", "ok"], list(t["error"])
+    assert np.isfinite(t["after_pass@1"]).all() and np.isfinite(t["after_coverage"]).all()
+    # both runs start from the same pretrained model (pretrained once, kept by the worker)
+    assert t["before_pass@1"].nunique() == 1
+    with pytest.raises(SweepSpecError, match="fixed.coeff"):
+        Sweep("llm", fixed={"coeff": 0.1}).validate()

@@ -22,81 +22,105 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .._rng import next_below, next_double, next_normal
+from .._rng import rng_below, rng_double, rng_load, rng_normal, rng_standard_normal, rng_store
 from .._specialize import specialize
 
 N_ACC = 6
 
 
 # ----------------------------------------------------------------------------- shared helpers
-@njit(cache=True)
-def _init_means(state, r, means, means_std, q):
+@njit(cache=True, inline="always")
+def _init_means(rng, means, means_std, q):
     for a in range(q.size):
         q[a] = means[a]
         if means_std > 0.0:
-            q[a] += means_std * next_normal(state, r)
+            z, _, rng = rng_normal(rng)
+            q[a] += means_std * z
+    return rng
 
 
-@njit(cache=True)
-def _reward(state, r, kind, mean, noise):
-    if kind == 0:
-        if noise > 0.0:
-            return mean + noise * next_normal(state, r)
-        return mean
-    return 1.0 if next_double(state, r) < mean else 0.0
+@njit(cache=True, inline="always")
+def _walk(rng, q, walk_std, kind):
+    for a in range(q.size):
+        z, _, rng = rng_normal(rng)
+        q[a] += walk_std * z
+        if kind == 1:
+            q[a] = min(max(q[a], 0.0), 1.0)
+    return rng
 
 
-@njit(cache=True)
-def _walk(state, r, q, walk_std, kind):
-    if walk_std > 0.0:
-        for a in range(q.size):
-            q[a] += walk_std * next_normal(state, r)
-            if kind == 1:
-                q[a] = min(max(q[a], 0.0), 1.0)
+@njit(cache=True, inline="always")
+def _best_arms(q, best):
+    """The best mean of ``q``; ``best[:m]`` gets the indices of the ``m`` best arms."""
+    qmax = q[0]
+    for b in range(1, q.size):
+        qmax = max(qmax, q[b])
+    m = 0
+    for b in range(q.size):
+        if q[b] == qmax:
+            best[m] = b
+            m += 1
+    return qmax, m
 
 
-@njit(cache=True)
-def _argmax_random(state, r, v):
-    """Index of the maximum of ``v``, ties broken uniformly at random."""
+@njit(cache=True, inline="always")
+def _argmax_random(rng, v):
+    """Index of the maximum of ``v`` (ties broken uniformly at random; one pass unless
+    tied) and the new generator state."""
     best = v[0]
+    first = 0
     n = 1
     for a in range(1, v.size):
-        if v[a] > best:
-            best = v[a]
+        x = v[a]
+        if x > best:
+            best = x
+            first = a
             n = 1
-        elif v[a] == best:
+        elif x == best:
             n += 1
-    j = next_below(state, r, n) if n > 1 else 0
-    for a in range(v.size):
+    if n == 1:
+        return first, rng
+    j, rng = rng_below(rng, n)
+    for a in range(first, v.size):
         if v[a] == best:
             if j == 0:
-                return a
+                return a, rng
             j -= 1
-    return 0
+    return first, rng
 
 
-@njit(cache=True)
-def _greedy_probs(v, eps, probs):
-    """Epsilon-greedy action probabilities (uniform over tied maxima); returns the entropy."""
-    k = v.size
-    best = v[0]
-    for a in range(1, k):
-        best = max(best, v[a])
-    n = 0
-    for a in range(k):
-        if v[a] == best:
-            n += 1
+@njit(cache=True, inline="always")
+def _greedy_entropy(k, n, eps):
+    """Entropy of epsilon-greedy over k arms with n tied maxima."""
     p_best = eps / k + (1.0 - eps) / n
     p_rest = eps / k
-    for a in range(k):
-        probs[a] = p_best if v[a] == best else p_rest
     h = -n * p_best * np.log(p_best)
     if p_rest > 0.0 and n < k:
         h -= (k - n) * p_rest * np.log(p_rest)
     return h
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _greedy_probs(v, eps, probs):
+    """Epsilon-greedy action probabilities (uniform over tied maxima); returns the entropy."""
+    k = v.size
+    best = v[0]
+    n = 1
+    for a in range(1, k):
+        x = v[a]
+        if x > best:
+            best = x
+            n = 1
+        elif x == best:
+            n += 1
+    p_best = eps / k + (1.0 - eps) / n
+    p_rest = eps / k
+    for a in range(k):
+        probs[a] = p_best if v[a] == best else p_rest
+    return _greedy_entropy(k, n, eps)
+
+
+@njit(cache=True, inline="always")
 def _softmax_probs(v, T, probs):
     """Boltzmann probabilities exp(v/T)/Z, stable; T = 0 greedy, T = inf uniform.
 
@@ -132,47 +156,47 @@ def _entropy(probs):
     return h
 
 
-@njit(cache=True)
-def _sample(state, r, probs):
-    u = next_double(state, r)
+@njit(cache=True, inline="always")
+def _sample(rng, probs):
+    """An index drawn from ``probs`` and the new generator state."""
+    u, rng = rng_double(rng)
     c = 0.0
     k = probs.size
     for a in range(k):
         c += probs[a]
         if u < c:
-            return a
+            return a, rng
     for a in range(k - 1, -1, -1):     # round-off: last action with positive probability
         if probs[a] > 0.0:
-            return a
-    return k - 1
+            return a, rng
+    return k - 1, rng
 
 
-@njit(cache=True)
-def _record(acc, t, a, reward, q, probs, h):
-    """Accumulate step ``t``; ``h`` is the policy's entropy (NaN: no explicit distribution)."""
-    k = q.size
-    qmax = q[0]
-    for b in range(1, k):
-        qmax = max(qmax, q[b])
+@njit(cache=True, inline="always")
+def _coverage(probs, best, m):
+    """Share of the best arms ``best[:m]`` holding at least 0.1/m of ``probs``
+    (:func:`thermo_rl.metrics.coverage`, one comparison when m = 1)."""
+    if m == 1:
+        return 1.0 if probs[best[0]] >= 0.1 else 0.0
+    covered = 0
+    thr = 0.1 / m
+    for i in range(m):
+        if probs[best[i]] >= thr:
+            covered += 1
+    return covered / m
+
+
+@njit(cache=True, inline="always")
+def _record(acc, t, a, reward, q, qmax, h, cov):
+    """Accumulate step ``t``: reward, its square, optimal, entropy ``h`` and coverage
+    ``cov`` of the policy (NaN: no explicit distribution), regret."""
     acc[0, t] += reward
     acc[1, t] += reward * reward
     if q[a] == qmax:
         acc[2, t] += 1.0
-    acc[5, t] += qmax - q[a]
-    if np.isnan(h):
-        acc[3, t] = np.nan
-        acc[4, t] = np.nan
-        return
-    m = 0
-    for b in range(k):
-        if q[b] == qmax:
-            m += 1
-    covered = 0
-    for b in range(k):
-        if q[b] == qmax and probs[b] >= 0.1 / m:
-            covered += 1
     acc[3, t] += h
-    acc[4, t] += covered / m
+    acc[4, t] += cov
+    acc[5, t] += qmax - q[a]
 
 
 # ----------------------------------------------------------------------------- the loop
@@ -182,28 +206,49 @@ def run_runs(states, r0, r1, means, means_std, kind, noise, walk_std, params, te
     :func:`thermo_rl._specialize.specialize`):
 
     ``_reset(params, m0, m1, m2)``: fresh memory (three arrays of length k) for a new run;
-    ``_act(states, r, t, params, temps, m0, m1, m2, probs) -> (a, h)``: fill ``probs``
-    with the action distribution, draw ``a``, return it and the entropy ``h`` (NaN: none);
+    ``_act(rng, t, params, temps, m0, m1, m2, probs, best, m) -> (a, h, cov, rng)``:
+    draw ``a`` with the generator state ``rng``; return it, the entropy ``h`` and the
+    coverage ``cov`` of the best arms ``best[:m]`` (NaN: no explicit distribution) and the
+    new state; ``probs`` holds the action distribution where ``_learn`` needs it;
     ``_learn(params, t, a, R, m0, m1, m2, probs)``: update the memory with reward ``R``;
     ``_final(params, temps, steps, m0, m1, m2, probs, out)``: the final distribution.
+
+    One run at a time, its whole state in a few small arrays and locals (the xoshiro
+    stream in registers, :func:`thermo_rl._rng.rng_load`): the best arms
+    are found once per run (again after each step only on a random walk), Gaussian
+    rewards come from a ziggurat (no logarithm per draw), and everything the policies and
+    the recording call is inlined into the one compiled loop.
     """
     k = means.size
     steps = acc.shape[1]
     q = np.empty(k)
     probs = np.empty(k)
+    best = np.empty(k, np.int64)
     m0 = np.zeros(k)
     m1 = np.zeros(k)
     m2 = np.zeros(k)
     for r in range(r0, r1):
-        _init_means(states, r, means, means_std, q)
+        rng = rng_load(states, r)
+        rng = _init_means(rng, means, means_std, q)
+        qmax, m = _best_arms(q, best)
         _reset(params, m0, m1, m2)
         for t in range(steps):
-            a, h = _act(states, r, t, params, temps, m0, m1, m2, probs)
-            R = _reward(states, r, kind, q[a], noise)
-            _record(acc, t, a, R, q, probs, h)
+            a, h, cov, rng = _act(rng, t, params, temps, m0, m1, m2, probs, best, m)
+            if kind == 1:                                  # Bernoulli
+                u, rng = rng_double(rng)
+                R = 1.0 if u < q[a] else 0.0
+            elif noise > 0.0:                              # Gaussian (ziggurat)
+                z, rng = rng_standard_normal(rng)
+                R = q[a] + noise * z
+            else:
+                R = q[a]
+            _record(acc, t, a, R, q, qmax, h, cov)
             _learn(params, t, a, R, m0, m1, m2, probs)
             counts[r, a] += 1
-            _walk(states, r, q, walk_std, kind)
+            if walk_std > 0.0:
+                rng = _walk(rng, q, walk_std, kind)
+                qmax, m = _best_arms(q, best)
+        rng_store(states, r, rng)
         _final(params, temps, steps, m0, m1, m2, probs, final_probs[r])
 
 
@@ -217,7 +262,7 @@ _reset = _act = _learn = _final = _unbound
 # ----------------------------------------------------------------------------- policies
 # Action values (epsilon-greedy, softmax, UCB): m0 = Q, m1 = N.
 # params: [.., initial, step_size (<= 0: sample average)] at positions ``PI, PA`` below.
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _update_value(Q, N, a, R, alpha):
     N[a] += 1.0
     Q[a] += (R - Q[a]) * (alpha if alpha > 0.0 else 1.0 / N[a])
@@ -231,18 +276,53 @@ def _reset_values(init, Q, N):
 
 
 # epsilon-greedy: params [epsilon, initial, step_size]
+# m2[n - 1] caches the entropy with n tied maxima (NaN: not computed yet)
 @njit(cache=True, inline="always")
 def _eg_reset(params, m0, m1, m2):
     _reset_values(params[1], m0, m1)
+    for b in range(m2.size):
+        m2[b] = np.nan
 
 
 @njit(cache=True, inline="always")
-def _eg_act(states, r, t, params, temps, m0, m1, m2, probs):
+def _eg_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
+    # epsilon-greedy needs no distribution array: p = eps/k + (1 - eps)/n on the n tied
+    # maxima, eps/k elsewhere; its entropy depends on n only (cached in m2[n - 1])
     eps = params[0]
-    h = _greedy_probs(m0, eps, probs)
-    if eps > 0.0 and next_double(states, r) < eps:
-        return next_below(states, r, probs.size), h
-    return _argmax_random(states, r, m0), h
+    k = m0.size
+    top = m0[0]
+    for b in range(1, k):                  # branch-free maximum (no mispredictions)...
+        top = max(top, m0[b])
+    n = 0
+    first = k
+    for b in range(k):                     # ...then where it is and how many are tied
+        if m0[b] == top:
+            n += 1
+            first = min(first, b)
+    h = m2[n - 1]
+    if np.isnan(h):
+        h = _greedy_entropy(k, n, eps)
+        m2[n - 1] = h
+    p_rest = eps / k
+    if p_rest >= 0.1 / m:
+        cov = 1.0
+    elif m == 1:
+        cov = 1.0 if m0[best[0]] == top and p_rest + (1.0 - eps) / n >= 0.1 else 0.0
+    else:
+        c = 0
+        for i in range(m):
+            if m0[best[i]] == top and p_rest + (1.0 - eps) / n >= 0.1 / m:
+                c += 1
+        cov = c / m
+    if eps > 0.0:
+        u, rng = rng_double(rng)
+        if u < eps:
+            a, rng = rng_below(rng, k)
+            return a, h, cov, rng
+    if n == 1:
+        return first, h, cov, rng
+    a, rng = _argmax_random(rng, m0)
+    return a, h, cov, rng
 
 
 @njit(cache=True, inline="always")
@@ -262,9 +342,10 @@ def _sm_reset(params, m0, m1, m2):
 
 
 @njit(cache=True, inline="always")
-def _sm_act(states, r, t, params, temps, m0, m1, m2, probs):
+def _sm_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
     h = _softmax_probs(m0, temps[t], probs)
-    return _sample(states, r, probs), h
+    a, rng = _sample(rng, probs)
+    return a, h, _coverage(probs, best, m), rng
 
 
 @njit(cache=True, inline="always")
@@ -287,9 +368,10 @@ def _gb_reset(params, m0, m1, m2):
 
 
 @njit(cache=True, inline="always")
-def _gb_act(states, r, t, params, temps, m0, m1, m2, probs):
+def _gb_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
     h = _softmax_probs(m0, 1.0, probs)
-    return _sample(states, r, probs), h
+    a, rng = _sample(rng, probs)
+    return a, h, _coverage(probs, best, m), rng
 
 
 @njit(cache=True, inline="always")
@@ -324,10 +406,11 @@ def _ucb_reset(params, m0, m1, m2):
 
 
 @njit(cache=True, inline="always")
-def _ucb_act(states, r, t, params, temps, m0, m1, m2, probs):
+def _ucb_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
     _ucb_bounds(params[0], t, m0, m1, m2)
     h = _greedy_probs(m2, 0.0, probs)
-    return _argmax_random(states, r, m2), h
+    a, rng = _argmax_random(rng, m2)
+    return a, h, _coverage(probs, best, m), rng
 
 
 @njit(cache=True, inline="always")
@@ -341,22 +424,22 @@ def _ucb_final(params, temps, steps, m0, m1, m2, probs, out):
     _greedy_probs(m2, 0.0, out)
 
 
-@njit(cache=True)
-def _gamma(state, r, shape):
-    """Gamma(shape, 1) for shape >= 1 (Marsaglia & Tsang, 2000)."""
+@njit(cache=True, inline="always")
+def _gamma(rng, shape):
+    """Gamma(shape, 1) for shape >= 1 (Marsaglia & Tsang, 2000) and the new state."""
     d = shape - 1.0 / 3.0
     c = 1.0 / np.sqrt(9.0 * d)
     while True:
-        x = next_normal(state, r)
+        x, _, rng = rng_normal(rng)
         v = 1.0 + c * x
         if v <= 0.0:
             continue
         v = v * v * v
-        u = next_double(state, r)
+        u, rng = rng_double(rng)
         if u < 1.0 - 0.0331 * x * x * x * x:
-            return d * v
+            return d * v, rng
         if np.log(u) < 0.5 * x * x + d * (1.0 - v + np.log(v)):
-            return d * v
+            return d * v, rng
 
 
 # Thompson sampling: params [prior_mean, prior_std, noise] (Gaussian arms, known noise) or
@@ -370,19 +453,25 @@ def _ts_reset(params, m0, m1, m2):
 
 
 @njit(cache=True, inline="always")
-def _ts_act(states, r, t, params, temps, m0, m1, m2, probs):
+def _ts_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
     p0, p1, noise = params[0], params[1], params[2]
-    for b in range(m0.size):
-        S, N = m0[b], m1[b]
-        if noise >= 0.0:
-            prec = 1.0 / (p1 * p1) + N / (noise * noise)
-            mu = (p0 / (p1 * p1) + S / (noise * noise)) / prec
-            m2[b] = mu + next_normal(states, r) / np.sqrt(prec)
+    k = m0.size
+    for b in range(0, k, 2):
+        if noise >= 0.0:                   # Gaussian posteriors: one polar pair per 2 arms
+            z0, z1, rng = rng_normal(rng)
+            for j in range(b, min(b + 2, k)):
+                S, N = m0[j], m1[j]
+                prec = 1.0 / (p1 * p1) + N / (noise * noise)
+                mu = (p0 / (p1 * p1) + S / (noise * noise)) / prec
+                m2[j] = mu + (z0 if j == b else z1) / np.sqrt(prec)
         else:
-            x = _gamma(states, r, p0 + S)
-            y = _gamma(states, r, p1 + N - S)
-            m2[b] = x / (x + y)
-    return _argmax_random(states, r, m2), np.nan
+            for j in range(b, min(b + 2, k)):
+                S, N = m0[j], m1[j]
+                x, rng = _gamma(rng, p0 + S)
+                y, rng = _gamma(rng, p1 + N - S)
+                m2[j] = x / (x + y)
+    a, rng = _argmax_random(rng, m2)
+    return a, np.nan, np.nan, rng
 
 
 @njit(cache=True, inline="always")
@@ -414,9 +503,10 @@ def _exp3_reset(params, m0, m1, m2):
 
 
 @njit(cache=True, inline="always")
-def _exp3_act(states, r, t, params, temps, m0, m1, m2, probs):
+def _exp3_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
     _exp3_probs(params[0], m0, probs)
-    return _sample(states, r, probs), _entropy(probs)
+    a, rng = _sample(rng, probs)
+    return a, _entropy(probs), _coverage(probs, best, m), rng
 
 
 @njit(cache=True, inline="always")
@@ -462,6 +552,7 @@ def self_training_kernel(states, p0, p_true, n_samples, generations, mix, inv_te
     qv = np.empty(K)
     cnt = np.zeros(K)
     for r in range(runs):
+        rng = rng_load(states, r)
         for a in range(K):
             p[a] = p0[a]
         fixation[r] = -1
@@ -475,7 +566,8 @@ def self_training_kernel(states, p0, p_true, n_samples, generations, mix, inv_te
                 qv[a] = (1.0 - mix) * qv[a] / s + mix * p_true[a]
                 cnt[a] = 0.0
             for _ in range(n_samples):
-                cnt[_sample(states, r, qv)] += 1.0
+                a, rng = _sample(rng, qv)
+                cnt[a] += 1.0
             n_sup = 0
             for a in range(K):
                 p[a] = cnt[a] / n_samples
@@ -490,4 +582,5 @@ def self_training_kernel(states, p0, p_true, n_samples, generations, mix, inv_te
                     for g2 in range(g + 1, generations):
                         support[r, g2] = 1
                     break
+        rng_store(states, r, rng)
         final_p[r, :] = p

@@ -3,9 +3,13 @@
 The testbed of Sutton & Barto (2018, section 2.3): 2000 runs x 1000 steps (``--quick``:
 500 x 200), per-run means ``N(0, 1)``, rewards ``N(q*(a), 1)``. Every classic policy
 runs through :func:`thermo_rl.bandits.run` (its Numba kernel, one run after another on
-one core; epsilon-greedy also on all cores, chunks of runs on threads); the reference is :func:`numpy_epsilon_greedy` below, epsilon-greedy written
-the plain NumPy way (a Python loop over steps, every step vectorized over the runs),
-timed in the same run. The free-energy learner :class:`~thermo_rl.bandits.EntropyPG`
+one core, the generator state in registers; epsilon-greedy also on all cores, chunks of
+runs on threads); the reference is :func:`numpy_epsilon_greedy` below, epsilon-greedy
+written the plain NumPy way (a Python loop over steps, every step vectorized over the
+runs), timed in the same run. One-core rows and the reference are timed in CPU seconds
+of this process, interleaved (a shared machine's load then slows neither side's
+clock); the all-core row in wall seconds against the reference's wall time. Run it
+pinned to one core for the one-core claim: ``taskset -c 0 thermo-rl bench bandit``. The free-energy learner :class:`~thermo_rl.bandits.EntropyPG`
 is itself vectorized NumPy (8 samples per run and step) and gets a row too. Each note
 gives the average reward over the last 10% of the steps, so that the rows can be seen
 to solve the same problem.
@@ -13,11 +17,13 @@ to solve the same problem.
 
 from __future__ import annotations
 
+import time
+
 import numba
 import numpy as np
 
 from .._rng import make_rng
-from . import BenchRow, best_time
+from . import BenchRow, best_times
 
 AREA = "bandit"
 UNIT = "steps_per_us"
@@ -76,12 +82,6 @@ def run(quick: bool = False, seed: int = 0, progress: bool = True):
     def ref():
         out["r"] = numpy_epsilon_greedy(10, runs, steps, 0.1, g)
 
-    t_ref = best_time(ref, repeat)
-    ref_v = n / t_ref / 1e6
-    rows.append(BenchRow(AREA, "numpy epsilon-greedy (0.1)", ref_v, UNIT, "-", None, t_ref,
-                         f"{runs} runs x {steps} steps vectorized over runs; last-10% reward "
-                         f"{_last(out['r'][0]):.3f}, optimal {100 * _last(out['r'][1]):.1f}%"))
-
     policies = [("greedy", make_policy("greedy")),
                 ("epsilon-greedy (0.1)", make_policy("epsilon-greedy", epsilon=0.1)),
                 ("greedy optimistic Q0=5 a=0.1",
@@ -92,32 +92,48 @@ def run(quick: bool = False, seed: int = 0, progress: bool = True):
                 ("ucb (c=2)", make_policy("ucb", c=2.0)),
                 ("thompson", make_policy("thompson")),
                 ("exp3 (gamma=0.1)", make_policy("exp3", gamma=0.1))]
-    n_thr = numba.get_num_threads()
-    # every policy on one core (the reference's footing), the first one also on all cores
-    jobs = [(label, pol, 1) for label, pol in policies]
-    if n_thr > 1:
-        jobs.insert(2, (policies[1][0], policies[1][1], n_thr))
-    for label, pol, threads in jobs:
+    results = {}
+
+    def job(label, pol, threads):
+        def go():
+            results[(label, threads)] = run_bandit(env, pol, runs=runs, steps=steps,
+                                                   seed=seed, threads=threads, progress=False)
+        return go
+
+    for _, pol in policies:
         run_bandit(env, pol, runs=4, steps=10, seed=seed, progress=False)   # compile / load
-        res = {}
-
-        def go(pol=pol, res=res, threads=threads):
-            res["r"] = run_bandit(env, pol, runs=runs, steps=steps, seed=seed, threads=threads,
-                                  progress=False)
-
-        t = best_time(go, repeat)
+    fns = {"reference": ref}
+    fns.update({(label, 1): job(label, pol, 1) for label, pol in policies})
+    cpu = best_times(fns, repeat, clock=time.process_time)     # interleaved, CPU seconds
+    ref_v = n / cpu["reference"] / 1e6
+    rows.append(BenchRow(AREA, "numpy epsilon-greedy (0.1)", ref_v, UNIT, "-", None,
+                         cpu["reference"],
+                         f"{runs} runs x {steps} steps vectorized over runs; last-10% reward "
+                         f"{_last(out['r'][0]):.3f}, optimal {100 * _last(out['r'][1]):.1f}%"
+                         "; CPU time"))
+    n_thr = numba.get_num_threads()
+    for label, pol in policies:
+        t, r = cpu[(label, 1)], results[(label, 1)]
         v = n / t / 1e6
-        r = res["r"]
-        rows.append(BenchRow(AREA, f"numba {label} ({threads} thr)", v, UNIT, "numpy",
-                             v / ref_v, t, f"last-10% reward {_last(r.reward):.3f}, optimal "
-                             f"{100 * _last(r.optimal):.1f}%"))
+        kept = ("entropy, coverage and regret recorded" if pol.has_entropy else
+                "regret recorded (no explicit distribution: entropy, coverage NaN)")
+        rows.append(BenchRow(AREA, f"numba {label} (1 thr)", v, UNIT, "numpy", v / ref_v, t,
+                             f"last-10% reward {_last(r.reward):.3f}, optimal "
+                             f"{100 * _last(r.optimal):.1f}%, {kept}; CPU time"))
+    if n_thr > 1:                      # epsilon-greedy on all cores: wall time vs wall time
+        label, pol = policies[1]
+        wall = best_times({"reference": ref, "all": job(label, pol, n_thr)}, repeat)
+        v = n / wall["all"] / 1e6
+        rows.insert(3, BenchRow(AREA, f"numba {label} ({n_thr} thr)", v, UNIT, "numpy",
+                                v / (n / wall["reference"] / 1e6), wall["all"],
+                                "wall time, against the reference's wall time"))
 
     pg = EntropyPG(T=0.1)
     run_bandit(env, pg, runs=4, steps=5, seed=seed, progress=False)
     r = run_bandit(env, pg, runs=runs, steps=steps, seed=seed, progress=progress)
-    v = n / r.elapsed_s / 1e6
+    v = n / r.seconds / 1e6
     rows.append(BenchRow(AREA, "numpy EntropyPG (T=0.1, group 8)", v, UNIT, "numpy",
-                         v / ref_v, r.elapsed_s,
+                         v / ref_v, r.seconds,
                          f"{runs} runs x {steps} steps, {pg.group} samples per run-step; "
                          f"last-10% reward {_last(r.reward):.3f}, optimal "
                          f"{100 * _last(r.optimal):.1f}%"))

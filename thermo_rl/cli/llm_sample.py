@@ -36,7 +36,7 @@ def run(args):
     gen = torch.Generator(device=res.device).manual_seed(args.seed)
     ids = res.model.generate(x, task.answer_length + 1, eos_id=tok.eos_id, generator=gen,
                              **decoding)
-    answers = [tok.decode_answer(r) for r in ids[:, task.prompt_length:].tolist()]
+    answers = [tok.decode_answer(r) for r in ids[:, x.shape[1]:].tolist()]
     rewards = task.rewards([i] * n, answers)
     spec = format_decoding(decoding)
     return [{"prompt": prompt, "answer": a, "reward": float(r), "decoding": spec}

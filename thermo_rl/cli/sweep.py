@@ -101,8 +101,8 @@ def render(r):
         lines += [f"  {p}" for p in r["first"]]
         return "\n".join(lines)
     lines = [(f"sweep {r['simulator']}: {r['points']} points ({r['done_before']} done before, "
-              f"{r['ran']} run now, {r['failed']} failed) in {r['seconds']:.1f} s on "
-              f"{r['scheduler']} ({r['workers']} workers)"),
+              f"{r['ran']} run now, {r['failed']} failed) in {r['seconds']:.1f} s"
+              + (f" on {r['scheduler']} ({r['workers']} workers)" if r["workers"] else "")),
              f"table: {r['out']} ({r['table_rows']} rows)"]
     if r.get("dashboard"):
         lines.append(f"dashboard: {r['dashboard']}")

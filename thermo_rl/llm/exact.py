@@ -36,7 +36,7 @@ import numpy as np
 
 from .. import metrics
 from .._validation import check_int, check_real
-from ..errors import UserError
+from ..errors import UserError, UserTypeError
 from ._torch import autocast, require_torch
 from .tasks import Task, get_task
 from .tokenizer import CharTokenizer
@@ -104,8 +104,8 @@ def answer_log_probs(model, task, *, prompts=None, tokenizer=None, decoding=None
     if not tree:
         return _teacher_forcing_log_probs(model, task, pidx, tok, filt, max_rows)
     if not isinstance(model, GPT):
-        raise TypeError("tree=True needs the package's GPT (its KV cache); other models "
-                        "are scored by teacher forcing (tree=None or False)")
+        raise UserTypeError("tree=True needs the package's GPT (its KV cache); other models "
+                            "are scored by teacher forcing (tree=None or False)")
     alphabets, order = _answer_tree(task, tok)
     A = len(task.answers)
 

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .._validation import check_int
+from ..errors import UserError, UserTypeError
 from ._torch import require_torch, resolve_device
 
 torch = require_torch()
@@ -68,7 +69,7 @@ class HFTokenizer:
 
     def __init__(self, hf):
         if getattr(hf, "eos_token_id", None) is None:
-            raise ValueError("tokenizer: the Hugging Face tokenizer has no EOS token; every "
+            raise UserError("tokenizer: the Hugging Face tokenizer has no EOS token; every "
                              "answer ends in EOS (set tokenizer.eos_token)")
         self.hf = hf
         self.eos_id = int(hf.eos_token_id)
@@ -87,11 +88,11 @@ class HFTokenizer:
     def encode(self, text: str, *, eos: bool = False) -> list[int]:
         """Token ids of ``text`` without special tokens (plus EOS if asked)."""
         if not isinstance(text, str):
-            raise TypeError(f"text must be a string, got {type(text).__name__}")
+            raise UserTypeError(f"text must be a string, got {type(text).__name__}")
         ids = [int(i) for i in self.hf(text, add_special_tokens=False)["input_ids"]]
         unk = getattr(self.hf, "unk_token_id", None)
         if unk is not None and unk in ids:
-            raise ValueError(f"text {text!r} has characters the tokenizer does not know "
+            raise UserError(f"text {text!r} has characters the tokenizer does not know "
                              "(they encode as its unknown token)")
         return ids + [self.eos_id] if eos else ids
 
@@ -105,7 +106,7 @@ class HFTokenizer:
         n = max(len(r) for r in rows)
         if any(len(r) != n for r in rows):
             if pad != "left":
-                raise ValueError("encode_batch needs texts of equal token length "
+                raise UserError("encode_batch needs texts of equal token length "
                                  "(or pad='left' for prompts)")
             rows = [[self.pad_id] * (n - len(r)) + r for r in rows]
         return np.array(rows, dtype=np.int64)
@@ -164,22 +165,23 @@ class HFPolicy(torch.nn.Module):
         return sum(p.numel() for p in self.model.parameters())
 
     def _mask_and_positions(self, idx):
-        """Attention mask (1 after the leading PADs) and position ids counted from there."""
+        """Attention mask (1 after the leading PADs) and position ids counted from there
+        (None without leading PADs: the model's default positions)."""
         mask = (torch.cumsum(idx != self.tokenizer.pad_id, dim=1) > 0).long()
         if bool(mask.all()):
-            return None, None
+            return mask, None
         pos = (torch.cumsum(mask, dim=1) - 1).clamp_min(0)
         return mask, pos
 
     def _check_length(self, n):
         if self.block_size is not None and n > self.block_size:
-            raise ValueError(f"sequence of {n} tokens exceeds the model's context of "
+            raise UserError(f"sequence of {n} tokens exceeds the model's context of "
                              f"{self.block_size} positions")
 
     def forward(self, idx, cache=None):
         """Logits ``(B, T, V)`` (float32) for token ids ``idx`` ``(B, T)``."""
         if cache is not None:
-            raise ValueError("HFPolicy does not take the GPT's KVCache; call generate()")
+            raise UserError("HFPolicy does not take the GPT's KVCache; call generate()")
         self._check_length(idx.shape[1])
         mask, pos = self._mask_and_positions(idx)
         out = self.model(input_ids=idx, attention_mask=mask, position_ids=pos, use_cache=False)
@@ -267,7 +269,7 @@ def load_hf(path, *, device="auto", dtype=None) -> HFPolicy:
 
     p = Path(path)
     if not (p.is_dir() and (p / "config.json").is_file()):
-        raise ValueError(f"model: {os.fspath(path)!r} is not a Hugging Face model folder "
+        raise UserError(f"model: {os.fspath(path)!r} is not a Hugging Face model folder "
                          "(expected a directory with config.json, as save_pretrained writes)")
     dev = resolve_device(device)
     try:
@@ -275,7 +277,7 @@ def load_hf(path, *, device="auto", dtype=None) -> HFPolicy:
         model = AutoModelForCausalLM.from_pretrained(p, local_files_only=True,
                                                      dtype=dtype or torch.float32)
     except (OSError, ValueError, KeyError) as exc:
-        raise ValueError(f"model: cannot load {os.fspath(path)!r} as a causal LM with its "
+        raise UserError(f"model: cannot load {os.fspath(path)!r} as a causal LM with its "
                          f"tokenizer ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})"
                          ) from None
     return HFPolicy(model.to(dev).eval(), HFTokenizer(tok), path=p)
@@ -302,6 +304,16 @@ def char_tokenizer(chars: str | None = None, *, merges=()):
     then one per multi-character string of ``merges`` (matched first, left to right:
     ``merges=("1+",)`` makes ``"1+3"`` two tokens, so answers have unequal token
     lengths, as with a subword tokenizer).
+
+    Examples
+    --------
+    >>> tok = HFTokenizer(char_tokenizer())
+    >>> tok.encode("S=14:", eos=True)
+    [17, 15, 4, 7, 14, 1]
+    >>> tok.decode_answer([4, 13, 6, 1, 0]), tok.decode_answer([4, 13, 6])
+    ('1+3', '1+3?')
+    >>> len(HFTokenizer(char_tokenizer(merges=("1+",))).encode("1+3"))
+    2
     """
     require_transformers()
     import re
@@ -313,10 +325,10 @@ def char_tokenizer(chars: str | None = None, *, merges=()):
 
     chars = CHARS if chars is None else chars
     if not isinstance(chars, str) or not chars or len(set(chars)) != len(chars):
-        raise ValueError("chars must be a non-empty string of distinct characters")
+        raise UserError("chars must be a non-empty string of distinct characters")
     merges = tuple(merges)
     if any(not isinstance(m, str) or len(m) < 2 or set(m) - set(chars) for m in merges):
-        raise ValueError("merges must be strings of 2 or more characters of chars")
+        raise UserError("merges must be strings of 2 or more characters of chars")
     vocab = {"<pad>": 0, "<eos>": 1, "<unk>": 2}
     for t in (*chars, *merges):
         vocab.setdefault(t, len(vocab))
@@ -352,7 +364,7 @@ def save_tiny_model(folder, *, arch: str = "gpt2", n_layer: int = 2, n_embd: int
                     ("context", context)):
         check_int(v, name, low=1)
     if n_embd % n_head:
-        raise ValueError(f"n_embd ({n_embd}) must be divisible by n_head ({n_head})")
+        raise UserError(f"n_embd ({n_embd}) must be divisible by n_head ({n_head})")
     tok = char_tokenizer() if tokenizer is None else tokenizer
     ids = {"vocab_size": len(tok), "eos_token_id": tok.eos_token_id,
            "bos_token_id": tok.eos_token_id, "pad_token_id": tok.pad_token_id}

@@ -142,7 +142,7 @@ def rollout(model, task, tokenizer, prompt_ids, group: int, *, generator=None,
     dev = next(model.parameters()).device
     rep = np.repeat(prompt_ids, group)
     ids = torch.as_tensor(task._prompt_tokens(tokenizer)[rep], device=dev)
-    Lp, Tc = task.prompt_length, task.answer_length + 1
+    Lp, Tc = ids.shape[1], task.answer_length + 1         # prompt tokens, answer + EOS
     was = model.training
     model.eval()
     try:
@@ -164,6 +164,9 @@ def rollout(model, task, tokenizer, prompt_ids, group: int, *, generator=None,
 
 def _answer_index(task, tokenizer, comp: np.ndarray) -> np.ndarray:
     """Task answer index of each completion row (answer + EOS), -1 when malformed."""
+    if not hasattr(tokenizer, "chars"):        # any other tokenizer (Hugging Face): decode
+        return np.array([task.answer_index(tokenizer.decode_answer(r)) for r in comp],
+                        dtype=np.int64)
     La = task.answer_length
     ok = comp[:, La] == tokenizer.eos_id
     chars = comp[:, :La] - 2

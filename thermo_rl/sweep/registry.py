@@ -15,24 +15,25 @@ ising    :func:`thermo_rl.physics.ising.simulate`       L x T x replica
 potts    :func:`thermo_rl.physics.potts.simulate`       q x L x T x replica
 anneal   :func:`anneal_point` (make_problem + anneal)   schedule x instance x replica
 bandit   :func:`bandit_point` (make_env/policy + run)   T x policy x replica
+llm      :func:`llm_point` (pretrained + finetune)      control x coefficient x replica
 ======== ============================================== ==================================
 
 A spec may also name any importable ``"package.module:function"`` directly; the module
 must then be importable on every worker too.
 
-Adding the language-model RL loop (or any other simulator) is one call, made at import
-time of a module the workers import as well (so that the name resolves there)::
+Adding a simulator is one call, made at import time of a module the workers import as
+well (so that the name resolves there), or one entry in :data:`SIMULATORS` below::
 
-    register("llm", "thermo_rl.llm.rl:rl_point")
+    register("mine", "mypackage.module:point")
 
-where ``rl_point(*, control, coef, ..., seed)`` runs one fine-tuning and returns a result
-with ``as_dict()`` (or a dict) of scalars. Add it to :data:`SIMULATORS` below for a
-built-in entry.
+where ``point(*, param, ..., seed)`` runs one computation and returns a result with
+``as_dict()`` (or a dict) of scalars.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import inspect
 import numbers
@@ -118,8 +119,8 @@ class Simulator:
 def result_row(result) -> dict:
     """The scalar entries of a result: its ``as_dict()`` (or ``summary()``, or a dict).
 
-    Dicts one level deep are flattened (``{"pass@k": {4: 0.9}}`` -> ``pass@k_4``); arrays,
-    lists and other non-scalars are dropped; NumPy scalars become Python numbers.
+    Nested dicts are flattened (``{"after": {"pass@k": {4: 0.9}}}`` -> ``after_pass@k_4``);
+    arrays, lists and other non-scalars are dropped; NumPy scalars become Python numbers.
     """
     if hasattr(result, "as_dict"):
         d = result.as_dict()
@@ -135,16 +136,17 @@ def result_row(result) -> dict:
         raise UserTypeError(f"a simulator must return a result with as_dict(), a dict or a "
                         f"number, got {type(result).__name__}")
     row = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            for k2, v2 in v.items():
-                s = _scalar(v2)
-                if s is not _DROP:
-                    row[f"{k}_{k2}"] = s
+
+    def put(prefix, value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                put(f"{prefix}_{k}" if prefix else str(k), v)
         else:
-            s = _scalar(v)
+            s = _scalar(value)
             if s is not _DROP:
-                row[str(k)] = s
+                row[prefix] = s
+
+    put("", d)
     return row
 
 
@@ -235,15 +237,64 @@ def _bandit_parameters():
 
 bandit_point.sweep_parameters = _bandit_parameters
 
+
+@functools.lru_cache(maxsize=2)
+def _pretrained(checkpoint, task, size, pretrain_steps, pretrain_seed, device):
+    from ..llm.train import load_checkpoint, pretrain
+
+    if checkpoint is not None:
+        return load_checkpoint(checkpoint, device=device)
+    return pretrain(task, size=size, steps=pretrain_steps, seed=pretrain_seed, device=device,
+                    progress=False)
+
+
+def llm_point(*, checkpoint: str | None = None, task: str = "digit-sum", size: str = "tiny",
+              pretrain_steps: int | None = None, pretrain_seed: int = 0, device: str = "cpu",
+              control: str = "none", seed=0, progress: bool = False, **kw):
+    """:func:`thermo_rl.llm.rl.finetune` of a pretrained model: one RL fine-tuning run.
+
+    The model is ``checkpoint`` (a folder written by ``thermo-rl llm pretrain --out``; on a
+    cluster, a path every worker can read) or, without one, a model pretrained on the
+    worker (``task``, ``size``, ``pretrain_steps``, ``pretrain_seed``); either is kept in
+    memory by the worker process for the next points. Every other keyword goes to
+    ``finetune``: its own (``steps``, ``lr``, ``beta``, ...) and the control's
+    coefficients (``coef`` of ``entropy-bonus``, ``ratio`` of ``clip-cov``, ...).
+    Torch runs on the sweep's ``threads`` per point. The row holds the exact metrics
+    before and after (``before_pass@1``, ``after_coverage``, ``after_pass@k_8``, ...).
+    """
+    import torch
+
+    from ..llm.rl import finetune
+    from .run import point_threads
+
+    torch.set_num_threads(point_threads())
+    pre = _pretrained(checkpoint, task, size, pretrain_steps, pretrain_seed, device)
+    return finetune(pre, control=control, seed=seed, progress=progress, **kw)
+
+
+def _llm_parameters():
+    from ..llm.loss import CONTROL_DEFAULTS
+    from ..llm.rl import OUTER_DEFAULTS, finetune
+
+    own = [n for n in inspect.signature(llm_point).parameters if n not in ("kw", *RESERVED)]
+    fine = [n for n, p in inspect.signature(finetune).parameters.items()
+            if p.kind is p.KEYWORD_ONLY and n not in ("base", *RESERVED)]
+    ctl = [k for d in (*CONTROL_DEFAULTS.values(), *OUTER_DEFAULTS.values()) for k in d
+           if k not in RESERVED]
+    return list(dict.fromkeys(own + fine + ctl))
+
+
+llm_point.sweep_parameters = _llm_parameters
+
 _QUIET = {"progress": False}
 
-#: The built-in simulators (name -> entry). The language-model RL loop registers here
-#: once ``thermo_rl.llm.rl`` has a one-call entry point (see the module docstring).
+#: The built-in simulators (name -> entry).
 SIMULATORS: dict[str, Simulator] = {
     "ising": Simulator("ising", "thermo_rl.physics.ising:simulate", defaults=_QUIET),
     "potts": Simulator("potts", "thermo_rl.physics.potts:simulate", defaults=_QUIET),
     "anneal": Simulator("anneal", "thermo_rl.sweep.registry:anneal_point", defaults=_QUIET),
     "bandit": Simulator("bandit", "thermo_rl.sweep.registry:bandit_point", defaults=_QUIET),
+    "llm": Simulator("llm", "thermo_rl.sweep.registry:llm_point", defaults=_QUIET),
 }
 
 

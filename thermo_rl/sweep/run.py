@@ -22,7 +22,7 @@ from ..errors import UserError, UserTypeError
 from .spec import Sweep
 from .store import LEAD, MIDDLE, TAIL, MemoryStore, ParquetStore, _frame
 
-__all__ = ["SweepInterrupted", "SweepResult", "run_point", "run_sweep"]
+__all__ = ["SweepInterrupted", "SweepResult", "point_threads", "run_point", "run_sweep"]
 
 #: Restarts of the joblib pool after a worker process died (e.g. killed), per run.
 MAX_RESTARTS = 3
@@ -87,15 +87,27 @@ class SweepResult:
                 "dashboard": self.dashboard, "errors": errors}
 
 
+_THREADS = [1]
+
+
+def point_threads() -> int:
+    """Threads the point now running may use (the sweep's ``threads``): Numba's are set
+    by :func:`run_point`; an adapter running torch sets ``torch.set_num_threads`` to it."""
+    return _THREADS[-1]
+
+
 @contextlib.contextmanager
-def _numba_threads(n: int):
+def _threads(n: int):
     import numba
 
+    n = max(1, int(n))
     old = numba.get_num_threads()
-    numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    _THREADS.append(n)
     try:
         yield
     finally:
+        _THREADS.pop()
         numba.set_num_threads(old)
 
 
@@ -114,7 +126,7 @@ def run_point(task: dict) -> dict:
            "replica": task["replica"], **{k: _cell(v) for k, v in params.items()},
            "seed": task["seed"], "status": "ok", "error": None}
     try:
-        with _numba_threads(task.get("threads", 1)):
+        with _threads(task.get("threads", 1)):
             result = task["simulator"](params, task["seed"])
         for k, v in result.items():
             if k in row or k in TAIL:
@@ -333,10 +345,12 @@ def run_sweep(sweep, out=None, *, scheduler=None, workers: int | None = None,
     if todo and name != "joblib":
         client, owned, dashboard = _dask_client(scheduler, workers, say)
         n_workers = len(client.nthreads())
-    else:
+    elif todo:
         import joblib
 
         n_workers = workers or joblib.cpu_count()
+    else:
+        n_workers = None                 # nothing to run: no pool, no cluster contacted
     finished = set()
     ran = 0
     bar = progress_bar(total=len(points), initial=len(done), desc=f"sweep {sweep.simulator_name}",

@@ -42,7 +42,7 @@ def plot_trace(result, *, axes=None, label: str | None = None):
     axes[1].plot(x, result.trace_best.min(1), "--", color=line.get_color(), label=f"{lab}: best")
     if result.optimum is not None:
         axes[1].axhline(result.optimum, color="k", lw=0.8, ls=":", label="optimum")
-    axes[1].set_ylabel("energy")
+    axes[1].set_ylabel("energy  (problem units)")
     axes[2].plot(x, result.trace_acceptance.mean(1), label=lab)
     axes[2].set_ylabel("acceptance rate")
     for ax in axes:
@@ -121,7 +121,7 @@ def plot_cooling_scan(scan: dict, *, optimum=None, ax=None):
         ax.axhline(optimum, color="k", lw=0.8, ls=":", label="optimum")
     ax.set_xscale("log")
     ax.set_xlabel("sweeps (annealing time; cooling rate ~ 1/sweeps)")
-    ax.set_ylabel("energy")
+    ax.set_ylabel("energy  (problem units)")
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     return ax

@@ -56,13 +56,13 @@ def plot_free_energy_curves(T, free_energy: dict, components: dict | None = None
     styles = ["-", "--", ":", "-."]
     for i, (lab, y) in enumerate(J.items()):
         axs[0].plot(T, y, styles[i % 4], lw=1.6, color=f"C{i % 10}", label=lab)
-    axs[0].set_xlabel("temperature T")
+    axs[0].set_xlabel("temperature T  (reward units)")
     axs[0].set_ylabel("J = <Q> + T H  (= -F)")
     axs[0].set_title("free energy of a few policies", fontsize=10)
     if comp is not None:
         for i, (lab, y) in enumerate(comp.items()):
             axs[1].plot(T, y, lw=1.6, color=f"C{(i + 3) % 10}", label=lab)
-        axs[1].set_xlabel("temperature T")
+        axs[1].set_xlabel("temperature T  (reward units)")
         axs[1].set_title("the Gibbs policy pi ∝ exp(Q/T)", fontsize=10)
     for ax in axs:
         ax.grid(alpha=0.3)
