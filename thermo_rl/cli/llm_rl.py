@@ -15,12 +15,12 @@ def add_rl_arguments(p):
     add_model_arguments(p)
     g = p.add_argument_group("RL")
     g.add_argument("--steps", type=int, default=None,
-                   help="RL steps (rollouts); default 200 (60 for the tiny model)")
+                   help="RL steps (rollouts); default 200")
     g.add_argument("--prompts", type=int, default=64, help="prompts per rollout (default 64)")
     g.add_argument("--group", type=int, default=8,
                    help="samples per prompt G (default 8); pass@k up to k = G from them")
     g.add_argument("--lr", type=float, default=None,
-                   help="Adam step size (default by size: 1e-3 tiny, 3e-4 small, 1e-4 base)")
+                   help="Adam step size (default by size: 5e-4 tiny, 3e-4 small, 1e-4 base)")
     g.add_argument("--estimator", default="rloo", choices=ESTIMATORS,
                    help="advantages: rloo (leave-one-out, default) or grpo (group mean)")
     g.add_argument("--scale-rewards", default="none", choices=SCALE_REWARDS,
@@ -78,7 +78,7 @@ def control_args(items) -> dict:
 def rl_kwargs(args, size: str) -> dict:
     from ..llm.decoding import parse_decoding
 
-    steps = args.steps if args.steps is not None else (60 if size == "tiny" else 200)
+    steps = args.steps if args.steps is not None else 200
     return {"steps": steps, "n_prompts": args.prompts, "group": args.group, "lr": args.lr,
             "estimator": args.estimator, "scale_rewards": args.scale_rewards,
             "loss_type": args.loss_type, "eps_low": args.eps_low, "eps_high": args.eps_high,
