@@ -17,7 +17,7 @@ from ..errors import UserError
 
 __all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "best_times", "run_bench"]
 
-AREAS = ("levels", "ising", "anneal", "bandit", "llm", "llm_hf")
+AREAS = ("levels", "ising", "anneal", "bandit", "llm", "llm_rl", "llm_hf")
 
 
 @dataclass
