@@ -69,7 +69,7 @@ LOSS_TYPES = ("grpo", "dr_grpo", "dapo")
 #: Controls that act inside the loss and their keyword arguments (defaults sized for
 #: toy batches of a few thousand tokens; the papers' values in brackets)::
 #:
-#:     ``entropy-bonus`` / ``target-entropy``  ``coef`` 0.03: loss -= coef * mean token entropy
+#:     ``entropy-bonus`` / ``target-entropy``  ``coef`` 0.05: loss -= coef * mean token entropy
 #:                       (a coefficient near 0.1 already flattens the format tokens of the tiny
 #:                       model to near-uniform and every answer turns malformed)
 #:     ``clip-cov``      ``ratio`` 0.1 [2e-4], ``lb`` 0.1 [1], ``ub`` 5 [5], ``seed``: Cui et
@@ -97,8 +97,8 @@ LOSS_CONTROLS = ("none", "entropy-bonus", "target-entropy", "clip-cov", "clip-co
 CONTROLS = LOSS_CONTROLS + ("entrocraft", "anneal-temperature", "kl-penalty")
 
 CONTROL_DEFAULTS = {
-    "entropy-bonus": {"coef": 0.03},
-    "target-entropy": {"coef": 0.03},
+    "entropy-bonus": {"coef": 0.05},
+    "target-entropy": {"coef": 0.05},
     "clip-cov": {"ratio": 0.1, "lb": 0.1, "ub": 5.0, "seed": None},
     "clip-cov-top": {"fraction": 0.02},
     "kl-cov": {"fraction": 0.02, "kl_coef": 1.0},

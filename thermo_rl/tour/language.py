@@ -16,7 +16,7 @@ import importlib.util
 
 from . import ActResult, Curve
 
-CONTROL = "entropy-bonus"
+CONTROL = "kl-penalty"
 
 
 def run(ctx) -> ActResult:
@@ -24,12 +24,12 @@ def run(ctx) -> ActResult:
         return ActResult(title="Language model (skipped)",
                          lines=["needs PyTorch: pip install -e \".[llm]\" (then rerun the tour)"])
     from ..llm.exact import kl_regularized_optimum
-    from ..llm.rl import collapse_demo
+    from ..llm.rl import OUTER_DEFAULTS, collapse_demo
     from ..llm.train import pretrain
     from ..viz import save_figure
     from ..viz.llm_rl import plot_compare
 
-    pre_steps, steps = (60, 8) if ctx.fast else (300, 60)
+    pre_steps, steps = (60, 8) if ctx.fast else (300, 150)
     base = pretrain("pair-sum", size="tiny", steps=pre_steps, batch_size=64, seed=ctx.seed,
                     progress=ctx.progress)
     res = collapse_demo(CONTROL, pretrained=base, seed=ctx.seed, steps=steps,
@@ -42,10 +42,13 @@ def run(ctx) -> ActResult:
     def pk(m, k):
         return {int(kk): v for kk, v in m["pass@k"].items()}[k]
 
+    ks = sorted(int(k) for k in b["pass@k"])
+    cross = next((k for k in ks if pk(b, k) >= pk(a0, k)), None)
     agree = none.entropy_change_agreement()
     dist = base.distribution()
-    beta = 0.3
+    beta = OUTER_DEFAULTS[CONTROL]["beta"]
     star = kl_regularized_optimum(dist, beta).metrics()
+    kl_star = (b.get("kl_star"), a1.get("kl_star"))
     fig = plot_compare(res)
     path = save_figure(fig, ctx.out, "act5_language.png")
     lines = [
@@ -56,16 +59,20 @@ def run(ctx) -> ActResult:
         (f"RL, reward only, {steps} steps x {res.settings.get('n_prompts')} prompts x {g} "
          f"samples: pass@1 {a0['pass@1']:.3f}, coverage {a0['coverage']:.3f}, answer entropy "
          f"{a0['answer_entropy']:.3f} nats (collapse onto few answers), pass@{kmax} "
-         f"{pk(a0, kmax):.3f} vs base {pk(b, kmax):.3f}."),
-        (f"RL + {CONTROL}: pass@1 {a1['pass@1']:.3f}, coverage {a1['coverage']:.3f}, answer "
-         f"entropy {a1['answer_entropy']:.3f} nats, KL to the base {a1['kl_ref']:.3f} nats "
-         f"(reward only: {a0['kl_ref']:.3f})."),
+         f"{pk(a0, kmax):.3f} vs base {pk(b, kmax):.3f}"
+         + (f": the base model is ahead from k = {cross} on (the pass@k crossover)."
+            if cross and pk(a0, 1) > pk(b, 1) else ".")),
+        (f"RL + {CONTROL} (<r> - beta KL, the free energy): pass@1 {a1['pass@1']:.3f}, "
+         f"coverage {a1['coverage']:.3f}, answer entropy {a1['answer_entropy']:.3f} nats, KL "
+         f"to the base {a1['kl_ref']:.3f} nats (reward only: {a0['kl_ref']:.3f})."),
         (f"Entropy mechanism: the measured change of the exact answer entropy against "
          f"-Cov(ln pi, d ln pi): correlation {agree['entropy_change_correlation']:.3f} over "
          f"{agree['entropy_change_intervals']} intervals."),
-        (f"KL-regularized optimum pi_ref e^(r/beta)/Z at beta = {beta:g} (exact, no training): "
-         f"pass@1 {star['pass@1']:.3f} with coverage {star['coverage']:.3f}: the Gibbs "
-         f"distribution with the base model as prior keeps every correct answer."),
+        (f"Its exact optimum pi_base e^(r/beta)/Z at beta = {beta:g}: pass@1 "
+         f"{star['pass@1']:.3f}, coverage {star['coverage']:.3f} (the Gibbs distribution with "
+         f"the base model as prior keeps every correct answer)"
+         + (f"; KL(pi || pi*) went from {kl_star[0]:.3f} to {kl_star[1]:.3f} nats."
+            if None not in kl_star else ".")),
     ]
     hist0 = [r for r in none.history if "coverage" in r]
     hist1 = [r for r in ctl.history if "coverage" in r]
@@ -74,10 +81,11 @@ def run(ctx) -> ActResult:
                   ys={"RL, reward only": [b["coverage"]] + [r["coverage"] for r in hist0],
                       f"RL + {CONTROL}": [b["coverage"]] + [r["coverage"] for r in hist1]},
                   xlabel="RL step", ylabel="coverage of the correct answers",
-                  title="Language model: reward alone collapses, entropy keeps", xscale="log")
-    numbers = {"pretrain_steps": pre_steps, "rl_steps": steps, "control": CONTROL,
+                  title="Language model: reward alone collapses, free energy keeps",
+                  xscale="log")
+    numbers = {"pass_at_k_crossover": cross, "pretrain_steps": pre_steps, "rl_steps": steps, "control": CONTROL,
                "base": b, "none": a0, CONTROL: a1, "beta": beta, "kl_optimum": star,
                **{f"none_{k}": v for k, v in agree.items()}}
-    return ActResult(title="Language model: RL collapses the answers, an entropy control "
+    return ActResult(title="Language model: RL collapses the answers, free energy "
                            "keeps them", lines=lines, numbers=numbers,
                      figures=[path] if path else [], curve=curve)
