@@ -40,7 +40,6 @@ import numpy as np
 from .._progress import progress_bar
 from .._validation import check_choice, check_int, check_probability, check_real
 from ._torch import require_torch
-from .sampling import sample_answers
 from .train import answer_loss, make_optimizer
 
 __all__ = ["SELFTRAIN_MODES", "LMSelfTrainingResult", "gini_simpson", "self_train_lm"]
@@ -165,15 +164,17 @@ def self_train_lm(pretrained, *, generations: int = 8, n_samples: int = 32,
     gen = torch.Generator(device=device).manual_seed(seed)
     opt = make_optimizer(model, lr)
     from .exact import answer_distribution
+    from .rl import rollout
 
     t0 = time.perf_counter()
     res = LMSelfTrainingResult(mode, n, fresh, gens, seed)
     res.history.append(_row(0, answer_distribution(model, task, tokenizer=tok), mode, t0))
     for g in progress_bar(range(1, gens + 1), desc=f"self-training ({mode})", progress=progress):
-        s = sample_answers(model, task, n=n, tokenizer=tok, generator=gen)
-        keep = s.answer_ids >= 0 if mode == "unfiltered" else s.rewards > 0
-        own = np.stack([s.prompt_ids[keep], s.answer_ids[keep]], axis=1)
-        n_fresh = round(fresh * len(s.answers))
+        ro = rollout(model, task, tok, np.arange(len(task.prompts)), n, generator=gen)
+        rewards = ro.rewards.reshape(-1).cpu().numpy()
+        keep = ro.answers >= 0 if mode == "unfiltered" else rewards > 0
+        own = np.stack([ro.prompt_ids[keep], ro.answers[keep]], axis=1)
+        n_fresh = round(fresh * len(ro.answers))
         if n_fresh:
             pi, aj = task.corpus(n_fresh, correct_fraction=q, seed=rng)
             own = np.concatenate([own, np.stack([pi, aj], axis=1)])

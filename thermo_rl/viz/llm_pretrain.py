@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 import numpy as np
 
-from ._common import pyplot
+from ._common import pyplot, save_figure
 
 __all__ = ["loss_curve", "self_training_curves"]
+
+
+def _save_or_return(fig, path):
+    """The figure itself when ``path`` is None, else saved there (:func:`save_figure`)."""
+    if path is None:
+        return fig
+    path = Path(path)
+    return save_figure(fig, path.parent, path.name)
 
 
 def loss_curve(history, path=None, *, title: str = "", window: int = 20):
@@ -26,11 +34,7 @@ def loss_curve(history, path=None, *, title: str = "", window: int = 20):
     ax.set_title(f"pretraining {title}".strip())
     ax.legend(frameon=False)
     fig.tight_layout()
-    if path is None:
-        return fig
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return os.fspath(path)
+    return _save_or_return(fig, path)
 
 
 def self_training_curves(res, path=None):
@@ -51,8 +55,4 @@ def self_training_curves(res, path=None):
     b.legend(frameon=False)
     fig.suptitle(f"self-training ({res.mode}, n = {res.n_samples}, fresh {res.fresh:.2f})")
     fig.tight_layout()
-    if path is None:
-        return fig
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return os.fspath(path)
+    return _save_or_return(fig, path)
