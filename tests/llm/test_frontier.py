@@ -8,20 +8,10 @@ torch = pytest.importorskip("torch", reason="thermo_rl.llm needs the [llm] extra
 from thermo_rl.llm.exact import answer_distribution
 from thermo_rl.llm.frontier import DIVERSITY, decoding_frontier, pareto_front
 from thermo_rl.llm.tokenizer import CharTokenizer
-from thermo_rl.llm.train import pretrain
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny tensors: one thread is faster than several on a shared machine."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 @pytest.fixture(scope="module")
-def trained(one_thread, tiny_pair_sum):
+def trained(tiny_pair_sum):
     """The shared tiny pair-sum model (tests/llm/conftest.py), trained on one thread here."""
     return tiny_pair_sum
 

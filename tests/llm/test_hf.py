@@ -25,16 +25,6 @@ from thermo_rl.llm.hf import HFPolicy, as_pretrained, char_tokenizer, load_hf, s
 from thermo_rl.llm.tasks import get_task
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models: one intra-op thread (on a shared 2-core machine, two threads that
-    spin-wait for each other made these tests ~30x slower)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module", params=["gpt2", "llama"])
 def folder(request, tmp_path_factory):
     return save_tiny_model(tmp_path_factory.mktemp(request.param), arch=request.param, seed=3)

@@ -65,14 +65,6 @@ ANSWERS = (("1+3", "2+2", "5+5", "3+"), ("4+5", "9+0", "4+4", "0+9"),
 WIDTH = 4                                             # max_completion_length: answer + EOS
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     return save_tiny_model(tmp_path_factory.mktemp("tiny"), arch="gpt2", seed=7)

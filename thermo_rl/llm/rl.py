@@ -189,18 +189,10 @@ def rollout(model, task, tokenizer, prompt_ids, group: int, *, generator=None,
 
 
 def _answer_index(task, tokenizer, comp: np.ndarray) -> np.ndarray:
-    """Task answer index of each completion row (answer + EOS), -1 when malformed."""
-    if not hasattr(tokenizer, "chars"):        # any other tokenizer (Hugging Face): decode
-        return np.array([task.answer_index(tokenizer.decode_answer(r)) for r in comp],
-                        dtype=np.int64)
-    La = task.answer_length
-    ok = comp[:, La] == tokenizer.eos_id
-    chars = comp[:, :La] - 2
-    ok &= ((chars >= 0) & (chars < len(tokenizer.chars))).all(axis=1)
-    out = np.full(len(comp), -1, dtype=np.int64)
-    for i in np.flatnonzero(ok):
-        out[i] = task.answer_index("".join(tokenizer.chars[c] for c in chars[i]))
-    return out
+    """Task answer index of each completion row (answer + EOS), -1 when malformed
+    (``decode_answer`` tags a row without EOS, so it matches no answer)."""
+    return np.array([task.answer_index(tokenizer.decode_answer(r)) for r in comp],
+                    dtype=np.int64)
 
 
 def token_log_probs(model, tokens, completion_length: int, *, with_entropy: bool = True):
