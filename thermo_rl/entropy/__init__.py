@@ -51,6 +51,8 @@ from .dynamics import (
 )
 from .objective import AGGREGATIONS, KL_ESTIMATORS, policy_gradient_weights, policy_loss
 from .registry import (
+    HOOKS,
+    PRESETS,
     REGISTRY,
     Context,
     Control,
@@ -66,6 +68,8 @@ from .registry import (
 __all__ = [
     "AGGREGATIONS",
     "CONTROLS",
+    "HOOKS",
+    "PRESETS",
     "KL_ESTIMATORS",
     "REGISTRY",
     "Context",
