@@ -38,6 +38,16 @@ def cache_dir(args) -> Path:
     return Path(args.out if getattr(args, "out", None) else "thermo_rl_out")
 
 
+def pretrained_folder(args) -> Path:
+    """The folder of the model: ``--checkpoint``, else the cache of the one pretrained
+    on the spot, ``<out>/models/<task>-<size>-s<seed>-<steps>``."""
+    if getattr(args, "checkpoint", None):
+        return Path(args.checkpoint)
+    steps = args.pretrain_steps
+    tag = f"{args.task}-{args.size}-s{args.seed}-{'default' if steps is None else steps}"
+    return cache_dir(args) / "models" / tag
+
+
 def get_pretrained(args, *, progress: bool = True):
     """The model named by ``--model`` (a Hugging Face folder, on ``--task``) or
     ``--checkpoint``, else one pretrained now (or found in the cache
@@ -54,8 +64,7 @@ def get_pretrained(args, *, progress: bool = True):
     if args.checkpoint:
         return load_checkpoint(args.checkpoint, device=args.device)
     steps = args.pretrain_steps
-    tag = f"{args.task}-{args.size}-s{args.seed}-{'default' if steps is None else steps}"
-    folder = cache_dir(args) / "models" / tag
+    folder = pretrained_folder(args)
     if (folder / "checkpoint.pt").exists():
         try:
             res = load_checkpoint(folder, device=args.device)
