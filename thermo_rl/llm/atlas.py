@@ -41,7 +41,7 @@ from .._validation import check_int, check_real
 from ..errors import UserError
 
 __all__ = ["ATLAS_METRICS", "BANDIT_METRICS", "AtlasResult", "TargetSweepResult",
-           "atlas_sweep", "bandit_atlas_row", "controls_atlas", "mean_se", "pareto_front",
+           "atlas_sweep", "bandit_atlas_row", "bandit_policy_metrics", "controls_atlas", "mean_se", "pareto_front",
            "summarize_atlas", "target_entropy_sweep", "target_parameter"]
 
 #: Table column -> the sweep row's column (the flattened ``RLResult.as_dict()``).
@@ -56,8 +56,8 @@ BANDIT_METRICS = ("reward", "coverage", "entropy", "kl_star")
 def mean_se(values) -> tuple[float, float]:
     """Mean and standard error ``std(ddof=1) / sqrt(n)`` (NaN error for one value).
 
-    >>> mean_se([1.0, 2.0, 3.0])
-    (2.0, 0.5773502691896257)
+    >>> [round(v, 4) for v in mean_se([1.0, 2.0, 3.0])]
+    [2.0, 0.5774]
     """
     v = np.asarray([x for x in values if x is not None], dtype=float)
     v = v[np.isfinite(v)]
@@ -81,6 +81,33 @@ def pareto_front(points: dict) -> list:
 
 
 # ----------------------------------------------------------------------------- bandit
+def bandit_policy_metrics(probs, means, kl_star_coef: float = 0.2) -> dict:
+    """Per row of ``probs`` (runs, k): ``reward`` ``= sum pi Q``, ``coverage`` of the best
+    arms (:func:`thermo_rl.metrics.coverage`), ``entropy`` (nats) and ``kl_star`` ``=
+    KL(pi || pi*)`` to the Gibbs optimum ``pi* ∝ e^{Q/lambda}`` (nats).
+
+    >>> import numpy as np
+    >>> m = bandit_policy_metrics(np.array([[0.5, 0.5, 0.0]]), [1.0, 1.0, 0.0], 1.0)
+    >>> float(m["reward"][0]), float(m["coverage"][0]), round(float(m["entropy"][0]), 4)
+    (1.0, 1.0, 0.6931)
+    >>> round(float(m["kl_star"][0]), 6) == round(float(np.log(1 + np.exp(-1) / 2)), 6)
+    True
+    """
+    from ..bandits import gibbs_policy
+    from ..metrics import coverage
+
+    lam = check_real(kl_star_coef, "kl_star_coef", low=0.0, low_open=True)
+    p = np.asarray(probs, dtype=float)
+    q = np.asarray(means, dtype=float)
+    star = gibbs_policy(q, lam)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lp = np.where(p > 0, np.log(np.where(p > 0, p, 1.0)), 0.0)
+        kl = (p * (lp - np.log(star))).sum(-1)
+    return {"reward": p @ q,
+            "coverage": coverage(p, np.broadcast_to(q == q.max(), p.shape)),
+            "entropy": -(p * lp).sum(-1), "kl_star": kl}
+
+
 def bandit_atlas_row(control: str, *, k: int = 10, m: int = 3, runs: int = 500,
                      steps: int = 300, lr: float = 0.5, group: int = 8,
                      kl_star_coef: float = 0.2, seed=0) -> dict:
@@ -94,9 +121,8 @@ def bandit_atlas_row(control: str, *, k: int = 10, m: int = 3, runs: int = 500,
     ``entropy`` (nats) and ``kl_star`` ``= KL(pi || pi*)`` with ``pi* ∝ e^{Q/lambda}``,
     ``lambda = kl_star_coef`` (nats). Keys ``<metric>`` and ``<metric>_se``.
     """
-    from ..bandits import EntropyPG, equal_best, gibbs_policy, run
+    from ..bandits import EntropyPG, equal_best, run
     from ..entropy.registry import control_class
-    from ..metrics import coverage
 
     cls = control_class(control)
     params = {}
@@ -106,13 +132,7 @@ def bandit_atlas_row(control: str, *, k: int = 10, m: int = 3, runs: int = 500,
     env = equal_best(k=k, m=m)
     pol = EntropyPG(T=0.0, lr=lr, group=group, control=cls.name, control_params=params)
     res = run(env, pol, runs=runs, steps=steps, seed=seed, progress=False)
-    p = np.clip(res.final_probs, 1e-300, None)
-    q = np.asarray(env.means, dtype=float)
-    star = np.clip(gibbs_policy(q, kl_star_coef), 1e-300, None)
-    per = {"reward": p @ q,
-           "coverage": coverage(p, np.broadcast_to(q == q.max(), p.shape)),
-           "entropy": -(p * np.log(p)).sum(1),
-           "kl_star": (p * (np.log(p) - np.log(star))).sum(1)}
+    per = bandit_policy_metrics(res.final_probs, env.means, kl_star_coef)
     out = {"control": cls.name, "runs": runs, "steps": steps, "k": k, "m": m,
            "seconds": res.seconds}
     for key, v in per.items():
