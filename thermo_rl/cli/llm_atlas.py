@@ -77,10 +77,11 @@ def _plan(args):
         raise UserError("--model: the atlas runs the package's GPT (give --checkpoint or "
                         "the task and size to pretrain)")
     controls = comma_choices(args.controls, control_names(), "--controls", allow_all=True)
-    for flag, v, lo in (("--seeds", args.seeds, 1), ("--bandit-runs", args.bandit_runs, 2),
-                        ("--bandit-steps", args.bandit_steps, 1)):
-        if v < lo:
-            raise UserError(f"{flag} must be >= {lo}, got {v}")
+    for flag, v, lo, hi in (("--seeds", args.seeds, 1, 1000),
+                            ("--bandit-runs", args.bandit_runs, 2, 10**6),
+                            ("--bandit-steps", args.bandit_steps, 1, 10**6)):
+        if not lo <= v <= hi:
+            raise UserError(f"{flag} must be in [{lo}, {hi}], got {v}")
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers must be >= 1, got {args.workers}")
     targets = _targets(args.aepo_targets)

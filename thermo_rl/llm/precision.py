@@ -17,8 +17,8 @@ optimizer, the sampler and the exact metrics stay float32 (fp64 sums).
 Examples
 --------
 >>> from thermo_rl.llm.precision import paired_difference
->>> paired_difference([1.0, 2.0, 3.5], [1.0, 1.5, 3.0])
-(0.3333333333333333, 0.16666666666666666)
+>>> [round(v, 4) for v in paired_difference([1.0, 2.0, 3.5], [1.0, 1.5, 3.0])]
+[0.3333, 0.1667]
 """
 
 from __future__ import annotations
