@@ -114,9 +114,24 @@ def test_atlas_refuses_bad_settings_before_work(checkpoint):
 
 def test_target_sweep_needs_a_registered_target():
     assert target_parameter("no-such-control") is None
+    assert target_parameter("none") is None
+    with pytest.raises(UserError, match="not registered"):
+        target_entropy_sweep("unused", [1.0, 2.0], control="none")
+
+
+def test_aepo_target_sweep_tiny(checkpoint):
+    """Two targets, two seeds: one row per target, each the mean of its two runs."""
     if target_parameter("aepo") is None:
-        with pytest.raises(UserError, match="not registered"):
-            target_entropy_sweep("unused", [1.0, 2.0])
+        pytest.skip("AEPO is not registered")
+    res = target_entropy_sweep(checkpoint, [0.2, 1.5], seeds=2, workers=1, progress=False,
+                               **RL)
+    assert res.parameter == "target" and set(res.rows) == {0.2, 1.5}
+    assert all(r["n"] == 2 for r in res.rows.values())
+    assert set(res.peak) == {"pass@1", "pass@8", "pass@64"}
+    from thermo_rl.viz.atlas import plot_target_sweep
+
+    plot_target_sweep(res)
+    json.dumps(res.as_dict())
 
 
 def _cli(capsys, *argv):

@@ -48,7 +48,7 @@ __all__ = ["ATLAS_METRICS", "BANDIT_METRICS", "AtlasResult", "TargetSweepResult"
 ATLAS_METRICS = {"pass@1": "after_pass@1", "pass@8": "after_pass@k_8",
                  "pass@64": "after_pass@k_64", "coverage": "after_coverage",
                  "answer_entropy": "after_answer_entropy", "kl_ref": "after_kl_ref",
-                 "kl_star": "after_kl_star"}
+                 "kl_star": "after_kl_star", "token_entropy": "after_token_entropy"}
 #: The bandit's columns (per run of the final policy).
 BANDIT_METRICS = ("reward", "coverage", "entropy", "kl_star")
 
