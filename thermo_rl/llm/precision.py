@@ -4,7 +4,7 @@ The REPO paper (Entropy-Preserving Reinforcement Learning, ICLR 2026, arXiv 2603
 reports that the precision of the policy's log-probabilities alone moves the entropy of
 an RL run: bf16 rounds ``ln pi`` to 8 bits of mantissa (a relative error up to
 ``2^-9``, e.g. 0.01 nats at ``ln pi = -3``), fp16 to 11. :func:`precision_study` runs one
-RL configuration with :attr:`RLConfig.precision <thermo_rl.llm.rl_config.RLConfig>` set
+RL configuration with ``precision`` of :class:`~thermo_rl.llm.rl_config.RLConfig` set
 to each precision, over the same seeds (paired: seed ``s`` draws the same first prompts
 in every precision), and compares the exact answer-entropy trajectories, the rollouts'
 token entropy and the final coverage, pass@1 and answer entropy, each as the mean and

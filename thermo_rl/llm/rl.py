@@ -152,7 +152,7 @@ def token_log_probs(model, tokens, completion_length: int, *, temperature: float
     autograd through ``logp`` when the model's parameters require it. ``decoding``
     holds filters of :func:`thermo_rl.llm.decoding.filter_logits` (``top_k``, ``top_p``,
     ...): the sampled tokens are always kept, so their log-probabilities are finite.
-    ``precision`` (``fp32``, ``bf16``, ``fp16``; :attr:`RLConfig.precision`): the
+    ``precision`` (``fp32``, ``bf16``, ``fp16``; ``RLConfig.precision``): the
     forward pass under ``torch.autocast`` to that dtype, the logits rounded to it and
     ``log_softmax`` and the entropies computed in it; both are returned as float32.
     """
@@ -325,7 +325,7 @@ def _score(run: _Run, ro: Rollout, T: float) -> dict:
 
 def _update(run: _Run, ro: Rollout, sc: dict, T: float) -> list:
     """Step 3: ``updates_per_rollout`` passes of ``minibatches`` optimizer steps (Adam or
-    SGD, :attr:`RLConfig.optimizer`); the infos."""
+    SGD, ``RLConfig.optimizer``); the infos."""
     cfg, ctl = run.cfg, run.ctl
     n_groups, G = cfg.n_prompts, cfg.group
     one_update = cfg.updates_per_rollout == 1 and cfg.minibatches == 1

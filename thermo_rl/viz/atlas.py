@@ -2,7 +2,7 @@
 
 Drawing only: the numbers come from :func:`thermo_rl.llm.atlas.controls_atlas`,
 :func:`~thermo_rl.llm.atlas.target_entropy_sweep` and
-:func:`thermo_rl.llm.entropy_laws.precision_study` (results or their ``as_dict()``).
+:func:`thermo_rl.llm.precision.precision_study` (results or their ``as_dict()``).
 Every control gets its own color and marker (20 colors times 8 markers: distinct for
 any registry size that fits a page), and legends sit outside the axes.
 """
