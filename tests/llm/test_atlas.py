@@ -67,6 +67,15 @@ def test_bandit_row_reinforce_collapses_entropy_bonus_keeps():
     assert {"reward", "coverage", "entropy", "kl_star"} <= set(a)
 
 
+def test_atlas_bandit_columns_of_a_token_only_control(checkpoint):
+    """high-entropy needs per-token entropies: its bandit columns are NaN with the reason."""
+    res = controls_atlas(checkpoint, controls=["high-entropy"], seeds=1, workers=1,
+                         bandit={"runs": 10, "steps": 5}, progress=False, **RL)
+    b = res.rows["high-entropy"]["bandit"]
+    assert "per-token entropies" in b["error"] and math.isnan(b["reward"])
+    assert res.rows["high-entropy"]["n"] == 1
+
+
 def test_atlas_table_matches_individual_runs_and_resumes(checkpoint, tmp_path):
     from thermo_rl.llm.rl import finetune
     from thermo_rl.llm.train import load_checkpoint

@@ -204,7 +204,8 @@ def render(r) -> str:
             " " + _pm(row[c], row[f"{c}_se"]) for c in cols)
         if "bandit" in row:
             bb = row["bandit"]
-            line += "  |         " + "".join(" " + _pm(bb[c], bb[f"{c}_se"]) for c in bcols)
+            line += "  |         " + ("".join(" " + _pm(bb[c], bb[f"{c}_se"]) for c in bcols)
+                                     if "error" not in bb else f" ({bb['error']})")
         lines.append(line)
     lines.append(f"* Pareto front of pass@1 against coverage: {', '.join(r['pareto'])}")
     if r.get("aepo"):

@@ -214,7 +214,8 @@ def controls_atlas(checkpoint, *, controls=None, seeds: int = 3, out=None, sched
         As :func:`thermo_rl.sweep.run_sweep`.
     bandit : dict or None
         Settings of :func:`bandit_atlas_row` (``{}`` for its defaults); None skips the
-        bandit columns.
+        bandit columns. A control the bandit learner cannot run (``high-entropy`` needs
+        per-token entropies) gets NaN columns and its ``error``.
     per_control : dict, optional
         Control name -> its own parameters (``{"clip-cov": {"ratio": 0.05}}``).
     **rl
@@ -261,7 +262,11 @@ def controls_atlas(checkpoint, *, controls=None, seeds: int = 3, out=None, sched
     if bandit is not None:
         bsettings = {"kl_star_coef": cfg.star_coef, **bandit}
         for c in names:
-            summary[c]["bandit"] = bandit_atlas_row(c, seed=sweep_seed, **bsettings)
+            try:
+                summary[c]["bandit"] = bandit_atlas_row(c, seed=sweep_seed, **bsettings)
+            except UserError as exc:     # a control the bandit learner cannot run
+                summary[c]["bandit"] = {"control": c, "error": str(exc), **{
+                    k: float("nan") for m in BANDIT_METRICS for k in (m, f"{m}_se")}}
     pareto = pareto_front({c: (r["pass@1"], r["coverage"]) for c, r in summary.items()})
     settings = {"controls": names, "seeds": seeds, "task": pre.task.name,
                 "size": pre.settings.get("size"), "checkpoint": str(checkpoint),
