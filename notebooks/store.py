@@ -28,9 +28,11 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def strip_widgets(nb) -> None:
-    """Drop widget views (keeping the other mime types of the same output) and widget state."""
+    """Drop widget views (keeping the other mime types of the same output), widget state
+    and execution timestamps."""
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
+        cell.metadata.pop("execution", None)            # timestamps: noise in the diff
         if cell.cell_type != "code":
             continue
         kept = []
@@ -55,9 +57,18 @@ def cpu_name() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def store(name: str, timeout: int = 900) -> float:
+CPU_CELL = ("import resource as _r\n_u = _r.getrusage(_r.RUSAGE_SELF)\n"
+            "print('__cpu_seconds__', _u.ru_utime + _u.ru_stime)")
+
+
+def store(name: str, timeout: int = 900) -> tuple[float, float]:
+    """Execute and store one notebook; (wall seconds, CPU seconds of its kernel, all threads).
+
+    On a machine shared with other work the CPU time is what a quiet machine with as many
+    cores as the kernel's threads used would need, roughly; the wall time is what it took."""
     path = (HERE / name).with_suffix(".ipynb")
     nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(CPU_CELL))
     env = {"THERMO_RL_PROGRESS": "0", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
@@ -73,9 +84,14 @@ def store(name: str, timeout: int = 900) -> float:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+    probe = nb.cells.pop()
+    cpu = float("nan")
+    for out in probe.get("outputs", []):
+        if out.get("output_type") == "stream" and "__cpu_seconds__" in out.get("text", ""):
+            cpu = float(out["text"].split()[-1])
     strip_widgets(nb)
     nbformat.write(nb, path)
-    return seconds
+    return seconds, cpu
 
 
 def main(argv: list[str]) -> int:
@@ -85,8 +101,9 @@ def main(argv: list[str]) -> int:
     fast = os.environ.get("THERMO_RL_FAST", "") not in ("", "0")
     for name in argv:
         load = os.getloadavg()[0]
-        seconds = store(name)
-        print(f"{name}: {seconds:.1f} s ({'fast' if fast else 'full size'}; load average "
+        seconds, cpu = store(name)
+        print(f"{name}: {seconds:.1f} s wall, {cpu:.1f} s kernel CPU "
+              f"({'fast' if fast else 'full size'}; load average "
               f"{load:.2f} before, {os.getloadavg()[0]:.2f} after; {os.cpu_count()} CPUs, "
               f"{cpu_name()})", flush=True)
     return 0
