@@ -38,8 +38,12 @@ def legend_below(ax, *, ncol: int = 1, fontsize: float = 7, **kwargs):
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
         return None
+    # anchored at the bottom edge of the axes, pushed down by a fixed distance in points
+    # (borderaxespad is in units of the font size): below tick labels and the x label
+    # whatever the figure's height
+    pad = 36.0 / fontsize
     return ax.legend(handles, labels, fontsize=fontsize, ncol=ncol, loc="upper center",
-                     bbox_to_anchor=(0.5, -0.17), frameon=False, **kwargs)
+                     bbox_to_anchor=(0.5, 0.0), borderaxespad=pad, frameon=False, **kwargs)
 
 
 def save_figure(fig, folder, name: str, *, dpi: int = 120) -> str | None:
