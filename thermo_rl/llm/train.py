@@ -232,7 +232,15 @@ def pretrain(task="digit-sum", *, size: str = "small", steps: int | None = None,
     t0 = time.perf_counter()
     finished = start          # optimizer steps completed (what a checkpoint records)
 
+    pending = []              # losses still on the device: one host sync per flush, not per step
+
+    def flush():
+        if pending:
+            history.extend(torch.stack(pending).tolist())
+            pending.clear()
+
     def snapshot():
+        flush()
         return {"format": _FORMAT, "version": __version__, "config": cfg.as_dict(),
                 "tokenizer": tok.state_dict(), "settings": settings, "step": finished,
                 "model": model.state_dict(), "optimizer": opt.state_dict(),
@@ -250,7 +258,7 @@ def pretrain(task="digit-sum", *, size: str = "small", steps: int | None = None,
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
-            history.append(loss.item())
+            pending.append(loss.detach())
             finished = step + 1
             if checkpoint_every and finished % checkpoint_every == 0 and finished < steps:
                 save_checkpoint(snapshot(), path)
@@ -258,6 +266,7 @@ def pretrain(task="digit-sum", *, size: str = "small", steps: int | None = None,
         if path is not None:
             save_checkpoint(snapshot(), path)
         raise
+    flush()
     seconds = time.perf_counter() - t0
     if path is not None:
         save_checkpoint(snapshot(), path)
