@@ -70,7 +70,8 @@ def objective_J(pi, Q, T):
     """The objective ``J = <Q>_pi + T H(pi) = -F`` (minus the Helmholtz free energy).
 
     ``pi`` is a probability vector (or a batch, last axis); ``T = 0`` gives the
-    expected reward alone (the "enthalpy").
+    expected reward alone (the "enthalpy" of the package's essay: the reward, the
+    quantity that pure maximization pursues; see the free-energy theory page).
     """
     Q = as_float_array(Q, "Q", ndim=1, min_size=2)
     pi = as_float_array(pi, "pi")
