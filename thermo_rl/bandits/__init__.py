@@ -47,8 +47,9 @@ from .theory import free_energy, gibbs_policy, max_objective_J, objective_J, opt
 __all__ = [
     "ENVS", "EXP3", "POLICIES", "UCB", "BanditEnv", "BanditResult", "EntropyPG",
     "EpsilonGreedy", "GradientBandit", "Greedy", "Policy", "SelfTrainingResult", "Softmax",
-    "Thompson", "bernoulli", "compare", "equal_best", "free_energy", "gaussian",
+    "Thompson", "bernoulli", "compare", "equal_best", "exact_fixation_time", "free_energy",
+    "gaussian",
     "gibbs_policy", "make_env", "make_policy", "max_objective_J", "objective_J",
     "optimal_free_energy", "random_walk", "run",
-    "exact_fixation_time", "self_train", "testbed", "wright_fisher_fixation_time",
+    "self_train", "testbed", "wright_fisher_fixation_time",
 ]
