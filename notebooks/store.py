@@ -61,7 +61,7 @@ CPU_CELL = ("import resource as _r\n_u = _r.getrusage(_r.RUSAGE_SELF)\n"
             "print('__cpu_seconds__', _u.ru_utime + _u.ru_stime)")
 
 
-def store(name: str, timeout: int = 900) -> tuple[float, float]:
+def store(name: str, timeout: int = 300) -> tuple[float, float]:
     """Execute and store one notebook; (wall seconds, CPU seconds of its kernel, all threads).
 
     On a machine shared with other work the CPU time is what a quiet machine with as many
