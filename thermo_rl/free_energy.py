@@ -53,7 +53,8 @@ from .errors import UserError
 from .results import jsonable
 
 __all__ = ["GRIDS", "FreeEnergyResult", "annealed_log_z", "beta_grid", "exact_log_z",
-           "importance_log_z", "integrate_energy", "log_mean_exp"]
+           "importance_log_z", "importance_relative_variance", "integrate_energy",
+           "log_mean_exp"]
 
 #: spacings of an annealing grid from 0 to the target inverse temperature
 GRIDS = ("linear", "quadratic")
@@ -178,10 +179,12 @@ def integrate_energy(beta, U, U_error=None) -> tuple[float, float, float]:
 
     The trapezoid rule on the whole grid (``T_h``) and on every other point (``T_2h``,
     needs an odd number of points) give the Richardson extrapolation
-    ``T_h + (T_h - T_2h)/3`` (Simpson's rule on a uniform grid), returned as the value;
-    ``|T_h - T_2h| / 3``, the error estimate of ``T_h`` itself, is returned as the
-    quadrature error (a bound on the extrapolated value's). The statistical error
-    propagates the independent errors ``U_error`` of the grid points through the
+    ``T_h + (T_h - T_2h)/3`` (Simpson's rule on a uniform grid), returned as the value.
+    The quadrature error returned is ``|T_h - T_2h|``: three times Richardson's
+    asymptotic estimate of the trapezoid's own error, so that it also covers the
+    extrapolated value on grids too coarse for the asymptotic estimate (a step in ``U``
+    spanning two grid intervals, as near a critical point: tested). The statistical
+    error propagates the independent errors ``U_error`` of the grid points through the
     linear weights of the rule. Thermodynamic integration is then
     ``ln Z(beta_n) = ln Z(beta_0) - value``.
 
@@ -206,7 +209,7 @@ def integrate_energy(beta, U, U_error=None) -> tuple[float, float, float]:
         w2 = np.zeros_like(b)
         w2[::2] = _trapezoid_weights(b[::2])
         w = wh + (wh - w2) / 3.0
-        quad = abs(float((wh - w2) @ u)) / 3.0
+        quad = abs(float((wh - w2) @ u))
     else:
         w, quad = wh, float("nan")          # no coarser grid to compare with
     return float(w @ u), float(math.sqrt(((w * ue) ** 2).sum())), quad
@@ -265,6 +268,25 @@ def exact_log_z(log_prior, reward, T: float) -> float:
     a = lp + r / T
     m = a[np.isfinite(a)].max()
     return float(m + math.log(np.exp(a - m).sum()))
+
+
+def importance_relative_variance(log_prior, reward, T: float) -> float:
+    """Exact ``Var(w) / <w>^2`` of the plain importance weights ``w = e^{r/T}`` under the prior.
+
+    It equals ``Z(T/2) / Z(T)^2 - 1`` (``Z(T) = sum prior e^{r/T}``): 0 at ``T = inf``,
+    growing as ``T`` falls, to ``1/prior(best) - 1`` at ``T -> 0`` when one state has the
+    highest reward. The variance of :func:`importance_log_z`'s estimate is about this
+    over the number of samples.
+
+    Examples
+    --------
+    >>> lp = np.log([0.5, 0.5])
+    >>> round(importance_relative_variance(lp, [1.0, 0.0], 1e-3), 6)     # 1/0.5 - 1
+    1.0
+    """
+    T = check_temperature(T)
+    return float(math.expm1(exact_log_z(log_prior, reward, T / 2.0)
+                            - 2.0 * exact_log_z(log_prior, reward, T)))
 
 
 def _sample(p_cdf, u):
