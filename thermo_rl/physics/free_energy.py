@@ -402,7 +402,7 @@ class DensityOfStatesEstimate:
     ln_g_runs : ndarray (runs, levels)
         Each walker's normalized ``ln g``.
     ln_f_final : float
-        The modification factor at which the walkers stopped.
+        The modification factor the walkers ran down to (each stopped at or below it).
     moves : ndarray (runs,)
         Attempted single-spin moves of each walker.
     seconds, seed, runs
@@ -589,5 +589,5 @@ def wang_landau(L: int = 16, *, model: str = "ising", q: int = 3, J: float = 1.0
     lg = lg - np.log(np.exp(lg).sum(axis=1, keepdims=True)) + N * math.log(q)
     E = (-J * (2 * n_sat - 2 * N) if model == "ising" else -J * n_sat).astype(np.float64)
     order = np.argsort(E)
-    return DensityOfStatesEstimate(model, L, q, J, E[order], lg[:, order], float(ln_f.max()),
+    return DensityOfStatesEstimate(model, L, q, J, E[order], lg[:, order], ln_f_final,
                                    ist[:, 0].copy(), seconds, seed, runs)
