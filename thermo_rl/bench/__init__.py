@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass
 
 from ..errors import UserError
 
-__all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "best_times", "run_bench"]
+__all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "best_times", "cpu_model",
+           "run_bench"]
 
 AREAS = ("levels", "ising", "anneal", "bandit", "llm", "llm_rl", "llm_hf", "gpu")
 
@@ -68,6 +69,21 @@ def best_times(fns: dict, repeat: int = 3, *, clock=time.perf_counter) -> dict:
             fn()
             best[name] = min(best[name], clock() - t0)
     return best
+
+
+def cpu_model() -> str:
+    """The CPU's model name (Linux ``/proc/cpuinfo``; ``platform.processor()`` elsewhere):
+    every speed figure names the machine it was measured on."""
+    import platform
+    from pathlib import Path
+
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def available_areas():
