@@ -21,18 +21,9 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from thermo_rl.bench import cpu_model
+
 OUT = Path(__file__).with_name("bench.json")
-
-
-def cpu_model() -> str:
-    """The CPU's model name (Linux ``/proc/cpuinfo``; ``platform.processor()`` elsewhere)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def versions() -> dict:
