@@ -20,6 +20,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from thermo_rl.bench import cpu_model
+
 OUT = Path(__file__).with_name("bench.json")
 
 
@@ -34,7 +36,9 @@ def versions() -> dict:
 
 
 def machine(ran_on: dict) -> dict:
+    """The bench's own record of where it ran (CPU, cores, thread counts) and the system."""
     return {
+        "cpu": cpu_model(),
         **ran_on,
         "system": f"{platform.system()} {platform.release()} ({platform.machine()})",
         "versions": versions(),

@@ -37,7 +37,9 @@ def render(result):
              f"{'default' if np_thr is None else np_thr}",
              f"{'area':8s} {'kernel':34s} {'throughput':>14s} {'unit':14s} {'vs reference':>14s}"]
     for r in result["rows"]:
-        ratio = "reference" if r["ratio"] is None else f"{r['ratio']:.1f}x {r['reference']}"
-        lines.append(f"{r['area']:8s} {r['name']:34s} {r['value']:14.4g} {r['unit']:14s} "
+        ratio = ("skipped" if r["value"] is None else "reference" if r["ratio"] is None
+                 else f"{r['ratio']:.1f}x {r['reference']}")
+        value = "-" if r["value"] is None else f"{r['value']:.4g}"
+        lines.append(f"{r['area']:8s} {r['name']:34s} {value:>14s} {r['unit']:14s} "
                      f"{ratio:>14s}" + (f"  ({r['note']})" if r["note"] else ""))
     return "\n".join(lines)
