@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import platform
 import subprocess
 import sys
@@ -36,10 +35,11 @@ def versions() -> dict:
     return out
 
 
-def machine() -> dict:
+def machine(ran_on: dict) -> dict:
+    """The bench's own record of where it ran (CPU, cores, thread counts) and the system."""
     return {
         "cpu": cpu_model(),
-        "cores": os.cpu_count(),
+        **ran_on,
         "system": f"{platform.system()} {platform.release()} ({platform.machine()})",
         "versions": versions(),
     }
@@ -57,7 +57,7 @@ def main(argv=None) -> int:
         "command": " ".join(["thermo-rl", "bench", *args]),
         "regenerate": " ".join(["python", "docs/bench/regenerate.py", *args]),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine(),
+        "machine": machine(result.get("machine", {})),
         "rows": result["rows"],
     }
     OUT.write_text(json.dumps(data, indent=1) + "\n")
