@@ -65,3 +65,20 @@ def test_bench_gpu_quick_on_cuda(capsys):
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
     assert "yes" in rows["pretrain resumed from a checkpoint"]["note"]
     assert rows["generate, KV cache"]["ratio"] > 1
+
+
+def test_a_failing_part_is_one_row_and_the_others_run(monkeypatch):
+    from thermo_rl.bench import BenchRow
+
+    def boom(*a):
+        raise RuntimeError("CUDA error: an illegal memory access\nsecond line")
+
+    ok = [BenchRow("gpu", "fine", 1.0, "x", "-", None, 1.0)]
+    monkeypatch.setattr(gpu, "_pretraining", lambda *a: ok)
+    monkeypatch.setattr(gpu, "_sampling", boom)
+    monkeypatch.setattr(gpu, "_rl_and_resume", lambda *a: ok)
+    monkeypatch.setattr(gpu, "_ising", lambda *a: ok)
+    rows = gpu.measure(gpu.SIZES["quick"], device="cpu")
+    assert [r.name for r in rows] == ["fine", "failed: sampling", "fine", "fine"]
+    assert rows[1].value is None
+    assert rows[1].note == "RuntimeError: CUDA error: an illegal memory access; cpu"

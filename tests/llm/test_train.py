@@ -6,6 +6,8 @@ Bit-for-bit checks run on the CPU (device="cpu"): "auto" would pick a GPU where 
 present, whose kernels are not deterministic by default (the GPU twin below turns
 deterministic algorithms on)."""
 
+import os
+
 import pytest
 import torch
 
@@ -172,3 +174,16 @@ def test_resume_on_cuda_equals_the_uninterrupted_run(tmp_path):
         _rewrite(tmp_path / "checkpoint.pt", settings={"steps": 6})
         resumed = pretrain("pair-sum", out=tmp_path, resume=True, **kw)
     assert resumed.history == full.history and _same(resumed, full)
+
+
+def test_deterministic_restores_the_settings(monkeypatch):
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    assert not torch.are_deterministic_algorithms_enabled()
+    with deterministic():
+        assert torch.are_deterministic_algorithms_enabled()
+        assert not torch.is_deterministic_algorithms_warn_only_enabled()
+        assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
+    with deterministic(warn_only=True):
+        assert torch.is_deterministic_algorithms_warn_only_enabled()
+    assert not torch.are_deterministic_algorithms_enabled()
+    assert "CUBLAS_WORKSPACE_CONFIG" not in os.environ

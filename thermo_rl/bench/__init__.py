@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
+import platform
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from ..errors import UserError
 
-__all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "best_times", "run_bench"]
+__all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "best_times", "cpu_model",
+           "machine", "run_bench"]
 
 AREAS = ("levels", "ising", "anneal", "bandit", "llm", "llm_rl", "llm_hf", "gpu")
 
@@ -68,6 +72,34 @@ def best_times(fns: dict, repeat: int = 3, *, clock=time.perf_counter) -> dict:
             fn()
             best[name] = min(best[name], clock() - t0)
     return best
+
+
+def cpu_model() -> str:
+    """The CPU's model name (Linux ``/proc/cpuinfo``, as ``lscpu``'s "Model name";
+    ``platform.processor()`` elsewhere): every speed figure names the machine it was
+    measured on."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> dict:
+    """Where a bench ran: ``cpu`` (model name), ``cores`` (logical cores of the machine),
+    ``threads`` (Numba's thread count, what the multi-thread rows use; one-core rows
+    say ``1 thr``) and ``numpy_threads`` (BLAS/OpenMP threads NumPy may use).
+
+    Every bench table prints it: a speed figure means nothing without the CPU.
+    """
+    import numba
+
+    blas = next((os.environ[v] for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                         "MKL_NUM_THREADS") if os.environ.get(v)), None)
+    return {"cpu": cpu_model(), "cores": os.cpu_count(), "threads": numba.get_num_threads(),
+            "numpy_threads": int(blas) if blas and blas.isdigit() else None}
 
 
 def available_areas():

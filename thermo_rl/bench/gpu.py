@@ -21,7 +21,8 @@ timed with ``torch.cuda.synchronize`` around it and the GPU named in the notes:
   ``device="cuda"``, 64 replicas of 256^2 at T = 2) against the Numba single-spin kernel
   on one CPU lattice; the note gives the energy per spin against Onsager's.
 
-Named explicitly without CUDA (``thermo-rl bench gpu``) it stops with one line (exit 2);
+A part that raises becomes one ``failed: <part>`` row with the error (the others still
+run: a first run on a new GPU reports everything at once). Named explicitly without CUDA (``thermo-rl bench gpu``) it stops with one line (exit 2);
 a plain ``thermo-rl bench`` (and ``docs/bench/regenerate.py``) gives one row that says
 why it was skipped (:func:`unavailable`).
 """
@@ -78,10 +79,14 @@ def measure(s: dict, seed: int = 0, device: str = "cuda"):
     import torch
 
     where = torch.cuda.get_device_name() if device == "cuda" else "cpu"
-    rows = _pretraining(s, seed, device, where)
-    rows += _sampling(s, seed, device, where)
-    rows += _rl_and_resume(s, seed, device, where)
-    rows += _ising(s, seed, device, where)
+    rows = []
+    for part in ("pretraining", "sampling", "rl_and_resume", "ising"):
+        try:
+            rows += globals()[f"_{part}"](s, seed, device, where)
+        except Exception as exc:  # noqa: BLE001 (one failing part must not hide the others)
+            line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            rows.append(BenchRow(AREA, f"failed: {part}", None, "-", "-",
+                                 None, 0.0, f"{type(exc).__name__}: {line}; {where}"))
     return rows
 
 
@@ -176,7 +181,7 @@ def _rl_and_resume(s, seed, dev, gpu):
     kw = {"size": s["size"], "steps": s["steps"], "batch_size": 128, "seed": seed,
           "device": dev, "progress": False}
     half = s["steps"] // 2
-    with deterministic(), tempfile.TemporaryDirectory() as tmp:
+    with deterministic(warn_only=True), tempfile.TemporaryDirectory() as tmp:
         full = pretrain("digit-sum", **kw)
         _interrupted(lambda: pretrain("digit-sum", **kw, out=tmp), after=half)
         resumed, sec = _timed(lambda: pretrain("digit-sum", **kw, out=tmp, resume=True), dev)
