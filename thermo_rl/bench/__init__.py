@@ -21,7 +21,7 @@ from ..errors import UserError
 __all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "best_times", "cpu_model",
            "machine", "run_bench"]
 
-AREAS = ("levels", "ising", "anneal", "bandit", "llm", "llm_rl", "llm_hf", "gpu")
+AREAS = ("levels", "ising", "free_energy", "anneal", "bandit", "llm", "llm_rl", "llm_hf", "gpu")
 
 
 @dataclass
