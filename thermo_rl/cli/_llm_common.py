@@ -52,7 +52,7 @@ def get_pretrained(args, *, progress: bool = True):
     """The model named by ``--model`` (a Hugging Face folder, on ``--task``) or
     ``--checkpoint``, else one pretrained now (or found in the cache
     ``<out>/models/<task>-<size>-s<seed>-<steps>``)."""
-    from ..llm.train import CheckpointError, load_checkpoint, pretrain
+    from ..llm.train import cached_pretrain, load_checkpoint
 
     if getattr(args, "model", None):
         if args.checkpoint:
@@ -64,19 +64,6 @@ def get_pretrained(args, *, progress: bool = True):
     if args.checkpoint:
         return load_checkpoint(args.checkpoint, device=args.device)
     steps = args.pretrain_steps
-    folder = pretrained_folder(args)
-    if (folder / "checkpoint.pt").exists():
-        try:
-            res = load_checkpoint(folder, device=args.device)
-            if res.steps == res.settings.get("steps"):
-                print(f"thermo-rl llm: using the cached pretrained model {folder}",
-                      file=sys.stderr)
-                return res
-        except CheckpointError as exc:
-            print(f"thermo-rl llm: ignoring the cache ({exc}); pretraining again",
-                  file=sys.stderr)
-            (folder / "checkpoint.pt").unlink()
-    res = pretrain(args.task, size=args.size, steps=steps, seed=args.seed, device=args.device,
-                   out=folder, progress=progress)
-    print(f"thermo-rl llm: pretrained model cached at {folder}", file=sys.stderr)
-    return res
+    return cached_pretrain(pretrained_folder(args), args.task, size=args.size,
+                           steps=steps, seed=args.seed, device=args.device, progress=progress,
+                           log=lambda line: print(f"thermo-rl llm: {line}", file=sys.stderr))
