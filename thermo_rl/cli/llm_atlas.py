@@ -22,6 +22,7 @@ DEFAULT_TARGETS = "0.2,0.4,0.6,0.8,1.0,1.2"
 
 
 def add_arguments(p):
+    from ._common import add_scheduler_arguments
     from .llm_rl import add_rl_arguments
 
     p.add_argument("--controls", default="all",
@@ -29,13 +30,7 @@ def add_arguments(p):
                         "registered now; `thermo-rl controls` lists them)")
     p.add_argument("--seeds", type=int, default=3,
                    help="RL runs per control (default 3); the base model is the same")
-    p.add_argument("--scheduler", default="joblib",
-                   help="joblib (local processes, default), local-dask or the address of "
-                        "an existing Dask scheduler (tcp://host:8786)")
-    p.add_argument("--workers", type=int, default=None,
-                   help="local processes (default: the cores)")
-    p.add_argument("--retry-failed", action="store_true",
-                   help="run the points stored with an error again")
+    add_scheduler_arguments(p)
     p.add_argument("--bandit-runs", type=int, default=500,
                    help="independent bandit runs per control (default 500)")
     p.add_argument("--bandit-steps", type=int, default=300,
