@@ -42,7 +42,10 @@ def add_arguments(p):
     p.add_argument("--dry-run", action="store_true",
                    help="check every flag, count the points to run, run nothing")
     add_rl_arguments(p)
-    p.set_defaults(size=DEFAULT_SIZE)
+    for a in p._actions:                  # the atlas's default model is the tiny one
+        if a.dest == "size":
+            a.default, a.help = DEFAULT_SIZE, a.help.replace("default small",
+                                                             f"default {DEFAULT_SIZE}")
 
 
 def _targets(text):
