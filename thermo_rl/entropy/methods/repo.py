@@ -1,0 +1,76 @@
+"""``repo``: REPO's decorrelated advantage ``A - beta L`` (Petrenko et al., 2026)."""
+
+from array_api_compat import array_namespace
+
+from .. import controls as C
+from ..registry import Control, Param, register
+from ._papers import PETRENKO_2026, adapt
+
+
+@register
+class Repo(Control):
+    r"""Subtract from each advantage a multiple of its centered log-probability.
+
+    Petrenko et al. (2026, "Entropy-Preserving Reinforcement Learning", ICLR 2026,
+    arXiv:2603.11682) show that one policy-gradient step changes the entropy by
+    ``dH ∝ -E_pi[A L]`` with ``L = ln pi(a) - E_pi[ln pi]``: a calibrated policy (likely
+    answers rewarded) loses entropy. REPO, "a family of algorithms that modify the
+    advantage function", uses
+
+    .. math:: A_{REPO} = A - \beta\, L, \qquad L_i = \ln\pi(y_i) - \overline{\ln\pi}
+
+    where the mean runs over the group of samples of the same prompt (the sample
+    estimate of ``E_pi[ln pi] = -H``), so the group's sample covariance drops by
+    ``beta Var(ln pi)`` and its mean advantage is unchanged. ``beta`` follows the paper's
+    controller (as for ``repo-r``): doubled after a step whose entropy is below the
+    reference (the initial entropy), halved above. Here ``ln pi(y)`` is the sequence
+    log-probability of the sampled answer (on a bandit, the action's), so this control
+    targets the **sequence** entropy. ``beta = Cov(A, ln pi) / Var(ln pi)`` would remove
+    the correlation entirely and freeze the entropy at first order, also the decrease
+    that learning a task with fewer correct than possible answers needs.
+
+    Not public, our choices: ``beta0 = 0.1`` and ``beta`` kept in ``[1e-4, 10]``;
+    ``repo-r`` (``beta = zeta |A|``) is the variant the paper runs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from thermo_rl.entropy import make_control, Context
+    >>> lp = np.log(np.array([[0.5, 0.25, 0.125, 0.125]])); A = np.array([[1., 1., -1., -1.]])
+    >>> a = make_control("repo", beta0=1.0).advantages(A, lp, None, Context())
+    >>> np.round(a, 4), round(float(a.sum()), 12)
+    (array([[ 0.1336,  0.8267, -0.4801, -0.4801]]), 0.0)
+    """
+
+    name = "repo"
+    summary = "REPO: A - beta (ln pi - group mean), beta doubled/halved to hold the entropy"
+    paper = PETRENKO_2026
+    params = (
+        Param("beta0", 0.1, doc="initial beta (not public; our choice)", low=0.0),
+        Param("factor", 2.0, paper=2.0, doc="beta x factor below target, / factor above",
+              low=1.0),
+        Param("target", None, doc="reference entropy (nats); default target_fraction x "
+              "initial", low=0.0, optional=True),
+        Param("target_fraction", 1.0, paper=1.0, doc="reference as a fraction of the "
+              "initial sequence entropy", low=0.0, low_open=True),
+        Param("beta_min", 1e-4, doc="lower bound of beta (our choice)", low=0.0),
+        Param("beta_max", 10.0, doc="upper bound of beta (our choice)", low=0.0),
+    )
+    hooks = ("advantages", "update")
+    entropy = "sequence"
+    notes = ("beta0 and its bounds are not public (our choice); ln pi is the sequence's, "
+             "centered over the prompt's group")
+
+    def reset(self) -> None:
+        self.beta = float(self.values["beta0"])
+
+    def advantages(self, adv, seq_logp, mask, ctx):
+        lp = C._stop(seq_logp)
+        xp = array_namespace(lp, adv)
+        m = C._mask(mask, lp, xp)
+        n = xp.maximum(xp.sum(m, axis=-1, keepdims=True), xp.ones_like(lp[..., :1]))
+        L = (lp - xp.sum(lp * m, axis=-1, keepdims=True) / n) * m
+        return adv - self.beta * L
+
+    def update(self, ctx) -> None:
+        self.beta = adapt(self.beta, ctx, self.values, "beta")

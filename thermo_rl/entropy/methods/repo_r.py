@@ -1,0 +1,65 @@
+"""``repo-r``: REPO's rescaled advantage with an adaptive ``zeta`` (Petrenko et al., 2026)."""
+
+from array_api_compat import array_namespace
+
+from .. import controls as C
+from ..registry import Control, Param, register
+from ._papers import PETRENKO_2026, adapt
+
+
+@register
+class RepoR(Control):
+    r"""REPO-R: ``A' = A - zeta |A| ln pi(y)``, with ``zeta`` doubled or halved each step.
+
+    The practical REPO variant of Petrenko et al. (2026, ICLR 2026, arXiv:2603.11682):
+    ``beta = zeta |A|`` in ``A - beta ln pi``, i.e. ``A (1 - zeta ln pi)`` for a positive
+    advantage (a rare correct answer is amplified) and ``A (1 + zeta ln pi)`` for a
+    negative one (a rare wrong answer is penalized less). After each step ``zeta`` is
+    doubled when the measured entropy is below the reference (the initial entropy:
+    ``target_fraction = 1``) and halved above it. ``ln pi`` is the sequence
+    log-probability of the sampled answer, so the control targets the **sequence**
+    entropy (estimated by ``-mean ln pi(y)`` of the batch; on a bandit, the policy's).
+
+    Not public, our choices: ``zeta0 = 0.05``, ``zeta`` kept in ``[1e-4, 10]``; the
+    factor ``1 + zeta ln pi`` is not clipped (for ``zeta ln pi < -1`` a wrong rare answer
+    is pushed up, as the formula says).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from thermo_rl.entropy import make_control, Context
+    >>> c = make_control("repo-r", zeta0=0.5)
+    >>> lp = np.log(np.array([[0.5, 0.25]])); A = np.array([[1.0, -1.0]])
+    >>> np.round(c.advantages(A, lp, None, Context()), 4)      # 1 - 0.5 ln .5, -(1 + .5 ln .25)
+    array([[ 1.3466, -0.3069]])
+    """
+
+    name = "repo-r"
+    summary = "REPO-R: A (1 - zeta sign(A) ln pi), zeta doubled/halved to hold the entropy"
+    paper = PETRENKO_2026
+    params = (
+        Param("zeta0", 0.05, doc="initial zeta (not public; our choice)", low=0.0),
+        Param("factor", 2.0, paper=2.0, doc="zeta x factor below target, / factor above",
+              low=1.0),
+        Param("target", None, doc="reference entropy (nats); default target_fraction x "
+              "initial", low=0.0, optional=True),
+        Param("target_fraction", 1.0, paper=1.0, doc="reference as a fraction of the "
+              "initial sequence entropy", low=0.0, low_open=True),
+        Param("zeta_min", 1e-4, doc="lower bound of zeta (our choice)", low=0.0),
+        Param("zeta_max", 10.0, doc="upper bound of zeta (our choice)", low=0.0),
+    )
+    hooks = ("advantages", "update")
+    entropy = "sequence"
+    notes = ("zeta0, its bounds and the sequence-level ln pi are our choices; the doubling/"
+             "halving controller against the initial entropy is the paper's")
+
+    def reset(self) -> None:
+        self.zeta = float(self.values["zeta0"])
+
+    def advantages(self, adv, seq_logp, mask, ctx):
+        lp = C._stop(seq_logp)
+        xp = array_namespace(lp, adv)
+        return adv - self.zeta * xp.abs(adv) * lp
+
+    def update(self, ctx) -> None:
+        self.zeta = adapt(self.zeta, ctx, self.values, "zeta")
