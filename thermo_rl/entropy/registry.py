@@ -303,13 +303,15 @@ def control_class(name: str) -> type[Control]:
 def make_control(control=None, *, preset: str | None = None, **params) -> Control:
     """A fresh control instance: ``control`` is a name, a class, an instance or None.
 
-    An instance is returned as it is (after :meth:`Control.reset`) when no ``preset``
-    or parameters are given.
+    An instance is returned as it is, its state kept, when no ``preset`` or parameters
+    are given: the learners pass their control to the loss at every step, and an
+    adaptive control (``target-entropy``, ``adapo``, ``repo``, ``epo``) must keep its
+    coefficient across steps. A fresh run makes a fresh instance (or calls
+    :meth:`Control.reset`).
     """
     if isinstance(control, Control):
         if preset is not None or params:
             return type(control)(preset or control.preset, **{**control.values, **params})
-        control.reset()
         return control
     cls = control_class("none" if control is None else control)
     return cls(preset or "toy", **params)
