@@ -37,11 +37,3 @@ def target_entropy(values: dict, ctx, level: str = "token_entropy") -> float:
         return float(t)
     return float(values["target_fraction"]) * float(ctx.initial[level])
 
-
-def adapt(x: float, ctx, values: dict, name: str) -> float:
-    """REPO's controller: ``x`` times ``factor`` after a step whose sequence entropy is
-    below the reference, divided by it above, kept in ``[<name>_min, <name>_max]``."""
-    h = mean_entropy(ctx.sequence_entropy)
-    f = values["factor"]
-    x = x * f if h < target_entropy(values, ctx, "sequence_entropy") else x / f
-    return float(min(max(x, values[f"{name}_min"]), values[f"{name}_max"]))

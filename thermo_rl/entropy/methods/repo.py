@@ -3,12 +3,13 @@
 from array_api_compat import array_namespace
 
 from .. import controls as C
-from ..registry import Control, Param, register
-from ._papers import PETRENKO_2026, adapt
+from ..registry import register
+from ._adaptive import DoublingControl, controller_params
+from ._papers import PETRENKO_2026
 
 
 @register
-class Repo(Control):
+class Repo(DoublingControl):
     r"""Subtract from each advantage a multiple of its centered log-probability.
 
     Petrenko et al. (2026, "Entropy-Preserving Reinforcement Learning", ICLR 2026,
@@ -50,25 +51,12 @@ class Repo(Control):
     name = "repo"
     summary = "REPO: A - beta (ln pi - group mean), beta doubled/halved to hold the entropy"
     paper = PETRENKO_2026
-    params = (
-        Param("beta0", 0.1, doc="initial beta (not public; our choice)", low=0.0),
-        Param("factor", 2.0, paper=2.0, doc="beta x factor below target, / factor above",
-              low=1.0),
-        Param("target", None, doc="reference entropy (nats); default target_fraction x "
-              "initial", low=0.0, optional=True),
-        Param("target_fraction", 0.5, paper=1.0, doc="reference as a fraction of the "
-              "initial sequence entropy (paper: the initial entropy itself)", low=0.0,
-              low_open=True),
-        Param("beta_min", 1e-4, doc="lower bound of beta (our choice)", low=0.0),
-        Param("beta_max", 1.0, doc="upper bound of beta (our choice)", low=0.0),
-    )
+    params = controller_params("beta", 0.1)
+    coef_name = "beta"
     hooks = ("advantages", "update")
     entropy = "sequence"
     notes = ("beta0 and its bounds are not public (our choice); ln pi is the sequence's, "
              "centered over the prompt's group")
-
-    def reset(self) -> None:
-        self.beta = float(self.values["beta0"])
 
     def advantages(self, adv, seq_logp, mask, ctx):
         lp = C._stop(seq_logp)
@@ -78,5 +66,3 @@ class Repo(Control):
         L = (lp - xp.sum(lp * m, axis=-1, keepdims=True) / n) * m
         return adv - self.beta * L
 
-    def update(self, ctx) -> None:
-        self.beta = adapt(self.beta, ctx, self.values, "beta")

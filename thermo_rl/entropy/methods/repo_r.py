@@ -3,12 +3,13 @@
 from array_api_compat import array_namespace
 
 from .. import controls as C
-from ..registry import Control, Param, register
-from ._papers import PETRENKO_2026, adapt
+from ..registry import register
+from ._adaptive import DoublingControl, controller_params
+from ._papers import PETRENKO_2026
 
 
 @register
-class RepoR(Control):
+class RepoR(DoublingControl):
     r"""REPO-R: ``A' = A - zeta |A| ln pi(y)``, with ``zeta`` doubled or halved each step.
 
     The practical REPO variant of Petrenko et al. (2026, ICLR 2026, arXiv:2603.11682):
@@ -42,30 +43,15 @@ class RepoR(Control):
     name = "repo-r"
     summary = "REPO-R: A (1 - zeta sign(A) ln pi), zeta doubled/halved to hold the entropy"
     paper = PETRENKO_2026
-    params = (
-        Param("zeta0", 0.05, doc="initial zeta (not public; our choice)", low=0.0),
-        Param("factor", 2.0, paper=2.0, doc="zeta x factor below target, / factor above",
-              low=1.0),
-        Param("target", None, doc="reference entropy (nats); default target_fraction x "
-              "initial", low=0.0, optional=True),
-        Param("target_fraction", 0.5, paper=1.0, doc="reference as a fraction of the "
-              "initial sequence entropy (paper: the initial entropy itself)", low=0.0,
-              low_open=True),
-        Param("zeta_min", 1e-4, doc="lower bound of zeta (our choice)", low=0.0),
-        Param("zeta_max", 1.0, doc="upper bound of zeta (our choice)", low=0.0),
-    )
+    params = controller_params("zeta", 0.05)
+    coef_name = "zeta"
     hooks = ("advantages", "update")
     entropy = "sequence"
     notes = ("zeta0, its bounds and the sequence-level ln pi are our choices; the doubling/"
              "halving controller against the initial entropy is the paper's")
-
-    def reset(self) -> None:
-        self.zeta = float(self.values["zeta0"])
 
     def advantages(self, adv, seq_logp, mask, ctx):
         lp = C._stop(seq_logp)
         xp = array_namespace(lp, adv)
         return adv - self.zeta * xp.abs(adv) * lp
 
-    def update(self, ctx) -> None:
-        self.zeta = adapt(self.zeta, ctx, self.values, "zeta")
