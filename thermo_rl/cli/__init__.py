@@ -51,8 +51,8 @@ from ..results import DEFAULT_SEED, jsonable
 from . import _common
 from ._common import Interrupted, check_out_dir
 
-SUBCOMMANDS = ("levels", "ising", "potts", "anneal", "bandit", "llm", "free-energy", "sweep",
-               "bench", "tour")
+SUBCOMMANDS = ("levels", "ising", "potts", "anneal", "bandit", "llm", "controls", "free-energy",
+               "sweep", "bench", "tour")
 
 __all__ = ["SUBCOMMANDS", "build_parser", "dumps", "main"]
 
