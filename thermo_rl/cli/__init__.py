@@ -51,7 +51,7 @@ from ..results import DEFAULT_SEED, jsonable
 from . import _common
 from ._common import Interrupted, check_out_dir
 
-SUBCOMMANDS = ("levels", "ising", "potts", "anneal", "bandit", "llm", "free-energy", "controls",
+SUBCOMMANDS = ("levels", "ising", "potts", "anneal", "bandit", "llm", "controls", "free-energy",
                "sweep", "bench", "tour")
 
 __all__ = ["SUBCOMMANDS", "build_parser", "dumps", "main"]

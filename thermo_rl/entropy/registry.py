@@ -24,6 +24,9 @@ hook                        what it changes
 ``entropy_coef``            the coefficient ``c`` of an entropy bonus ``+ c H``
 ``kl_coef``                 the coefficient ``lambda`` of ``- lambda KL(pi || pi_ref)``
 ``update``                  an outer update after each step (adaptive coefficients)
+``extra_rollout``           a second rollout at another temperature whose samples join
+                            the update with the advantages of ``extra_advantages``
+                            (AEPO's temperature-adjusted REINFORCE term)
 ==========================  ==========================================================
 
 Presets: ``toy`` (our defaults, sized so that the control selects something in a toy
@@ -54,7 +57,7 @@ __all__ = ["HOOKS", "PRESETS", "REGISTRY", "Context", "Control", "Paper", "Param
            "control_class", "control_names", "describe_controls", "make_control", "register"]
 
 HOOKS = ("sampling_temperature", "clip_bounds", "unclipped", "advantages", "token_weights",
-         "token_penalty", "entropy_coef", "kl_coef", "update")
+         "token_penalty", "entropy_coef", "kl_coef", "update", "extra_rollout")
 PRESETS = ("toy", "paper")
 #: Which entropy a control acts on or targets.
 ENTROPY_LEVELS = ("token", "sequence", "answer", "policy")
@@ -79,7 +82,8 @@ class Paper:
 class Param:
     """One parameter of a control: our default (the ``toy`` preset) and the paper's value.
 
-    ``kind`` is ``"real"``, ``"int"``, ``"str"``, ``"schedule"`` (a
+    ``kind`` is ``"real"``, ``"int"``, ``"str"``, ``"bool"`` (``"true"``/``"false"``
+    accepted), ``"schedule"`` (a
     :mod:`thermo_rl.schedules` spec or object) or ``"any"``; ``low``/``high`` bound a
     number (``low_open`` excludes ``low``); ``optional`` allows ``None``.
     """
@@ -104,6 +108,12 @@ class Param:
                               low_open=self.low_open)
         if self.kind == "int":
             return check_int(value, self.name, low=self.low, high=self.high)
+        if self.kind == "bool":
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                return value.lower() == "true"         # the CLI's --control-arg key=false
+            if not isinstance(value, bool):
+                raise UserTypeError(f"{self.name} must be true or false, got {value!r}")
+            return value
         if self.kind == "str" and not isinstance(value, str):
             raise UserTypeError(f"{self.name} must be a string, got {type(value).__name__}")
         if self.kind == "schedule":
@@ -220,6 +230,26 @@ class Control:
     def update(self, ctx: Context) -> None:
         """Called once after each step with the step's measurements in ``ctx``."""
 
+    def extra_rollout(self, ctx: Context) -> float | None:
+        """The temperature of an extra rollout this step, or None (no extra rollout).
+
+        When a temperature is returned, the learner samples an extra batch from
+        ``softmax(z / temperature)`` (the language loop: ``extra_share`` of the step's
+        prompts, ``group`` samples each; the bandit: one more group per run), scores it
+        like the main batch (rewards, group advantages, log-probabilities under the
+        policy that learns, at the run's own temperature), replaces its advantages by
+        :meth:`extra_advantages` and adds its samples to the update. The measured
+        entropies in ``ctx`` are those of the main batch.
+        """
+        return None
+
+    #: Share of the step's prompts the extra rollout samples (language loop).
+    extra_share: float = 1.0
+
+    def extra_advantages(self, adv, seq_logp, mask, ctx: Context):
+        """Advantages of the extra rollout's samples (shape (groups, G)); default as given."""
+        return adv
+
     # ------------------------------------------------------------------ reporting
     def as_dict(self) -> dict:
         """Name, preset and parameter values: what every result records."""
@@ -280,13 +310,15 @@ def control_class(name: str) -> type[Control]:
 def make_control(control=None, *, preset: str | None = None, **params) -> Control:
     """A fresh control instance: ``control`` is a name, a class, an instance or None.
 
-    An instance is returned as it is (after :meth:`Control.reset`) when no ``preset``
-    or parameters are given.
+    An instance is returned as it is, its state kept, when no ``preset`` or parameters
+    are given: the learners pass their control to the loss at every step, and an
+    adaptive control (``target-entropy``, ``adapo``, ``repo``, ``epo``) must keep its
+    coefficient across steps. A fresh run makes a fresh instance (or calls
+    :meth:`Control.reset`).
     """
     if isinstance(control, Control):
         if preset is not None or params:
             return type(control)(preset or control.preset, **{**control.values, **params})
-        control.reset()
         return control
     cls = control_class("none" if control is None else control)
     return cls(preset or "toy", **params)

@@ -69,7 +69,7 @@ def run(ctx) -> ActResult:
         (f"Entropy mechanism: the measured change of the exact answer entropy against "
          f"-Cov(ln pi, d ln pi): correlation {agree['entropy_change_correlation']:.3f} over "
          f"{agree['entropy_change_intervals']} intervals."),
-        (f"Its exact optimum pi_base e^(r/beta)/Z at beta = {beta:g}: pass@1 "
+        (f"Its exact optimum pi_base e^(r/lambda)/Z at lambda = {lam:g}: pass@1 "
          f"{star['pass@1']:.3f}, coverage {star['coverage']:.3f} (the Gibbs distribution with "
          f"the base model as prior keeps every correct answer)"
          + (f"; KL(pi || pi*) went from {kl_star[0]:.3f} to {kl_star[1]:.3f} nats."
@@ -85,7 +85,7 @@ def run(ctx) -> ActResult:
                   title="Language model: reward alone collapses, free energy keeps",
                   xscale="log")
     numbers = {"pass_at_k_crossover": cross, "pretrain_steps": pre_steps, "rl_steps": steps, "control": CONTROL,
-               "base": b, "none": a0, CONTROL: a1, "beta": beta, "kl_optimum": star,
+               "base": b, "none": a0, CONTROL: a1, "kl_penalty": lam, "kl_optimum": star,
                **{f"none_{k}": v for k, v in agree.items()}}
     return ActResult(title="Language model: RL collapses the answers, free energy "
                            "keeps them", lines=lines, numbers=numbers,
