@@ -280,13 +280,12 @@ def control_class(name: str) -> type[Control]:
 def make_control(control=None, *, preset: str | None = None, **params) -> Control:
     """A fresh control instance: ``control`` is a name, a class, an instance or None.
 
-    An instance is returned as it is (after :meth:`Control.reset`) when no ``preset``
-    or parameters are given.
+    An instance is returned as it is, state included (a learner passes its run's
+    instance at every step), when no ``preset`` or parameters are given.
     """
     if isinstance(control, Control):
         if preset is not None or params:
             return type(control)(preset or control.preset, **{**control.values, **params})
-        control.reset()
         return control
     cls = control_class("none" if control is None else control)
     return cls(preset or "toy", **params)
