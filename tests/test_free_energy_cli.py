@@ -85,3 +85,19 @@ def test_errors_one_line_exit_2_before_any_work(capsys, argv, needle):
     assert main(["free-energy", "--dry-run"] + argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and needle in err[0]
+
+
+def test_bench_free_energy_rows(capsys):
+    from thermo_rl.bench import AREAS, run_bench
+    from thermo_rl.physics.free_energy import WL_CHECK, allowed_levels
+
+    assert "free_energy" in AREAS
+    rows = run_bench(["free_energy"], quick=True, progress=False)
+    names = [r.name for r in rows]
+    assert any("ln f<=1e-6" in n for n in names) and any("ln f<=1e-8" in n for n in names)
+    proj = next(r for r in rows if "1e-8" in r.name)
+    # the 1/t schedule stops after exactly levels / ln f moves (rounded to the check interval)
+    moves = int(allowed_levels(8, 2).sum() / 1e-8 // WL_CHECK * WL_CHECK)
+    assert f"{moves} moves" in proj.note
+    ais = next(r for r in rows if r.name.startswith("ais"))
+    assert "Kaufman" in ais.note and ais.value > 0

@@ -229,7 +229,9 @@ def beta_grid(beta, steps: int, grid: str = "linear") -> np.ndarray:
     ``quadratic`` (``beta (1 - (1 - k/steps)^2)``) starts with steps twice as coarse as
     ``linear``'s at ``beta = 0`` and refines them towards the target, where the energy's
     variance and relaxation time are largest near a critical point (Ising L = 32 at
-    T_c: the AIS work's variance is 1.1-1.4x smaller at equal cost, measured).
+    T_c: the AIS work's variance is 1.1-1.4x smaller at equal cost, measured). A
+    geometric grid (constant ratios ``beta_k / beta_{k-1}``) cannot start at ``beta = 0``
+    and would crowd its steps near it, where a lattice needs them least.
 
     Examples
     --------
