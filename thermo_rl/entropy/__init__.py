@@ -67,7 +67,6 @@ from .registry import (
 
 __all__ = [
     "AGGREGATIONS",
-    "CONTROLS",
     "HOOKS",
     "PRESETS",
     "KL_ESTIMATORS",
