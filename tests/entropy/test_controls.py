@@ -130,7 +130,7 @@ def controlled_runs():
                                         control_params={"target": 0.9, "rate": 0.05}),
             "clip-cov-top": EntropyPG(T=0.0, control="clip-cov-top",
                                       control_params={"fraction": 0.2}),
-            "entrocraft": EntropyPG(T=0.0, control="entrocraft")}
+            "entrocraft-abstract": EntropyPG(T=0.0, control="entrocraft-abstract")}
     return {k: run(env, p, runs=100, steps=800, seed=9, progress=False)
             for k, p in pols.items()}
 
@@ -139,7 +139,7 @@ def test_entropy_controls_keep_the_modes(controlled_runs):
     tail = {k: (r.coverage[-50:].mean(), r.entropy[-50:].mean())
             for k, r in controlled_runs.items()}
     cov0, h0 = tail["none"]
-    for name in ("entropy-bonus", "target-entropy", "clip-cov-top", "entrocraft"):
+    for name in ("entropy-bonus", "target-entropy", "clip-cov-top", "entrocraft-abstract"):
         cov, h = tail[name]
         # coverage of one run is a multiple of 1/3; 100 runs: standard error <= 0.033
         assert cov > cov0 + 0.3, name

@@ -31,6 +31,24 @@ def _rewards(rng, env, q, actions):
     return mean
 
 
+def _draw(rng, logp, G):
+    """``G`` actions per row drawn from ``exp(logp)`` (rows: runs)."""
+    cdf = np.cumsum(np.exp(logp), axis=1)
+    u = rng.random((logp.shape[0], G)) * cdf[:, -1:]
+    return np.minimum((u[:, :, None] > cdf[:, None, :]).sum(axis=2), logp.shape[1] - 1)
+
+
+def _group_advantages(R, baseline):
+    """Advantages of a group of rewards per row: ``loo``, ``group`` mean or ``none``."""
+    if baseline == "none":
+        return R
+    G = R.shape[1]
+    adv = R - R.mean(axis=1, keepdims=True)
+    if baseline == "loo":                      # R_i - mean of the others = G/(G-1) (R_i - mean)
+        adv = adv * (G / (G - 1.0))
+    return adv
+
+
 def _kl_gradient(z, z_ref):
     """``grad_z KL(softmax(z) || softmax(z_ref))`` per row: ``pi (ln pi - ln pi_ref - KL)``."""
     lp, lr = log_softmax(z, axis=-1), log_softmax(z_ref, axis=-1)
@@ -44,7 +62,9 @@ def run_entropy_pg(env, pol: EntropyPG, runs: int, steps: int, rng, progress: bo
 
     Each step samples a group of ``pol.group`` actions per run (from the policy, or at a
     sampling temperature), computes advantages (leave-one-out group mean by default),
-    applies the loss-side entropy control of :mod:`thermo_rl.entropy.controls`, updates
+    applies the loss-side entropy control of :mod:`thermo_rl.entropy.controls` (and,
+    when the control asks for one, adds an extra group drawn at another temperature:
+    the ``extra_rollout`` hook of :mod:`thermo_rl.entropy.registry`), updates
     the logits by ``lr (g / G + T dH/dz)`` (``pol.epochs`` times) and records reward,
     optimal fraction, entropy, coverage, regret, the temperature and the predicted
     (``-Cov(ln pi, dz)``) and measured entropy changes. Returns a ``BanditResult``
@@ -77,20 +97,21 @@ def run_entropy_pg(env, pol: EntropyPG, runs: int, steps: int, rng, progress: bo
              else T_sched[t] if T_sched is not None else pol.T)
         tau = ctl.sampling_temperature(ctx, float(tau_sched[t]))
         logp_samp = logp_all if tau == 1.0 else tempered_log_probs(z, tau)
-        samp = np.exp(logp_samp)
-        cdf = np.cumsum(samp, axis=1)
-        u = rng.random((runs, G)) * cdf[:, -1:]
-        a = np.minimum((u[:, :, None] > cdf[:, None, :]).sum(axis=2), k - 1)
-        flat = (rows * k + a).ravel()          # (run, action) pairs for bincount scatters
+        a = _draw(rng, logp_samp, G)
         R = _rewards(rng, env, q, a)
-        counts += np.bincount(flat, minlength=runs * k)
-        adv = R
-        if pol.baseline != "none":
-            adv = R - R.mean(axis=1, keepdims=True)
-            if pol.baseline == "loo":          # R_i - mean of the others = G/(G-1) (R_i - mean)
-                adv = adv * (G / (G - 1.0))
+        counts += np.bincount((rows * k + a).ravel(), minlength=runs * k)
+        adv = _group_advantages(R, pol.baseline)
         old_logp = np.take_along_axis(logp_samp, a, axis=1)
         adv = ctl.advantages(adv, old_logp, None, ctx)
+        tau_x = ctl.extra_rollout(ctx)
+        if tau_x is not None:                  # one more group per run at temperature tau_x
+            a_x = _draw(rng, tempered_log_probs(z, tau_x), G)
+            lp_x = np.take_along_axis(logp_samp, a_x, axis=1)   # under the policy that learns
+            adv_x = ctl.extra_advantages(
+                _group_advantages(_rewards(rng, env, q, a_x), pol.baseline), lp_x, None, ctx)
+            a, adv = np.concatenate([a, a_x], axis=1), np.concatenate([adv, adv_x], axis=1)
+            old_logp = np.concatenate([old_logp, lp_x], axis=1)
+        flat = (rows * k + a).ravel()          # (run, action) pairs for bincount scatters
         z_start, logp_cur = z, logp_samp
         for epoch in range(pol.epochs):
             if epoch:
@@ -113,7 +134,7 @@ def run_entropy_pg(env, pol: EntropyPG, runs: int, steps: int, rng, progress: bo
         H_new = entropy_from_log_probs(logp_all)
         out["dHm"][t] = float(np.mean(H_new - H))
         qmax = q.max(axis=1, keepdims=True)
-        qa = np.take_along_axis(q, a, axis=1)
+        qa = np.take_along_axis(q, a[:, :G], axis=1)
         out["reward"][t] = R.mean()
         out["sem"][t] = R.mean(axis=1).std(ddof=1) / math.sqrt(runs) if runs > 1 else 0.0
         out["optimal"][t] = np.mean(qa == qmax)

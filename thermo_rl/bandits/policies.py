@@ -218,7 +218,7 @@ class EntropyPG(Policy):
     .. math:: dz = lr\,\Big[\tfrac1G \sum_i w_i (e_{a_i} - \pi) + T\,\nabla_z H\Big]
 
     where ``w`` are the per-sample weights of
-    :func:`thermo_rl.entropy.controls.policy_gradient_weights` (the same code the
+    :func:`thermo_rl.entropy.objective.policy_gradient_weights` (the same code the
     language-model loop differentiates with torch) and ``grad_z H = -pi (ln pi + H)``.
     ``T = 0`` with ``control=None`` is plain REINFORCE. Its fixed point for exact
     gradients is the Gibbs policy ``pi ∝ exp(Q / T)``.

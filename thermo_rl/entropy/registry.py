@@ -24,6 +24,9 @@ hook                        what it changes
 ``entropy_coef``            the coefficient ``c`` of an entropy bonus ``+ c H``
 ``kl_coef``                 the coefficient ``lambda`` of ``- lambda KL(pi || pi_ref)``
 ``update``                  an outer update after each step (adaptive coefficients)
+``extra_rollout``           a second rollout at another temperature whose samples join
+                            the update with the advantages of ``extra_advantages``
+                            (AEPO's temperature-adjusted REINFORCE term)
 ==========================  ==========================================================
 
 Presets: ``toy`` (our defaults, sized so that the control selects something in a toy
@@ -54,7 +57,7 @@ __all__ = ["HOOKS", "PRESETS", "REGISTRY", "Context", "Control", "Paper", "Param
            "control_class", "control_names", "describe_controls", "make_control", "register"]
 
 HOOKS = ("sampling_temperature", "clip_bounds", "unclipped", "advantages", "token_weights",
-         "token_penalty", "entropy_coef", "kl_coef", "update")
+         "token_penalty", "entropy_coef", "kl_coef", "update", "extra_rollout")
 PRESETS = ("toy", "paper")
 #: Which entropy a control acts on or targets.
 ENTROPY_LEVELS = ("token", "sequence", "answer", "policy")
@@ -220,6 +223,26 @@ class Control:
     def update(self, ctx: Context) -> None:
         """Called once after each step with the step's measurements in ``ctx``."""
 
+    def extra_rollout(self, ctx: Context) -> float | None:
+        """The temperature of an extra rollout this step, or None (no extra rollout).
+
+        When a temperature is returned, the learner samples an extra batch from
+        ``softmax(z / temperature)`` (the language loop: ``extra_share`` of the step's
+        prompts, ``group`` samples each; the bandit: one more group per run), scores it
+        like the main batch (rewards, group advantages, log-probabilities under the
+        policy that learns, at the run's own temperature), replaces its advantages by
+        :meth:`extra_advantages` and adds its samples to the update. The measured
+        entropies in ``ctx`` are those of the main batch.
+        """
+        return None
+
+    #: Share of the step's prompts the extra rollout samples (language loop).
+    extra_share: float = 1.0
+
+    def extra_advantages(self, adv, seq_logp, mask, ctx: Context):
+        """Advantages of the extra rollout's samples (shape (groups, G)); default as given."""
+        return adv
+
     # ------------------------------------------------------------------ reporting
     def as_dict(self) -> dict:
         """Name, preset and parameter values: what every result records."""
@@ -280,8 +303,11 @@ def control_class(name: str) -> type[Control]:
 def make_control(control=None, *, preset: str | None = None, **params) -> Control:
     """A fresh control instance: ``control`` is a name, a class, an instance or None.
 
-    An instance is returned as it is, state included (a learner passes its run's
-    instance at every step), when no ``preset`` or parameters are given.
+    An instance is returned as it is, its state kept, when no ``preset`` or parameters
+    are given: the learners pass their control to the loss at every step, and an
+    adaptive control (``target-entropy``, ``adapo``, ``repo``, ``epo``) must keep its
+    coefficient across steps. A fresh run makes a fresh instance (or calls
+    :meth:`Control.reset`).
     """
     if isinstance(control, Control):
         if preset is not None or params:

@@ -30,7 +30,9 @@ One step of :func:`finetune`, each a function of its own:
 2. :func:`_score` — log-probabilities under the sampled policy (and the reference),
    the KL in the reward, advantages (RLOO or GRPO,
    :func:`~thermo_rl.llm.loss.compute_advantages`), the control's advantage hook.
-3. :func:`_update` — ``updates_per_rollout`` passes of ``minibatches`` Adam steps on
+3. :func:`_update` — the control's extra rollout, if it asks for one (AEPO: samples at
+   another temperature with their own advantages, joined to the batch), then
+   ``updates_per_rollout`` passes of ``minibatches`` Adam steps on
    :func:`~thermo_rl.llm.loss.policy_loss_tokens`. With one update in all the ratio is
    exactly 1: clipping, clip-higher and KL-Cov do nothing.
 4. :func:`_evaluate` — every ``eval_every`` steps the exact answer distributions: pass@k,
@@ -295,11 +297,19 @@ def _sample(run: _Run, T: float) -> Rollout:
                    decoding={**cfg.decoding, "temperature": T})
 
 
-def _score(run: _Run, ro: Rollout, T: float) -> dict:
-    """Step 2: log-probabilities of the sampled policy, the KL reward, the advantages."""
+def _score(run: _Run, ro: Rollout, T: float, extra: bool = False) -> dict:
+    """Step 2: log-probabilities of the sampled policy, the KL reward, the advantages.
+
+    The control's ``advantages`` hook sees one row per prompt (its ``group`` samples);
+    an ``extra`` rollout (the ``extra_rollout`` hook) gets ``extra_advantages`` instead
+    and leaves the step's measured entropies alone.
+    """
     cfg, m = run.cfg, ro.mask
     old_logp, old_ent = ro.logp, ro.entropy                # the sampler's fp32 scores
     with torch.no_grad():
+        if extra:                     # sampled at another temperature: score under pi_T
+            old_logp, old_ent = token_log_probs(run.model, ro.tokens, run.Tc, temperature=T,
+                                                decoding=cfg.decoding, with_entropy=False)
         ref_logp = (token_log_probs(run.ref, ro.tokens, run.Tc, with_entropy=False)[0]
                     if run.ref is not None else None)
     seq_logp = (old_logp * m).sum(1)
@@ -308,16 +318,38 @@ def _score(run: _Run, ro: Rollout, T: float) -> dict:
         rewards = rewards - cfg.kl_penalty * ((old_logp - ref_logp) * m).sum(1).view_as(rewards)
     adv = compute_advantages(rewards, estimator=cfg.estimator, scale_rewards=cfg.scale_rewards)
     ctx = run.ctx
-    ctx.token_entropy = float((old_ent * m).sum() / m.sum())
-    ctx.sequence_entropy = float(-seq_logp.mean())      # unbiased estimate of H(answer)
-    adv = run.ctl.advantages(adv.reshape(1, -1), seq_logp[None], None, ctx).reshape(-1)
+    hook = run.ctl.extra_advantages if extra else run.ctl.advantages
+    if not extra:
+        ctx.token_entropy = float((old_ent * m).sum() / m.sum())
+        ctx.sequence_entropy = float(-seq_logp.mean())      # unbiased estimate of H(answer)
+    adv = hook(adv, seq_logp.view_as(adv), None, ctx).reshape(-1)
     return {"old_logp": old_logp, "ref_logp": ref_logp, "seq_logp": seq_logp, "adv": adv}
+
+
+def _with_extra(run: _Run, ro: Rollout, sc: dict, T: float) -> tuple:
+    """The control's extra rollout at its temperature (``extra_rollout`` hook), scored
+    under the policy that learns (temperature ``T``) and joined to the step's batch."""
+    T_x = run.ctl.extra_rollout(run.ctx)
+    if T_x is None:
+        return ro, sc
+    n = max(1, round(run.cfg.n_prompts * run.ctl.extra_share))
+    pids = run.rng.integers(0, len(run.task.prompts), size=n)
+    rx = rollout(run.model, run.task, run.tok, pids, run.cfg.group, generator=run.gen,
+                 decoding={**run.cfg.decoding, "temperature": float(T_x)})
+    sx = _score(run, rx, T, extra=True)
+    cat = (lambda a, b: None if a is None else torch.cat([a, b]))
+    ro = Rollout(np.concatenate([ro.prompt_ids, rx.prompt_ids]), cat(ro.tokens, rx.tokens),
+                 cat(ro.completion, rx.completion), cat(ro.mask, rx.mask),
+                 np.concatenate([ro.answers, rx.answers]), cat(ro.rewards, rx.rewards),
+                 ro.group)
+    return ro, {k: cat(v, sx[k]) for k, v in sc.items()}
 
 
 def _update(run: _Run, ro: Rollout, sc: dict, T: float) -> list:
     """Step 3: ``updates_per_rollout`` passes of ``minibatches`` Adam steps; the infos."""
     cfg, ctl = run.cfg, run.ctl
-    n_groups, G = cfg.n_prompts, cfg.group
+    ro, sc = _with_extra(run, ro, sc, T)
+    n_groups, G = ro.rewards.shape[0], cfg.group
     one_update = cfg.updates_per_rollout == 1 and cfg.minibatches == 1
     k3 = cfg.kl_estimator != "reward" and sc["ref_logp"] is not None
     dev = ro.mask.device

@@ -6,15 +6,21 @@ and its test.
 """
 
 from . import (  # noqa: F401  (each import registers a control)
+    adapo,
+    aepo,
     anneal_temperature,
     clip_cov,
     clip_cov_top,
     clip_higher,
     entrocraft,
+    entrocraft_abstract,
     entropy_bonus,
+    epo,
     high_entropy,
     kl_cov,
     kl_penalty,
     none,
+    repo,
+    repo_r,
     target_entropy,
 )
