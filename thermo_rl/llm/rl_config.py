@@ -73,9 +73,11 @@ class RLConfig:
         the forward pass runs under ``torch.autocast`` to bfloat16 or float16 (both
         work on the CPU in torch >= 2.1), the logits are rounded to that dtype, and
         ``log_softmax``, the token log-probabilities and entropies are computed in it,
-        then cast to float32 for the loss. The parameters, the optimizer state and the
-        sampler stay float32 (the rollouts are drawn in fp32, as an inference engine
-        in its own precision), and the exact metrics are fp32 with fp64 sums. Default
+        then cast to float32 for the loss. The rollouts' old log-probabilities are
+        rescored in that precision (as verl recomputes them in the trainer; in fp32 the
+        sampler's own fp32 scores are used). The parameters, the optimizer state and the
+        sampler stay float32 (the rollouts are drawn in fp32, as an inference engine in
+        its own precision), and the exact metrics are fp32 with fp64 sums. Default
         fp32: nothing is rounded.
     estimator, scale_rewards
         Advantages: ``rloo`` (leave-one-out, unbiased) or ``grpo`` (group mean); divide
