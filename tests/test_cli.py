@@ -148,15 +148,18 @@ def test_bugs_are_not_usage_errors(capsys, monkeypatch):
 
 
 def test_ctrl_c_in_a_scan_prints_the_finished_points(capsys, monkeypatch):
+    from thermo_rl._validation import checks_input, checking
     from thermo_rl.physics import ising
 
     real = ising.simulate
     calls = []
 
+    @checks_input
     def interrupted_at_third(*a, **k):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
+        if not checking():                 # the flags' check before the scan is no call
+            calls.append(1)
+            if len(calls) == 3:
+                raise KeyboardInterrupt
         return real(*a, **k)
 
     monkeypatch.setattr(ising, "simulate", interrupted_at_third)

@@ -22,6 +22,7 @@ from ..entropy.dynamics import entropy_change_predicted, entropy_gradient
 from ..metrics import coverage, entropy_from_log_probs, log_softmax
 from ..schedules import Linear, parse_schedule
 from .policies import EntropyPG
+from .result import BanditResult
 
 __all__ = ["run_entropy_pg"]
 
@@ -61,8 +62,6 @@ def run_entropy_pg(env, pol: EntropyPG, runs: int, steps: int, rng, progress: bo
     (``-Cov(ln pi, dz)``) and measured entropy changes. Returns a ``BanditResult``
     (``seed`` and ``seconds`` are set by :func:`thermo_rl.bandits.run`).
     """
-    from .runner import BanditResult
-
     k, G = env.k, pol.group
     q = np.broadcast_to(env.means, (runs, k)).copy()
     if env.means_std > 0:
