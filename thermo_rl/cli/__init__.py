@@ -26,14 +26,17 @@ Each subcommand lives in its own module ``thermo_rl.cli.<name>`` that defines
 
 What every subcommand gets for free from :func:`main`:
 
-* ``--out`` is checked before any computation (a folder, created if missing, and
-  writable); a figure that still fails to save (``_common.save_figure``) is reported
+* ``--out`` is checked before any computation (a folder, created if missing -- after
+  every flag is checked, and not by ``--dry-run`` -- and writable); a figure that still fails to save (``_common.save_figure``) is reported
   after the result has been printed, so a long run is never lost.
 * Errors: :class:`thermo_rl.errors.UserError` (bad input; every library check raises
   it), ``OSError`` (files) and argparse errors print one line on stderr and exit with
   status 2. Anything else -- a plain ``ValueError`` or ``TypeError`` from inside a library
   call included -- is a bug: one line saying so, exit status 1; ``--traceback`` shows the
-  full traceback (for bug reports). Printing the result is inside the same handling.
+  full traceback (for bug reports). (A plain ``ValueError`` raised by this package's own
+  command-line code, not by a library call, still reads as a flag check: older
+  subcommands raise it; new code raises ``UserError``.) Printing the result is inside
+  the same handling.
 * ``--dry-run`` (modules with ``check``): every flag checked, nothing run, exit 0.
 * ``--json`` prints one strict JSON object (non-finite numbers become ``null``).
 * Ctrl-C: a module that raises :class:`~thermo_rl.cli._common.Interrupted` with the
@@ -172,11 +175,17 @@ def _dry_run(args) -> bool:
 
 
 def _check_and_run(module, args):
-    """``check(args)`` (when the subcommand has it), then ``run(args)`` unless --dry-run."""
+    """``--out`` checked, ``check(args)`` (when the subcommand has it); then, unless
+    --dry-run, ``--out`` created and ``run(args)``: nothing is written before every flag
+    is checked."""
+    if args.out is not None:
+        check_out_dir(args.out, create=False)
     check = getattr(args, "_check", None)
     summary = check(args) if check is not None else None
     if _dry_run(args):
         return {"dry_run": True, **(summary or {})}
+    if args.out is not None:
+        check_out_dir(args.out)
     return module.run(args)
 
 
@@ -197,8 +206,6 @@ def main(argv=None) -> int:
     try:
         if args.out is None:
             args.out = getattr(module, "DEFAULT_OUT", None)
-        if args.out is not None:
-            check_out_dir(args.out, create=not _dry_run(args))
         try:
             result = _check_and_run(module, args)
         except Interrupted as exc:
@@ -211,16 +218,13 @@ def main(argv=None) -> int:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
     except (UserError, OSError, argparse.ArgumentTypeError) as exc:
-        if args.traceback:
-            traceback.print_exc()
-        print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
-        return 2
+        return _usage_error(prog, args, exc)
+    except ValueError as exc:
+        if _raised_here(exc):
+            return _usage_error(prog, args, exc)
+        return _internal_error(prog, args, exc)
     except Exception as exc:  # noqa: BLE001 (a bug: one line here; --traceback for the report)
-        if args.traceback:
-            traceback.print_exc()
-        print(f"{prog}: internal error (a bug, please report it with --traceback): "
-              f"{type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
-        return 1
+        return _internal_error(prog, args, exc)
     if _common.SAVE_ERRORS:
         first = _common.SAVE_ERRORS[0]
         more = f" (and {len(_common.SAVE_ERRORS) - 1} more)" if len(_common.SAVE_ERRORS) > 1 \
@@ -229,6 +233,34 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     return 0
+
+
+def _raised_here(exc) -> bool:
+    """Whether ``exc`` was raised by the command line's own code (thermo_rl/cli/), not
+    inside a library call."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and \
+        os.path.dirname(os.path.abspath(tb.tb_frame.f_code.co_filename)) == _HERE
+
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _usage_error(prog, args, exc) -> int:
+    if args.traceback:
+        traceback.print_exc()
+    print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
+    return 2
+
+
+def _internal_error(prog, args, exc) -> int:
+    if args.traceback:
+        traceback.print_exc()
+    print(f"{prog}: internal error (a bug, please report it with --traceback): "
+          f"{type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
