@@ -317,9 +317,9 @@ def test_an_invalid_point_stops_the_sweep_before_any_point_runs(tmp_path, capsys
         code = main(["sweep", str(spec), "--out", str(out), "--no-progress", *extra])
         captured = capsys.readouterr()
         assert code == 2 and captured.out == ""
-        assert captured.err.strip().splitlines() == [
+        assert captured.err.strip().splitlines() == [(
             "thermo-rl sweep: error: sweep point 3 of 4 (sweeps=64, L=-4, T=2.0; replica 0): "
-            "L must be >= 2, got -4"]
+            "L must be >= 2, got -4")]
     assert not list(out.glob("point-*.parquet"))                    # nothing ran
     # every built-in but llm checks its values without running (the same checks as a run)
     for name, bad in [("potts", {"q": 1}), ("anneal", {"problem": "tsp", "n": 2}),
