@@ -116,11 +116,14 @@ class Geometric(Schedule):
 
 
 class Logarithmic(Schedule):
-    """``T(k) = T0 ln 2 / ln(k + 2)``: Geman & Geman's (1984) schedule.
+    """``T(k) = c / ln(k + 2)`` with ``c = T0 ln 2`` (so ``T(0) = T0``): the logarithmic schedule.
 
-    It cools slowly enough to converge to a ground state with probability one
-    (for T0 at least the largest barrier), but too slowly to finish in practice;
-    it is here to teach that trade-off.
+    Geman & Geman (1984, IEEE TPAMI 6, 721) proved convergence for a large enough
+    ``c``; Hajek (1988, "Cooling schedules for optimal annealing", Math. Oper. Res.
+    13, 311) showed that the chain converges in probability to the ground states if
+    and only if ``c >= d*``, the depth of the deepest local minimum that is not
+    global. It converges too slowly to finish in practice; it is here to teach that
+    trade-off.
     """
 
     def __init__(self, T0: float):

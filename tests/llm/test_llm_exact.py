@@ -143,3 +143,35 @@ def test_teacher_forcing_path_equals_the_tree():
         assert torch.equal(torch.isfinite(a), torch.isfinite(b))
         torch.testing.assert_close(a[torch.isfinite(a)], b[torch.isfinite(b)], atol=2e-5,
                                    rtol=0)
+
+
+def test_exact_scores_are_float32_inside_a_callers_autocast():
+    """Exact means exact: a caller's bf16 autocast does not reach the exact scores (fp32
+    forward, fp32 cache, fp64 sums), so they equal the plain ones bit for bit; a
+    distribution whose probabilities overshoot 1 (scores not in fp32) is refused."""
+    m = build_model("tiny", vocab_size=18, seed=5).eval()
+    plain = answer_log_probs(m, "pair-sum", prompts=[0, 9])
+    assert plain.dtype == torch.float64
+    for tree in (True, False):
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            inside = answer_log_probs(m, "pair-sum", prompts=[0, 9], tree=tree)
+        torch.testing.assert_close(inside, plain, atol=2e-5, rtol=0)
+        if tree:
+            assert torch.equal(inside, plain)
+    # what bf16 scoring would have given: visibly different numbers
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        z = m(torch.as_tensor(CharTokenizer().encode_batch(["S=03:"]))).float()
+    with torch.no_grad():
+        z32 = m(torch.as_tensor(CharTokenizer().encode_batch(["S=03:"])))
+    assert (z - z32).abs().max() > 1e-4
+    with pytest.raises(ValueError, match="float32"):
+        AnswerDistribution.from_log_probs("pair-sum", [0], np.log(np.full((1, 100), 0.0101)))
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_exact_distribution_on_cuda_equals_the_cpu():
+    m = build_model("tiny", vocab_size=18, seed=5).eval()
+    cpu = answer_log_probs(m, "pair-sum", prompts=[0, 9, 18])
+    gpu = answer_log_probs(m.to("cuda"), "pair-sum", prompts=[0, 9, 18]).cpu()
+    torch.testing.assert_close(gpu, cpu, atol=1e-4, rtol=0)     # TF32 off: fp32 agreement

@@ -102,3 +102,88 @@ def test_bad_sizes_and_lengths():
     m = build_model("tiny", vocab_size=18, block_size=8)
     with pytest.raises(ValueError, match="block_size"):
         m(torch.zeros(1, 9, dtype=torch.long))
+
+
+def _prompts(n=5):
+    tok = CharTokenizer()
+    return torch.as_tensor(tok.encode_batch([f"S={s:02d}:" for s in range(3, 3 + n)]))
+
+
+@pytest.mark.parametrize("decoding", [{}, {"temperature": 0.7, "top_k": 5}])
+def test_num_samples_prefills_once_and_equals_repeated_prompts(decoding):
+    # G samples of P prompts through one prefill per prompt and KVCache.expand: the same
+    # rows (prompt-major, np.repeat order), the same random stream, hence the same tokens
+    # and scores as sampling the repeated prompts, cached or not
+    m = build_model("tiny", vocab_size=18, seed=3).eval()
+    x, G = _prompts(), 8
+    gen = lambda: torch.Generator().manual_seed(11)
+    a = m.generate(x, 4, eos_id=1, num_samples=G, return_scores=True, generator=gen(),
+                   **decoding)
+    rep = torch.as_tensor(np.repeat(x.numpy(), G, axis=0))
+    b = m.generate(rep, 4, eos_id=1, return_scores=True, generator=gen(), **decoding)
+    c = m.generate(x, 4, eos_id=1, num_samples=G, use_cache=False, return_scores=True,
+                   generator=gen(), **decoding)
+    assert a.tokens.shape == (5 * G, x.shape[1] + 4)
+    assert torch.equal(a.tokens[:, :x.shape[1]], rep)
+    for other in (b, c):
+        assert torch.equal(a.tokens, other.tokens)
+        torch.testing.assert_close(a.logp, other.logp, rtol=0, atol=1e-6)
+        torch.testing.assert_close(a.entropy, other.entropy, rtol=0, atol=1e-6)
+    # the groups differ within a prompt (not one sample copied G times)
+    assert len({tuple(r) for r in a.tokens[:G].tolist()}) > 1
+
+
+@pytest.mark.parametrize("decoding", [{"temperature": 0.7, "top_k": 5}, {"temperature": 1.0},
+                                      {"temperature": 1.3, "top_p": 0.8}])
+def test_scores_equal_teacher_forcing_of_the_filtered_tempered_distribution(decoding):
+    # logp and entropy of each sampled token under softmax(filter_logits(z)) recomputed
+    # by one teacher-forced pass over the finished sequences; zero after the first EOS
+    from thermo_rl.llm.decoding import filter_logits
+
+    m = build_model("tiny", vocab_size=18, seed=4).eval()
+    x, G, Tc, eos = _prompts(4), 16, 5, 1
+    out = m.generate(x, Tc, eos_id=eos, num_samples=G, return_scores=True,
+                     generator=torch.Generator().manual_seed(2), **decoding)
+    Lp = x.shape[1]
+    with torch.no_grad():
+        z = filter_logits(m(out.tokens[:, :-1])[:, Lp - 1:], **decoding)   # (B, Tc, V)
+    logq = torch.log_softmax(z, dim=-1)
+    want = logq.gather(-1, out.tokens[:, Lp:, None])[..., 0]
+    q = logq.exp()
+    want_h = -(torch.special.xlogy(q, q)).sum(-1)
+    comp = out.tokens[:, Lp:]
+    is_eos = (comp == eos).long()
+    alive = (torch.cumsum(is_eos, 1) - is_eos) == 0            # up to and including EOS
+    assert (~alive).any() and alive.all(1).any()               # both kinds of rows occur
+    torch.testing.assert_close(out.logp, torch.where(alive, want, 0.0), rtol=0, atol=1e-5)
+    torch.testing.assert_close(out.entropy, torch.where(alive, want_h, 0.0), rtol=0, atol=1e-5)
+    assert out.logp.dtype == out.entropy.dtype == torch.float32
+    if "top_k" in decoding:                                    # at most k tokens: H <= ln k
+        assert float(out.entropy.max()) <= math.log(decoding["top_k"]) + 1e-6
+
+
+def test_scores_are_float32_under_bf16_autocast():
+    # the forward pass in bf16 (CPU autocast), the log_softmax in float32: the scores
+    # agree with the fp32 model's to bf16's resolution (2^-8 relative on the logits)
+    m = build_model("tiny", vocab_size=18, seed=4).eval()
+    x = _prompts(2)
+    kw = {"num_samples": 8, "return_scores": True, "temperature": 0.7}
+    lo = m.generate(x, 4, precision="bf16", generator=torch.Generator().manual_seed(0), **kw)
+    assert lo.logp.dtype == lo.entropy.dtype == torch.float32
+    from thermo_rl.llm.decoding import filter_logits
+    with torch.no_grad():
+        z = filter_logits(m(lo.tokens[:, :-1])[:, x.shape[1] - 1:], temperature=0.7)
+    want = torch.log_softmax(z, -1).gather(-1, lo.tokens[:, x.shape[1]:, None])[..., 0]
+    err = (lo.logp - want).abs().max()
+    assert 0 < err < 0.05                     # bf16 moved the numbers, but only by a little
+
+
+def test_generate_arguments_are_checked():
+    m = build_model("tiny", vocab_size=18)
+    x = _prompts(1)
+    with pytest.raises(ValueError, match="num_samples"):
+        m.generate(x, 2, num_samples=0)
+    with pytest.raises(ValueError, match="precision"):
+        m.generate(x, 2, precision="fp8")
+    with pytest.raises(TypeError):
+        m.generate(x, 2, top_z=3)

@@ -36,13 +36,19 @@ from .policies import (
     make_policy,
 )
 from .runner import BanditResult, compare, run
-from .selftrain import SelfTrainingResult, self_train, wright_fisher_fixation_time
+from .selftrain import (
+    SelfTrainingResult,
+    exact_fixation_time,
+    self_train,
+    wright_fisher_fixation_time,
+)
 from .theory import free_energy, gibbs_policy, max_objective_J, objective_J, optimal_free_energy
 
 __all__ = [
     "ENVS", "EXP3", "POLICIES", "UCB", "BanditEnv", "BanditResult", "EntropyPG",
     "EpsilonGreedy", "GradientBandit", "Greedy", "Policy", "SelfTrainingResult", "Softmax",
-    "Thompson", "bernoulli", "compare", "equal_best", "free_energy", "gaussian",
+    "Thompson", "bernoulli", "compare", "equal_best", "exact_fixation_time", "free_energy",
+    "gaussian",
     "gibbs_policy", "make_env", "make_policy", "max_objective_J", "objective_J",
     "optimal_free_energy", "random_walk", "run",
     "self_train", "testbed", "wright_fisher_fixation_time",

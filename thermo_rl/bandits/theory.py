@@ -9,13 +9,16 @@ is the Gibbs policy ``pi ∝ exp(Q / T)`` and its maximum is ``T ln Z`` (the Gib
 variational principle; :mod:`thermo_rl.gibbs` with energies ``-Q``). As ``T -> 0``
 it tends to the uniform policy over the ``m`` best actions: the *optimum* of the
 reward alone does not pick one of them. Pure reward maximization collapses onto one
-mode through its *dynamics*: sampled policy-gradient steps are a neutral random walk
-between equally good arms that ends on one of them (coverage 1/m,
-:func:`thermo_rl.bandits.run` with ``EntropyPG(T=0)``), driven by the reward noise
-exactly as genetic drift drives Wright-Fisher fixation
-(:mod:`~thermo_rl.bandits.selftrain`); with noise-free rewards every best arm gets
-advantage 0 and the walk stops wherever it is. The entropy term is the restoring
-force that keeps all m.
+mode through its *dynamics*, by two mechanisms (:func:`thermo_rl.bandits.run` with
+``EntropyPG(T=0)`` ends with coverage 1/m). The exact vanilla policy gradient
+``dz_a = eta pi_a (Q_a - <Q>)`` breaks the symmetry deterministically: for tied best
+arms ``d(z_a - z_b) = eta (pi_a - pi_b)(Q* - <Q>)``, so the arm ahead gains while any
+mass remains on worse arms (the natural gradient ``dz = eta (Q - <Q>)`` keeps their
+ratio). On top of it, sampled steps are a random walk between equally good arms,
+driven by the sampling and reward noise as genetic drift drives Wright-Fisher
+fixation (:mod:`~thermo_rl.bandits.selftrain`). The entropy term is the restoring
+force that keeps all m (Mei et al., 2020, "On the Global Convergence Rates of Softmax
+Policy Gradient Methods", ICML: O(1/t) convergence without it, linear with it).
 
 Examples
 --------
@@ -70,7 +73,8 @@ def objective_J(pi, Q, T):
     """The objective ``J = <Q>_pi + T H(pi) = -F`` (minus the Helmholtz free energy).
 
     ``pi`` is a probability vector (or a batch, last axis); ``T = 0`` gives the
-    expected reward alone (the "enthalpy").
+    expected reward alone (the "enthalpy" of the package's essay: the reward, the
+    quantity that pure maximization pursues; see the free-energy theory page).
     """
     Q = as_float_array(Q, "Q", ndim=1, min_size=2)
     pi = as_float_array(pi, "pi")

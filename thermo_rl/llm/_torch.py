@@ -12,7 +12,8 @@ import importlib
 
 from ..errors import UserError, UserTypeError
 
-__all__ = ["DEVICES", "autocast", "require_torch", "resolve_device"]
+__all__ = ["DEVICES", "PRECISIONS", "autocast", "bf16_supported", "cache_dtype",
+           "require_torch", "resolve_device", "resolve_precision"]
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -49,9 +50,59 @@ def resolve_device(device: str = "auto"):
     raise UserError(f"unknown device {device!r}; expected one of: {', '.join(DEVICES)}")
 
 
-def autocast(device):
-    """bf16 autocast on CUDA, a no-op context on the CPU (exact float32 there)."""
+#: Precisions of the language model's forward pass: ``fp32`` everywhere (the default,
+#: exact on the CPU), ``bf16`` (bfloat16 autocast), ``auto`` (bf16 on a CUDA device that
+#: supports it, else fp32).
+PRECISIONS = ("fp32", "bf16", "auto")
+
+
+def _device_type(device) -> str:
+    return getattr(device, "type", None) or str(device).split(":")[0]
+
+
+def bf16_supported(device) -> bool:
+    """Whether ``device`` runs bfloat16 natively: a CUDA device with bf16 support
+    (compute capability 8.0 or later); never the CPU (CPU autocast exists but is slow)."""
     torch = require_torch()
-    if getattr(device, "type", str(device)) == "cuda":
-        return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+    return (_device_type(device) == "cuda" and torch.cuda.is_available()
+            and torch.cuda.is_bf16_supported())
+
+
+def resolve_precision(precision: str = "fp32", device="cpu") -> str:
+    """``"fp32"`` or ``"bf16"``: the precision the forward pass runs in on ``device``.
+
+    ``auto`` is bf16 on a CUDA device that supports it (:func:`bf16_supported`), else
+    fp32. ``bf16`` asked for explicitly is an error on a GPU without bf16 support and
+    allowed on the CPU (slow there: meant for tests). One policy, one precision: the sampler
+    (:meth:`~thermo_rl.llm.model.GPT.generate`) and the scoring of its samples must run
+    in the same one, or the update learns from a distribution that was not sampled.
+
+    Examples
+    --------
+    >>> resolve_precision("auto", "cpu"), resolve_precision("bf16", "cpu")
+    ('fp32', 'bf16')
+    """
+    if precision not in PRECISIONS:
+        raise UserError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    if precision == "auto":
+        return "bf16" if bf16_supported(device) else "fp32"
+    if precision == "bf16" and _device_type(device) == "cuda" and not bf16_supported(device):
+        raise UserError("precision 'bf16' needs a GPU with bfloat16 support (compute "
+                        "capability 8.0+); use precision 'fp32' or 'auto' on this one")
+    return precision
+
+
+def autocast(device, precision: str = "auto"):
+    """bf16 autocast where ``precision`` resolves to bf16 (:func:`resolve_precision`),
+    a no-op context otherwise (float32)."""
+    torch = require_torch()
+    if resolve_precision(precision, device) == "bf16":
+        return torch.autocast(device_type=_device_type(device), dtype=torch.bfloat16)
     return contextlib.nullcontext()
+
+
+def cache_dtype(device, precision: str = "fp32"):
+    """dtype of the KV cache: what the keys and values are computed in, bfloat16 under
+    bf16 autocast, float32 otherwise (so a GPU without bf16 never gets a bf16 cache)."""
+    torch = require_torch()
+    return torch.bfloat16 if resolve_precision(precision, device) == "bf16" else torch.float32

@@ -74,8 +74,8 @@ from ._torch import require_torch
 
 torch = require_torch()
 
-__all__ = ["DECODING_METHODS", "check_decoding", "filter_logits", "format_decoding",
-           "parse_decoding", "sample"]
+__all__ = ["DECODING_METHODS", "as_generator", "check_decoding", "draw", "filter_logits",
+           "format_decoding", "parse_decoding", "sample"]
 
 #: Method names of :func:`parse_decoding` (``greedy`` takes no value: it is
 #: ``temperature:0``), in the order the filters are applied.
@@ -233,6 +233,13 @@ def filter_logits(logits, *, temperature=1.0, top_k=None, top_p=None, min_p=None
     s = check_decoding(temperature=temperature, top_k=top_k, top_p=top_p, min_p=min_p,
                        top_h=top_h)
     z, was_numpy = _as_tensor(logits)
+    z = _filter(z, s)
+    return z.numpy() if was_numpy else z
+
+
+def _filter(z, s: dict):
+    """:func:`filter_logits` on a tensor with settings ``s`` already checked by
+    :func:`check_decoding` (no checks, no host synchronization: the sampler's inner loop)."""
     z = _apply_temperature(z, s["temperature"])
     if s["top_h"] is not None:
         z = _top_h(z, s["top_h"])
@@ -242,7 +249,40 @@ def filter_logits(logits, *, temperature=1.0, top_k=None, top_p=None, min_p=None
         z = _top_p(z, s["top_p"])
     if s["min_p"] is not None:
         z = _min_p(z, s["min_p"])
-    return z.numpy() if was_numpy else z
+    return z
+
+
+def as_generator(generator, device):
+    """A ``torch.Generator`` on ``device`` from a generator, a seed or a NumPy Generator
+    (seeded from it: the same seed gives the same tokens), or ``None`` (torch's global one)."""
+    if generator is None or isinstance(generator, torch.Generator):
+        return generator
+    from .._rng import seed_int
+
+    return torch.Generator(device=device).manual_seed(seed_int(generator))
+
+
+def draw(logits, settings: dict, generator=None):
+    """One sampling step with its scores: ``(tokens, logp, entropy)``, each of shape (N,).
+
+    ``logits`` (N, V) (any float dtype; the step runs in float32, or float64 for float64
+    logits); ``settings`` a dict from :func:`check_decoding`. The distribution sampled
+    is ``q = softmax(filter_logits(logits, **settings))``, taken from ONE
+    ``log_softmax``: ``tokens ~ q`` (``torch.multinomial`` on ``exp(ln q)``, one draw
+    per row from ``generator``), ``logp = ln q(token)`` and ``entropy = -sum q ln q``
+    (nats; removed tokens contribute 0). No host synchronization.
+    """
+    z = _filter(logits if logits.dtype in (torch.float32, torch.float64) else logits.float(),
+                settings)
+    logq = torch.log_softmax(z, dim=-1)                                   # (N, V)
+    q = logq.exp()
+    if q.shape[0] == 0:
+        tok = torch.zeros(0, dtype=torch.int64, device=z.device)
+    else:
+        tok = torch.multinomial(q, 1, generator=generator)[:, 0]           # (N,)
+    logp = logq.gather(-1, tok[:, None])[:, 0]
+    entropy = -(q * torch.nan_to_num(logq, neginf=0.0)).sum(-1)
+    return tok, logp, entropy
 
 
 def sample(logits, *, generator=None, **filters):
@@ -273,19 +313,10 @@ def sample(logits, *, generator=None, **filters):
     >>> sample(z, top_k=2, generator=0).shape
     torch.Size([2])
     """
-    was_numpy = isinstance(logits, np.ndarray)
-    z = filter_logits(torch.from_numpy(logits) if was_numpy else logits, **filters)
-    if generator is not None and not isinstance(generator, torch.Generator):
-        from .._rng import seed_int
-
-        generator = torch.Generator(device=z.device).manual_seed(seed_int(generator))
-    flat = z.reshape(-1, z.shape[-1])
-    probs = torch.softmax(flat if flat.dtype in (torch.float32, torch.float64) else flat.float(),
-                          dim=-1)
-    if probs.shape[0] == 0:
-        idx = torch.zeros(z.shape[:-1], dtype=torch.int64, device=z.device)
-    else:
-        idx = torch.multinomial(probs, 1, generator=generator).reshape(z.shape[:-1])
+    s = check_decoding(**filters)
+    z, was_numpy = _as_tensor(logits)
+    generator = as_generator(generator, z.device)
+    idx = draw(z.reshape(-1, z.shape[-1]), s, generator)[0].reshape(z.shape[:-1])
     return idx.numpy() if was_numpy else idx
 
 

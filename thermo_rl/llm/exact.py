@@ -37,7 +37,7 @@ import numpy as np
 from .. import metrics
 from .._validation import check_int, check_real
 from ..errors import UserError, UserTypeError
-from ._torch import autocast, require_torch
+from ._torch import require_torch
 from .tasks import Task, get_task
 from .tokenizer import CharTokenizer
 
@@ -82,7 +82,15 @@ def answer_log_probs(model, task, *, prompts=None, tokenizer=None, decoding=None
 
     Returns
     -------
-    torch.Tensor (P, A), float32, on the model's device (no gradient)
+    torch.Tensor (P, A), float64, on the model's device (no gradient)
+
+    Notes
+    -----
+    Exact means exact on every device: the forward passes run in float32 without
+    autocast (whatever precision the model samples in), the KV cache is float32, each
+    position's ``log_softmax`` is float32 and the sums over an answer's tokens are
+    accumulated in float64. (A Hugging Face model loaded in bf16 still computes in
+    bf16; load it with the default float32 for exact metrics.)
     """
     torch = require_torch()
     from .model import GPT, KVCache
@@ -113,29 +121,32 @@ def answer_log_probs(model, task, *, prompts=None, tokenizer=None, decoding=None
         z = logits[:, -1].float()
         return torch.log_softmax(filt(z) if filt else z, dim=-1)
 
-    cache_dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
     chunk = max(1, max_rows // A)
     out = []
-    with torch.no_grad():
+    with torch.no_grad(), _float32(device):
         for s in range(0, len(pidx), chunk):
             ids = torch.as_tensor(tok.encode_batch([task.prompts[i] for i in pidx[s:s + chunk]]),
                                   device=device)                      # (p, Lp)
-            cache = KVCache(model.config, ids.shape[0], device, cache_dtype,
+            cache = KVCache(model.config, ids.shape[0], device, torch.float32,
                             length=ids.shape[1] + len(alphabets))
-            with autocast(device):
-                lp = step_log_probs(model(ids, cache))                # (nodes, V)
-            acc = torch.zeros(ids.shape[0], device=device)
+            lp = step_log_probs(model(ids, cache))                    # (nodes, V) float32
+            acc = torch.zeros(ids.shape[0], device=device, dtype=torch.float64)
             for alpha in alphabets:                                   # one tree level
-                acc = (acc[:, None] + lp[:, alpha]).reshape(-1)       # (nodes * c,)
+                acc = (acc[:, None] + lp[:, alpha].double()).reshape(-1)   # (nodes * c,)
                 cache.expand(len(alpha))
                 nxt = alpha.to(device).repeat(lp.shape[0])[:, None]  # children, in order
-                with autocast(device):
-                    lp = step_log_probs(model(nxt, cache))
-            acc = acc + lp[:, tok.eos_id]                             # every leaf ends in EOS
+                lp = step_log_probs(model(nxt, cache))
+            acc = acc + lp[:, tok.eos_id].double()                    # every leaf ends in EOS
             out.append(acc.view(ids.shape[0], A)[:, order])
     return torch.cat(out)
 
 
+def _float32(device):
+    """Autocast off (even inside a caller's autocast): exact scores run in float32."""
+    return require_torch().autocast(device_type=device.type, enabled=False)
+
+
+_OVERSHOOT = 1e-4                # largest sum of answer probabilities above 1 rescaled silently
 _LOGIT_BUDGET = 1 << 25          # logits held at once by teacher forcing (128 MB in float32)
 
 
@@ -154,7 +165,7 @@ def _teacher_forcing_log_probs(model, task: Task, pidx, tok, filt, max_rows: int
     longest = max(len(p) for p in prompts) + max(len(a) for a in answers)
     rows = max(1, min(max_rows, _LOGIT_BUDGET // (longest * tok.vocab_size)))
     out = []
-    with torch.no_grad():
+    with torch.no_grad(), _float32(device):
         for s in range(0, len(pairs), rows):
             chunk = pairs[s:s + rows]
             n = max(len(p) + len(a) for p, a in chunk)
@@ -164,10 +175,9 @@ def _teacher_forcing_log_probs(model, task: Task, pidx, tok, filt, max_rows: int
                 x[r, :len(p) + len(a)] = torch.as_tensor(p + a)
                 scored[r, len(p):len(p) + len(a)] = True
             x, scored = x.to(device), scored.to(device)
-            with autocast(device):
-                z = model(x[:, :-1]).float()                              # (rows, n-1, V)
+            z = model(x[:, :-1]).float()                                  # (rows, n-1, V)
             lp = torch.log_softmax(filt(z) if filt else z, dim=-1)
-            lp = lp.gather(-1, x[:, 1:, None])[..., 0]                   # (rows, n-1)
+            lp = lp.gather(-1, x[:, 1:, None])[..., 0].double()          # (rows, n-1)
             out.append(torch.where(scored[:, 1:], lp, torch.zeros_like(lp)).sum(-1))
     return torch.cat(out).view(len(prompts), len(answers))
 
@@ -252,7 +262,11 @@ class AnswerDistribution:
     def from_log_probs(cls, task, prompt_ids, logp) -> AnswerDistribution:
         p = np.exp(np.asarray(logp, dtype=np.float64))
         s = p.sum(axis=1)
-        scale = np.where(s > 1.0, 1.0 / s, 1.0)          # float32 rounding can overshoot
+        if s.size and s.max() > 1.0 + _OVERSHOOT:
+            raise UserError(f"answer probabilities sum to {s.max():.6g} > 1: the scores were "
+                            "not computed in float32 (exact metrics need it)")
+        # float32 log-softmax rounding can overshoot 1 by ~1e-6: only that is rescaled
+        scale = np.divide(1.0, s, out=np.ones_like(s), where=s > 1.0)
         p = p * scale[:, None]
         return cls(get_task(task), np.asarray(prompt_ids, dtype=np.int64), p,
                    np.clip(1.0 - p.sum(axis=1), 0.0, 1.0))

@@ -190,7 +190,7 @@ class HFPolicy(torch.nn.Module):
     @torch.no_grad()
     def generate(self, idx, max_new_tokens: int, *, eos_id: int | None = None,
                  pad_id: int | None = None, use_cache: bool = True, generator=None,
-                 **decoding):
+                 num_samples: int = 1, return_scores: bool = False, **decoding):
         """Sample ``max_new_tokens`` after the prompts ``idx`` ``(B, T)``.
 
         The same contract as :meth:`thermo_rl.llm.model.GPT.generate`: every row stops
@@ -198,14 +198,25 @@ class HFPolicy(torch.nn.Module):
         ``pad_id`` (default the tokenizer's PAD); ``decoding`` takes the filters of
         :func:`~thermo_rl.llm.decoding.filter_logits`; the model's own KV cache is used
         (``use_cache=False`` recomputes the whole sequence each step).
+        ``num_samples`` (G rows per prompt, prompt-major) and ``return_scores`` (a
+        :class:`~thermo_rl.llm.model.Generation` with the float32 ``logp`` and
+        ``entropy`` of the distribution each token was drawn from) as there; here
+        the prompts are repeated before the prefill (the model's own cache is not
+        expanded).
 
         Returns
         -------
-        tensor (B, T + max_new_tokens) of token ids
+        tensor (B, T + max_new_tokens) of token ids, or a ``Generation``
         """
-        from .decoding import sample
+        from .decoding import as_generator, check_decoding, draw
+        from .model import Generation
 
         max_new_tokens = check_int(max_new_tokens, "max_new_tokens", low=1)
+        G = check_int(num_samples, "num_samples", low=1)
+        settings = check_decoding(**decoding)
+        generator = as_generator(generator, idx.device)
+        if G > 1:
+            idx = idx.repeat_interleave(G, 0)
         eos_id = self.tokenizer.eos_id if eos_id is None else int(eos_id)
         pad_id = self.tokenizer.pad_id if pad_id is None else int(pad_id)
         B, T = idx.shape
@@ -218,8 +229,14 @@ class HFPolicy(torch.nn.Module):
         res = self.model(input_ids=idx, attention_mask=mask, position_ids=pos,
                          use_cache=use_cache, logits_to_keep=1)
         logits, cache = res.logits[:, -1], res.cache if use_cache else None
+        if return_scores:
+            logp = torch.zeros(B, max_new_tokens, dtype=torch.float32, device=idx.device)
+            ent = torch.zeros(B, max_new_tokens, dtype=torch.float32, device=idx.device)
         for t in range(max_new_tokens):
-            nxt = sample(logits.float(), generator=generator, **decoding)        # (B,)
+            nxt, lp, h = draw(logits, settings, generator)                       # (B,)
+            if return_scores:
+                logp[:, t] = lp.float().masked_fill(done, 0.0)
+                ent[:, t] = h.float().masked_fill(done, 0.0)
             nxt = torch.where(done, torch.full_like(nxt, pad_id), nxt)
             out[:, T + t] = nxt
             done |= nxt == eos_id
@@ -236,7 +253,7 @@ class HFPolicy(torch.nn.Module):
                 res = self.model(input_ids=out[:, :T + t + 1], attention_mask=mask,
                                  position_ids=pos, use_cache=False, logits_to_keep=1)
             logits = res.logits[:, -1]
-        return out
+        return Generation(out, logp, ent) if return_scores else out
 
     def extra_repr(self) -> str:
         return f"path={self.path!r}, parameters={self.num_parameters()}"

@@ -30,16 +30,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 from .._validation import check_choice, check_int
 from ..errors import UserError
-from ._torch import autocast, require_torch
+from ._torch import autocast, cache_dtype, require_torch, resolve_precision
 
 torch = require_torch()
 nn = torch.nn
 F = torch.nn.functional
 
-__all__ = ["GPT", "SIZES", "GPTConfig", "KVCache", "build_model"]
+__all__ = ["GPT", "SIZES", "GPTConfig", "Generation", "KVCache", "build_model"]
 
 SIZES = {
     "tiny": {"n_layer": 2, "n_head": 2, "n_embd": 64},
@@ -190,7 +191,7 @@ class GPT(nn.Module):
         With a ``cache``, ``idx`` continues the cached sequence at ``cache.pos``
         (the prompt first, then one token at a time) and the cache is extended.
         """
-        B, T = idx.shape
+        T = idx.shape[1]
         pos0 = 0 if cache is None else cache.pos
         if pos0 + T > self.config.block_size:
             raise UserError(f"sequence of {pos0 + T} tokens exceeds block_size "
@@ -210,8 +211,10 @@ class GPT(nn.Module):
 
     @torch.no_grad()
     def generate(self, idx, max_new_tokens: int, *, eos_id: int | None = None,
-                 pad_id: int = 0, use_cache: bool = True, generator=None, **decoding):
-        """Sample ``max_new_tokens`` after the prompts ``idx`` ``(B, T)``.
+                 pad_id: int = 0, use_cache: bool = True, generator=None,
+                 num_samples: int = 1, return_scores: bool = False,
+                 precision: str = "fp32", **decoding):
+        """Sample ``max_new_tokens`` after the prompts ``idx`` ``(P, T)``.
 
         Each row stops at its first ``eos_id``; later positions hold ``pad_id``, and
         the loop ends early once every row has stopped. ``decoding`` takes the
@@ -220,36 +223,104 @@ class GPT(nn.Module):
         the whole sequence at every step (the reference the KV cache is measured
         against in ``thermo-rl bench llm``); both give the same samples.
 
+        Parameters
+        ----------
+        num_samples : int
+            ``G`` completions per prompt. Each prompt is run through the model once
+            and its KV cache expanded over its group (:meth:`KVCache.expand`); the
+            rows come out prompt-major (row ``p * G + g``), exactly as if ``idx`` had
+            been repeated with ``idx.repeat_interleave(G, 0)`` (``np.repeat``): the
+            same random stream gives the same tokens.
+        return_scores : bool
+            Also return, per sampled token, ``logp`` = ``ln q(token)`` and ``entropy``
+            = ``-sum q ln q`` (nats) of the distribution it was drawn from,
+            ``q = softmax(filter_logits(z, **decoding))`` (the tempered, filtered
+            one), from one float32 ``log_softmax`` per step whatever ``precision``
+            the forward pass runs in; both 0 after a row's first EOS.
+        precision : {"fp32", "bf16", "auto"}
+            Of the forward pass and the KV cache
+            (:func:`thermo_rl.llm._torch.resolve_precision`). Default fp32 on every
+            device: the same precision as the training forward pass, so the policy
+            that samples is the policy that is scored.
+        generator : torch.Generator, seed or None
+            Every step draws one ``torch.multinomial`` sample for each of the ``P*G``
+            rows from it (rows that stopped included), until the last step or until
+            every row has stopped (checked each step on the CPU, every 8 steps on a
+            GPU so the host waits less often).
+
         Returns
         -------
-        tensor (B, T + max_new_tokens) of token ids
+        tensor (P*G, T + max_new_tokens) of token ids, or with ``return_scores`` a
+        :class:`Generation` ``(tokens, logp, entropy)``, the scores float32 (P*G,
+        max_new_tokens).
+
+        Examples
+        --------
+        >>> m = build_model("tiny", vocab_size=18, seed=0).eval()
+        >>> x = torch.zeros(2, 3, dtype=torch.long)
+        >>> out = m.generate(x, 4, num_samples=3, return_scores=True, generator=0)
+        >>> out.tokens.shape, out.logp.shape, bool((out.logp <= 0).all())
+        (torch.Size([6, 7]), torch.Size([6, 4]), True)
         """
-        from .decoding import sample
+        from .decoding import as_generator, check_decoding, draw
 
         max_new_tokens = check_int(max_new_tokens, "max_new_tokens", low=1)
-        B, T = idx.shape
+        G = check_int(num_samples, "num_samples", low=1)
+        settings = check_decoding(**decoding)
+        dev = idx.device
+        prec = resolve_precision(precision, dev)
+        generator = as_generator(generator, dev)
+        P, T = idx.shape
+        B = P * G
+        out = torch.full((B, T + max_new_tokens), pad_id, dtype=idx.dtype, device=dev)
+        out[:, :T] = idx.repeat_interleave(G, 0) if G > 1 else idx
         cache = None
         if use_cache:
-            dtype = torch.bfloat16 if idx.device.type == "cuda" else torch.float32
-            cache = KVCache(self.config, B, idx.device, dtype)
-        out = torch.full((B, T + max_new_tokens), pad_id, dtype=idx.dtype, device=idx.device)
-        out[:, :T] = idx
-        done = torch.zeros(B, dtype=torch.bool, device=idx.device)
-        with autocast(idx.device):
-            logits = self(idx, cache)[:, -1]
+            cache = KVCache(self.config, P, dev, cache_dtype(dev, prec),
+                            length=T + max_new_tokens - 1)
+        with autocast(dev, prec):
+            logits = self(idx if use_cache else out[:, :T], cache)[:, -1]   # (P or B, V)
+        if use_cache and G > 1:                                   # one prefill per prompt
+            cache.expand(G)
+            logits = logits.repeat_interleave(G, 0)               # (B, V)
+        done = torch.zeros(B, dtype=torch.bool, device=dev)
+        if return_scores:
+            logp = torch.zeros(B, max_new_tokens, dtype=torch.float32, device=dev)
+            ent = torch.zeros(B, max_new_tokens, dtype=torch.float32, device=dev)
+        every = 1 if dev.type == "cpu" else 8                     # host syncs for early stop
         for t in range(max_new_tokens):
-            nxt = sample(logits.float(), generator=generator, **decoding)       # (B,)
-            nxt = torch.where(done, torch.full_like(nxt, pad_id), nxt)
+            nxt, lp, h = draw(logits, settings, generator)        # (B,) each
+            if return_scores:
+                logp[:, t] = lp.float().masked_fill(done, 0.0)
+                ent[:, t] = h.float().masked_fill(done, 0.0)
+            nxt = nxt.masked_fill(done, pad_id)
             out[:, T + t] = nxt
             if eos_id is not None:
                 done |= nxt == eos_id
-                if bool(done.all()):
-                    break
-            if t + 1 < max_new_tokens:
-                with autocast(idx.device):
-                    logits = (self(nxt[:, None], cache) if use_cache
-                              else self(out[:, :T + t + 1]))[:, -1]
+            if t + 1 == max_new_tokens:
+                break
+            if eos_id is not None and (t + 1) % every == 0 and bool(done.all()):
+                break
+            with autocast(dev, prec):
+                logits = (self(nxt[:, None], cache) if use_cache
+                          else self(out[:, :T + t + 1]))[:, -1]
+        if return_scores:
+            return Generation(out, logp, ent)
         return out
+
+
+class Generation(NamedTuple):
+    """What :meth:`GPT.generate` returns with ``return_scores=True``.
+
+    ``tokens`` (B, T + Tc) prompts and completions; ``logp`` (B, Tc) float32, the
+    log-probability of each sampled token under the distribution it was drawn from;
+    ``entropy`` (B, Tc) float32, that distribution's entropy (nats); both 0 after a
+    row's first EOS.
+    """
+
+    tokens: object
+    logp: object
+    entropy: object
 
 
 def build_model(size: str = "small", *, vocab_size: int, block_size: int = 16,

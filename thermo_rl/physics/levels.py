@@ -2,8 +2,9 @@
 
 The story of the essay behind this package, in numbers. Put N atoms in k levels
 with occupations ``n = (n_1 .. n_k)``. The number of microstates is the
-multinomial ``W = N! / prod n_i!``; ``ln W ≈ N H(n/N)`` (Stirling), so entropy
-is the log-count of states per atom. Fix the total energy ``sum n_i E_i``: the
+multinomial ``W = N! / prod n_i!`` (times ``prod g_i^n_i`` when level ``i`` has
+``g_i`` states); ``ln W ≈ N H(n/N)`` (Stirling), so entropy is the log-count of
+states per atom. Fix the total energy ``sum n_i E_i``: the
 occupation with the most microstates approaches the Boltzmann distribution
 ``p_i ∝ exp(-beta E_i)`` as N grows, with beta the Lagrange multiplier of the
 energy constraint (:func:`thermo_rl.gibbs.solve_beta`). A Metropolis walker on
@@ -61,40 +62,77 @@ def _occupations(n) -> np.ndarray:
     return a.astype(np.int64)
 
 
-def multiplicity(occupations) -> int:
-    """Exact number of microstates ``W = N! / prod n_i!`` (a Python int, any size)."""
+def _degeneracy(degeneracy, n, integer: bool):
+    """Checked degeneracies ``g_i >= 1`` of the levels, one per occupation (None: all 1)."""
+    if degeneracy is None:
+        return None
+    if integer:
+        g = np.asarray(degeneracy)
+        if g.shape != n.shape or not np.all(np.isfinite(g)) or np.any(g < 1) \
+                or np.any(g != np.round(g)):
+            raise UserError(f"degeneracy must be {n.size} integers >= 1 (states per level), "
+                            f"got {degeneracy!r}")
+        return [int(x) for x in g]
+    g = as_float_array(degeneracy, "degeneracy", ndim=1, positive=True)
+    if g.shape != n.shape:
+        raise UserError(f"degeneracy must have shape {n.shape}, got {g.shape}")
+    return g
+
+
+def multiplicity(occupations, *, degeneracy=None) -> int:
+    """Exact number of microstates ``W = N! prod g_i^n_i / prod n_i!`` (a Python int).
+
+    ``N`` distinguishable atoms, ``n_i`` of them in level ``i`` with ``g_i`` states
+    (default ``g_i = 1``: ``W = N! / prod n_i!``). For indistinguishable particles in
+    the dilute limit divide by ``N!`` (see the theory page on atoms).
+
+    Examples
+    --------
+    >>> multiplicity([1, 1], degeneracy=[1, 2])     # atom a or b in the doublet: 2 * 2
+    4
+    """
     n = _occupations(occupations)
+    g = _degeneracy(degeneracy, n, integer=True)
     w = math.factorial(int(n.sum()))
-    for x in n:
+    for i, x in enumerate(n):
         w //= math.factorial(int(x))
+        if g is not None:
+            w *= g[i] ** int(x)
     return w
 
 
-def ln_multiplicity(occupations) -> float:
-    """``ln W = ln N! - sum ln n_i!`` via ``gammaln`` (exact to rounding, any N)."""
+def ln_multiplicity(occupations, *, degeneracy=None) -> float:
+    """``ln W = ln N! - sum ln n_i! + sum n_i ln g_i`` via ``gammaln`` (exact to rounding)."""
     n = _occupations(occupations).astype(np.float64)
-    return float(gammaln(n.sum() + 1.0) - gammaln(n + 1.0).sum())
+    g = _degeneracy(degeneracy, n, integer=False)
+    out = float(gammaln(n.sum() + 1.0) - gammaln(n + 1.0).sum())
+    return out if g is None else out + float((n * np.log(g)).sum())
 
 
-def stirling_ln_multiplicity(occupations) -> float:
-    """Stirling's approximation ``ln W ≈ N ln N - sum n_i ln n_i = N H(n/N)`` (nats)."""
+def stirling_ln_multiplicity(occupations, *, degeneracy=None) -> float:
+    """Stirling's approximation ``ln W ≈ N ln N - sum n_i ln(n_i / g_i) = -N sum f ln(f/g)``.
+
+    With ``g_i = 1`` this is ``N H(n/N)`` (nats).
+    """
     n = _occupations(occupations).astype(np.float64)
+    g = _degeneracy(degeneracy, n, integer=False)
     N = n.sum()
     if N == 0:
         return 0.0
-    nz = n[n > 0]
-    return float(N * math.log(N) - (nz * np.log(nz)).sum())
+    nz = n > 0
+    log_g = 0.0 if g is None else float((n[nz] * np.log(g[nz])).sum())
+    return float(N * math.log(N) - (n[nz] * np.log(n[nz])).sum()) + log_g
 
 
-def stirling_relative_error(occupations) -> float:
+def stirling_relative_error(occupations, *, degeneracy=None) -> float:
     """``|Stirling - exact| / exact`` for ``ln W`` (0 where ``W = 1``).
 
     The error is ``O(k ln N / N)`` relative: it vanishes as N grows at fixed fractions.
     """
-    exact = ln_multiplicity(occupations)
+    exact = ln_multiplicity(occupations, degeneracy=degeneracy)
     if exact == 0.0:
         return 0.0
-    return abs(stirling_ln_multiplicity(occupations) - exact) / exact
+    return abs(stirling_ln_multiplicity(occupations, degeneracy=degeneracy) - exact) / exact
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@ keeps all m.
 
 Ten arms, three of them equally good. Greedy action values and plain policy gradient
 (REINFORCE, ``EntropyPG(T=0)``) maximize reward alone: nothing tells them apart the
-three best arms, and the sampling noise of their updates is a neutral random walk
-between them that ends on one (coverage -> 1/m, entropy -> 0). The free-energy learner
+three best arms, and the policy gradient's own symmetry breaking (the arm ahead gains
+faster) plus the sampling noise of their updates end on one (coverage -> 1/m,
+entropy -> 0). The free-energy learner
 maximizes ``<r> + T H``; its entropy term is the restoring force that keeps every best
 arm, and it settles near the Gibbs policy ``exp(Q/T)/Z``. The entropy changes of both
 learners are compared with the first-order law ``dH = -Cov(ln pi, dz)``.
