@@ -10,6 +10,7 @@ traceback -- never an internal error (status 1), a crash or a warning. The value
 
 import argparse
 import contextlib
+import functools
 import io
 import warnings
 
@@ -129,6 +130,7 @@ def test_values_the_property_test_found_now_run():
 EXTREMES = ["1e-320", "1e308", "nan", "inf", "-0.0"]
 
 
+@functools.lru_cache(maxsize=1)
 def _commands():
     """``(path, parser)`` of every subcommand and nested action (``llm sample``), read
     from the parser, so a new subcommand is covered without editing this test."""
@@ -228,3 +230,18 @@ def test_extreme_values_of_every_numeric_flag(path, flag, required):
             assert out == "", argv
         else:
             assert "nothing run" in out, (argv, out)
+
+
+def test_an_llm_action_that_defines_check_gets_dry_run(monkeypatch):
+    """The convention the llm actions will follow: check(args) in the action's module."""
+    import json
+
+    from thermo_rl.cli import llm_sample
+
+    seen = []
+    monkeypatch.setattr(llm_sample, "check", lambda args: seen.append(args.n) or {"n": args.n},
+                        raising=False)
+    monkeypatch.setattr(llm_sample, "run", lambda args: pytest.fail("ran"))
+    code, out, err = _run(["llm", "sample", "--n", "3", "--dry-run", "--json"])
+    assert code == 0, err
+    assert json.loads(out) == {"dry_run": True, "n": 3} and seen == [3]

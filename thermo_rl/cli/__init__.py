@@ -26,9 +26,10 @@ Each subcommand lives in its own module ``thermo_rl.cli.<name>`` that defines
 
 What every subcommand gets for free from :func:`main`:
 
-* ``--out`` is checked before any computation (a folder, created if missing -- after
-  every flag is checked, and not by ``--dry-run`` -- and writable); a figure that still fails to save (``_common.save_figure``) is reported
-  after the result has been printed, so a long run is never lost.
+* ``--out`` is checked before any computation (a writable folder, created if missing --
+  after every flag is checked, and never by ``--dry-run``); a figure that still fails to
+  save (``_common.save_figure``) is reported after the result has been printed, so a
+  long run is never lost.
 * Errors: :class:`thermo_rl.errors.UserError` (bad input; every library check raises
   it), ``OSError`` (files) and argparse errors print one line on stderr and exit with
   status 2. Anything else -- a plain ``ValueError`` or ``TypeError`` from inside a library

@@ -45,7 +45,7 @@ def check(args):
     from .._validation import check_call
     from ..anneal import anneal
 
-    problem = _problem(args)
+    problem = args._problem = _problem(args)        # built once: run() uses it
     check_call(anneal, problem, progress=False, **_anneal_kw(args))
     return {"problem": problem.name, "size": problem.size, "runs": args.runs}
 
@@ -54,7 +54,7 @@ def run(args):
     from ..anneal import TSP, anneal
     from ._common import out_dir, save_figure
 
-    problem = _problem(args)
+    problem = getattr(args, "_problem", None) or _problem(args)
     res = anneal(problem, progress=args.progress, **_anneal_kw(args))
     out = {**res.as_dict(), "size": problem.size,
            "final_acceptance": float(res.trace_acceptance[-1].mean())}

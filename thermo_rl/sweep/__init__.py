@@ -2,8 +2,8 @@
 
 A sweep names a simulator (:data:`SIMULATORS`: ``ising``, ``potts``, ``anneal``,
 ``bandit``, ``llm``; in Python also any ``"module:function"``, which a TOML spec may name
-only with ``allow_import``, see :mod:`thermo_rl.sweep.spec`) and the parameter sets to call it with: a grid,
-a list, or both, times ``replicas``. Each point is one call and one row of scalar results
+only with ``allow_import``, see :mod:`thermo_rl.sweep.spec`) and the parameter sets to
+call it with: a grid, a list, or both, times ``replicas``. Each point is one call and one row of scalar results
 (the result's ``as_dict()``), written to Parquet under ``out`` as soon as it finishes;
 rerunning the same sweep skips the points already there. Each point's seed is derived from
 the sweep seed and its parameters (SHA-256), so the table does not depend on the scheduler,
