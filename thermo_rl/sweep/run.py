@@ -15,6 +15,7 @@ import os
 import sys
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
 
 from .._progress import progress_bar, progress_enabled
@@ -183,8 +184,9 @@ def _joblib_rows(tasks, workers, done_keys, say):
     for attempt in range(MAX_RESTARTS + 1):
         par = Parallel(n_jobs=workers, backend="loky", return_as="generator_unordered",
                        batch_size=1, pre_dispatch="2*n_jobs")
+        results = par(delayed(run_point)(t) for t in pending)
         try:
-            for row in par(delayed(run_point)(t) for t in pending):
+            for row in results:
                 done_keys.add(row["key"])
                 yield row
             return
@@ -196,6 +198,13 @@ def _joblib_rows(tasks, workers, done_keys, say):
                                    f"{' '.join(str(exc).split())[:300]}") from None
             say(f"a worker process died; restarting the pool for the {len(pending)} points "
                 "left")
+        finally:
+            # abandoned (Ctrl-C in the driver's loop, an error writing a row): joblib
+            # kills the workers now, instead of the interpreter waiting for their points
+            # at exit; its warning that points were cancelled is what the caller says
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                results.close()
 
 
 def _dask_client(scheduler, workers, say):
@@ -356,6 +365,7 @@ def run_sweep(sweep, out=None, *, scheduler=None, workers: int | None = None,
     ran = 0
     bar = progress_bar(total=len(points), initial=len(done), desc=f"sweep {sweep.simulator_name}",
                        progress=progress, unit="pt")
+    rows = None
     try:
         rows = _joblib_rows(tasks, n_workers, finished, say) if client is None else \
             _dask_rows(client, tasks, finished)
@@ -368,6 +378,8 @@ def run_sweep(sweep, out=None, *, scheduler=None, workers: int | None = None,
         raise SweepInterrupted(len(done) + ran, len(points),
                                None if out is None else os.fspath(out)) from None
     finally:
+        if rows is not None:
+            rows.close()                 # stops the workers' pending points at once
         for obj in owned:
             with contextlib.suppress(Exception):
                 obj.close()
