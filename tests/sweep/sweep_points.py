@@ -2,8 +2,8 @@
 their PYTHONPATH).
 
 ``slow``: ``x == -1`` fails; ``delay`` seconds of sleep stand for real work.
-``gated``: a point finishes only when it can take a ticket that the test has issued, so a
-test decides exactly how many points finish, whatever the machine's speed.
+``gated``: point ``x`` finishes only once the test has released the points ``x < n``, so a
+test decides exactly which points finish, whatever the machine's speed.
 """
 
 import os
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-#: a point that waits longer than this for a ticket fails (a test that forgot to issue
-#: them, not a slow machine: issued tickets are taken within milliseconds)
+#: a point that waits longer than this fails (a test that forgot to release it, not a slow
+#: machine: a released point returns within milliseconds)
 WAIT_LIMIT_S = 600.0
 
 
@@ -24,8 +24,8 @@ def slow(*, x, delay=0.0, seed):
     return {"y": 2 * x, "u": float(np.random.default_rng(seed).random())}
 
 
-def issue_tickets(gate, n: int) -> None:
-    """Let ``n`` points in all finish (tickets 0..n-1); idempotent, only ever grows."""
+def release(gate, n: int) -> None:
+    """Let the points ``x < n`` finish (atomically; a test only ever raises ``n``)."""
     gate = Path(gate)
     gate.mkdir(parents=True, exist_ok=True)
     tmp = gate / f".limit.{os.getpid()}"
@@ -33,25 +33,23 @@ def issue_tickets(gate, n: int) -> None:
     os.replace(tmp, gate / "limit")
 
 
-def _take_ticket(gate: Path) -> bool:
+def _released(gate: Path, x) -> bool:
     try:
-        limit = int((gate / "limit").read_text())
+        return x < int((gate / "limit").read_text())
     except (FileNotFoundError, ValueError):
         return False
-    for k in range(limit):
-        try:
-            os.close(os.open(gate / f"ticket-{k}", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-            return True                 # this point owns ticket k
-        except FileExistsError:
-            continue
-    return False
 
 
 def gated(*, x, gate, seed):
-    """Wait for a ticket in the folder ``gate`` (:func:`issue_tickets`), then return."""
+    """Wait until the test releases this point (:func:`release`), then return.
+
+    Release by point, not by count: a worker of a broken pool that still finishes a
+    released point (its result lost) takes nothing from the points that follow, and the
+    point runs again in the new pool.
+    """
     t0 = time.monotonic()
-    while not _take_ticket(Path(gate)):
+    while not _released(Path(gate), x):
         if time.monotonic() - t0 > WAIT_LIMIT_S:
-            raise TimeoutError(f"point x={x} got no ticket in {WAIT_LIMIT_S:.0f} s")
+            raise TimeoutError(f"point x={x} was not released in {WAIT_LIMIT_S:.0f} s")
         time.sleep(0.01)
     return {"y": 2 * x, "u": float(np.random.default_rng(seed).random())}

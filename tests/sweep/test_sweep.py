@@ -162,8 +162,8 @@ def test_joblib_and_localcluster_give_identical_tables(tmp_path, client):
 
 
 def _wait_for_rows(out: Path, n: int, proc, timeout=600.0):
-    """Wait until exactly ``n`` rows are saved (the test issued ``n`` tickets). The
-    timeout only stops a broken test from hanging: issued tickets finish in milliseconds."""
+    """Wait until exactly ``n`` rows are saved (the test released the points ``x < n``).
+    The timeout only stops a broken test from hanging: released points finish at once."""
     t0 = time.monotonic()
     while len(list(out.glob("point-*.parquet"))) < n:
         if proc.poll() is not None:
@@ -175,9 +175,9 @@ def _wait_for_rows(out: Path, n: int, proc, timeout=600.0):
 
 
 def _spec(tmp_path, n=24):
-    """A sweep of ``n`` gated points: each finishes only on a ticket the test issues
-    (sweep_points.issue_tickets), so how many are done at each step does not depend on
-    the machine's speed."""
+    """A sweep of ``n`` gated points: point x finishes only once the test has released it
+    (sweep_points.release), so which points are done at each step does not depend on the
+    machine's speed."""
     spec = tmp_path / "gated.toml"
     gate = tmp_path / "gate"
     gate.mkdir()
@@ -215,21 +215,21 @@ def _resume(spec, out, **kw):
 
 
 def test_killed_worker_and_interrupted_driver_resume_without_loss(tmp_path):
-    from sweep_points import issue_tickets
+    from sweep_points import release
 
     n = 24
     out = tmp_path / "out"
     spec, gate = _spec(tmp_path, n)
     proc = _driver(spec, out, "--workers", "2")
     try:
-        issue_tickets(gate, 3)
+        release(gate, 3)
         _wait_for_rows(out, 3, proc)                       # both workers now wait
         workers = [c for c in psutil.Process(proc.pid).children(recursive=True)
                    if "loky" in " ".join(c.cmdline()) and
                    "resource_tracker" not in " ".join(c.cmdline())]
         assert workers, "no loky worker found"
         workers[0].kill()                                  # a worker dies mid-sweep
-        issue_tickets(gate, 8)
+        release(gate, 8)
         _wait_for_rows(out, 8, proc)                       # the pool restarted, rows go on
         proc.send_signal(signal.SIGINT)                    # Ctrl-C: 16 points cannot finish
         _, err = proc.communicate(timeout=600)
@@ -240,25 +240,25 @@ def test_killed_worker_and_interrupted_driver_resume_without_loss(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert len(list(out.glob("point-*.parquet"))) == 8
-    issue_tickets(gate, 10**6)
+    release(gate, 10**6)
     res = _resume(spec, out, workers=2)
     assert res.done_before == 8 and res.ran == n - 8
     _check_complete(out, n)
 
 
 def test_dask_worker_killed_and_driver_killed_resume(tmp_path, client):
-    from sweep_points import issue_tickets
+    from sweep_points import release
 
     n = 16
     out = tmp_path / "out"
     spec, gate = _spec(tmp_path, n)
     proc = _driver(spec, out, "--scheduler", client.scheduler.address)
     try:
-        issue_tickets(gate, 2)
+        release(gate, 2)
         _wait_for_rows(out, 2, proc)
         pid = next(iter(client.run(os.getpid).values()))
         psutil.Process(pid).kill()                          # a Dask worker dies
-        issue_tickets(gate, 5)
+        release(gate, 5)
         _wait_for_rows(out, 5, proc)
         os.killpg(proc.pid, signal.SIGKILL)                 # the driver is killed hard
         proc.wait()
@@ -268,7 +268,7 @@ def test_dask_worker_killed_and_driver_killed_resume(tmp_path, client):
             proc.wait()
     client.wait_for_workers(2, timeout=600)                # the nanny restarted it
     assert len(list(out.glob("point-*.parquet"))) == 5
-    issue_tickets(gate, 10**6)
+    release(gate, 10**6)
     res = _resume(spec, out, scheduler=client)
     assert res.done_before == 5 and res.ran == n - 5 and res.failed == 0
     _check_complete(out, n)
