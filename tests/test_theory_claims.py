@@ -163,6 +163,22 @@ def test_vanilla_pg_drift_on_tied_rewards():
     ode = math.exp(sol.y[0, -1] - sol.y[1, -1])
     assert ode == pytest.approx(12.468, abs=0.01)
     assert ratios[10_000] == pytest.approx(ode, rel=0.05)   # the O(eta) step error
+    # the page's long run, with the same step compiled (it reproduces the package's
+    # steps above to rounding first)
+    numba = pytest.importorskip("numba")
+
+    @numba.njit(cache=False)
+    def steps(z, n):
+        for _ in range(n):
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            z = z + p * (Q - (p * Q).sum())
+        return z
+
+    zz = steps(np.array([0.2, 0.0, 0.0]), 10_000)
+    assert math.exp(zz[0] - zz[1]) == pytest.approx(ratios[10_000], rel=1e-9)
+    zz = steps(np.array([0.2, 0.0, 0.0]), 2_000_000)
+    assert math.exp(zz[0] - zz[1]) == pytest.approx(164.29, abs=0.01)
 
 
 # --- kl_rl.md: TRL's k3 as a loss follows KL(pi_ref || pi); its optimum is not pi* ----------

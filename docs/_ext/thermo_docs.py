@@ -468,8 +468,9 @@ class BenchTable(Directive):
         intro = nodes.paragraph()
         intro += nodes.Text(f"Measured {data.get('date', '?')} on ")
         intro += nodes.strong(text=str(m.get("cpu", "?")))
-        intro += nodes.Text(f" ({m.get('cores', '?')} logical cores, {m.get('system', '?')}; "
-                            f"{ver}) with:")
+        thr = f", Numba threads {m['threads']}" if m.get("threads") is not None else ""
+        intro += nodes.Text(f" ({m.get('cores', '?')} logical cores{thr}, "
+                            f"{m.get('system', '?')}; {ver}) with:")
         command = data.get("command", "thermo-rl bench")
         cmd = nodes.literal_block(command, command, language="bash")
         if "--quick" in command.split():

@@ -14,25 +14,15 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import platform
 import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
 
+from thermo_rl.bench import cpu_model
+
 OUT = Path(__file__).with_name("bench.json")
-
-
-def cpu_model() -> str:
-    """The CPU's model name (Linux ``/proc/cpuinfo``; ``platform.processor()`` elsewhere)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def versions() -> dict:
@@ -45,10 +35,11 @@ def versions() -> dict:
     return out
 
 
-def machine() -> dict:
+def machine(ran_on: dict) -> dict:
+    """The bench's own record of where it ran (CPU, cores, thread counts) and the system."""
     return {
         "cpu": cpu_model(),
-        "cores": os.cpu_count(),
+        **ran_on,
         "system": f"{platform.system()} {platform.release()} ({platform.machine()})",
         "versions": versions(),
     }
@@ -66,7 +57,7 @@ def main(argv=None) -> int:
         "command": " ".join(["thermo-rl", "bench", *args]),
         "regenerate": " ".join(["python", "docs/bench/regenerate.py", *args]),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine(),
+        "machine": machine(result.get("machine", {})),
         "rows": result["rows"],
     }
     OUT.write_text(json.dumps(data, indent=1) + "\n")

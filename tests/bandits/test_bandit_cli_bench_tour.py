@@ -88,12 +88,15 @@ def test_bench_bandit_rows(capsys, monkeypatch):
     monkeypatch.setitem(bench.SIZES, "quick", (40, 20))
     rc, out, _ = _run(capsys, "bench", "bandit", "--quick", "--json", "--no-progress")
     assert rc == 0
-    rows = {r["name"]: r for r in json.loads(out)["rows"]}
-    ref = rows["numpy epsilon-greedy (0.1)"]
-    assert ref["ratio"] is None and ref["unit"] == "steps_per_us"
+    d = json.loads(out)
+    assert d["machine"]["cpu"] and d["machine"]["threads"] >= 1
+    rows = {r["name"]: r for r in d["rows"]}
     for name in ("greedy", "epsilon-greedy (0.1)", "softmax (T=0.1)", "gradient (alpha=0.1)",
                  "ucb (c=2)", "thompson", "exp3 (gamma=0.1)"):
+        ref = rows[f"numpy {name}"]                 # every policy against its own twin
+        assert ref["ratio"] is None and ref["unit"] == "steps_per_us"
         row = rows[f"numba {name} (1 thr)"]
+        assert row["reference"] == f"numpy {name}"
         assert row["value"] > 0 and row["ratio"] == pytest.approx(row["value"] / ref["value"])
     assert rows["numpy EntropyPG (T=0.1, group 8)"]["value"] > 0
     assert all(r["area"] == "bandit" for r in rows.values())

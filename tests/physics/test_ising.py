@@ -127,22 +127,45 @@ def test_bad_input(kw, match):
         simulate(**args)
 
 
-@pytest.mark.parametrize("algorithm", ["wolff", "sw", "metropolis"])
+@pytest.mark.parametrize("algorithm", ["wolff", "sw", "metropolis", "msc"])
 def test_antiferromagnet_4x4_against_enumeration(dos4, algorithm):
-    """J < 0: the cluster updates grow clusters in the sublattice gauge (exact on even
-    periodic lattices); before, Wolff/SW sampled at infinite temperature (E/N ~ 0)."""
+    """J < 0: the cluster updates and multi-spin coding run in the sublattice gauge
+    (exact on even periodic lattices); before, Wolff/SW sampled at infinite temperature
+    (E/N ~ 0) and msc refused J < 0."""
     for T in (1.0, 2.5):
         x = ex.enumeration_thermo(dos4, T, -1.0)
-        r = simulate(4, T, J=-1.0, algorithm=algorithm, sweeps=8_000, seed=5, progress=False)
+        r = simulate(4, T, J=-1.0, algorithm=algorithm,
+                     sweeps=2_000 if algorithm == "msc" else 8_000, seed=5, progress=False)
         for key in ("energy_per_spin", "heat_capacity", "abs_m"):
             close(r.observables[key], x[key], slack=1e-9)
     assert x["energy_per_spin"] == pytest.approx(ex.enumeration_thermo(dos4, 2.5, 1.0)[
         "energy_per_spin"])                       # the gauge symmetry itself
 
 
-def test_msc_and_torch_refuse_what_they_cannot_do():
-    with pytest.raises(ValueError, match="J >= 0"):
-        simulate(4, 1.0, J=-1.0, algorithm="msc", sweeps=64, progress=False)
+@pytest.mark.parametrize("L", [4, 66])          # 66: the parallel kernel, lanes wrap
+def test_msc_antiferromagnet_is_the_ferromagnet_through_the_gauge(L):
+    """The sublattice gauge g = s (-1)^(i+j) maps J = -1 onto J = +1 exactly: from the
+    Neel state (the gauge image of all up) with the same seed, the J < 0 chain's bonds
+    are minus the J > 0 chain's, sweep by sweep, its magnetization is the J > 0
+    chain's staggered magnetization, and its spins are the gauge image of the J > 0 spins."""
+    from thermo_rl.physics._cluster_kernels import staggered_signs
+    from thermo_rl.physics._msc_kernels import stagger_words
+
+    T, n = 2.0, 40
+    af = IsingSampler(IsingModel(L, J=-1.0), T, "msc")
+    fm = IsingSampler(IsingModel(L, J=1.0), T, "msc")
+    s_af, b_af, m_af = af.run(af.init(3, "ordered"), n)
+    s_fm, b_fm, m_fm = fm.run(fm.init(3, "ordered"), n)
+    assert np.array_equal(b_af, -b_fm) and not np.array_equal(m_af, m_fm)
+    assert np.array_equal(s_af.spins, s_fm.spins ^ stagger_words(L))
+    g = staggered_signs(L, L).astype(np.int64)
+    for r in (0, 31, 63):                     # staggered magnetization of the J > 0 replicas
+        spins = 2 * ((s_fm.spins >> np.uint64(r)) & np.uint64(1)).astype(np.int64) - 1
+        assert m_af[-1, r] == (g * spins).sum()
+    assert b_fm[-1].mean() > 1.5 * L * L      # ordered at T = 2 < Tc: not a trivial check
+
+
+def test_torch_refuses_what_it_cannot_do():
     with pytest.raises(ValueError, match="Metropolis only"):
         simulate(4, 1.0, algorithm="wolff", device="torch", sweeps=64, progress=False)
 

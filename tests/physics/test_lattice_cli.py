@@ -57,6 +57,12 @@ def test_bench_ising_quick(capsys):
     assert rows["numpy checkerboard metropolis"]["ratio"] is None
     assert all(r["value"] > 0 for r in d["rows"])
     assert any("multi-spin" in n for n in rows)
+    assert d["machine"]["cpu"] and d["machine"]["threads"] >= 1      # the table names the CPU
+    ind = {n.split(": ")[1].split(" ")[0]: r for n, r in rows.items()
+           if n.startswith("independent samples at Tc")}
+    assert set(ind) == {"metropolis", "heatbath", "msc", "wolff", "sw"}
+    assert ind["metropolis"]["ratio"] is None and ind["wolff"]["reference"] == "metropolis"
+    assert all(r["unit"] == "indep_samples_per_s" and r["value"] > 0 for r in ind.values())
 
 
 def test_tour_magnet_fast(tmp_path):

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
+import platform
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from ..errors import UserError
 
-__all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "best_times", "run_bench"]
+__all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "best_times", "cpu_model",
+           "machine", "run_bench"]
 
-AREAS = ("levels", "ising", "anneal", "bandit", "llm", "llm_rl", "llm_hf")
+AREAS = ("levels", "ising", "free_energy", "anneal", "bandit", "llm", "llm_rl", "llm_hf", "gpu")
 
 
 @dataclass
@@ -26,7 +30,7 @@ class BenchRow:
 
     area: str
     name: str
-    value: float          # throughput (higher is better) in `unit`
+    value: float | None   # throughput (higher is better) in `unit`; None: skipped
     unit: str             # e.g. "flips_per_ns", "steps_per_ns"
     reference: str        # name of the reference it is compared with
     ratio: float | None   # value / reference value (None for the reference itself)
@@ -70,19 +74,71 @@ def best_times(fns: dict, repeat: int = 3, *, clock=time.perf_counter) -> dict:
     return best
 
 
+def cpu_model() -> str:
+    """The CPU's model name (Linux ``/proc/cpuinfo``, as ``lscpu``'s "Model name";
+    ``platform.processor()`` elsewhere): every speed figure names the machine it was
+    measured on."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> dict:
+    """Where a bench ran: ``cpu`` (model name), ``cores`` (logical cores of the machine),
+    ``threads`` (Numba's thread count, what the multi-thread rows use; one-core rows
+    say ``1 thr``) and ``numpy_threads`` (BLAS/OpenMP threads NumPy may use).
+
+    Every bench table prints it: a speed figure means nothing without the CPU.
+    """
+    import sys
+
+    import numba
+
+    torch = sys.modules.get("torch")
+    keep = torch.get_num_threads() if torch is not None else None
+    threads = numba.get_num_threads()     # the first call starts Numba's OpenMP layer, which
+    if keep is not None:                  # resets the OpenMP thread count torch shares
+        torch.set_num_threads(keep)
+    blas = next((os.environ[v] for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                         "MKL_NUM_THREADS") if os.environ.get(v)), None)
+    return {"cpu": cpu_model(), "cores": os.cpu_count(), "threads": threads,
+            "numpy_threads": int(blas) if blas and blas.isdigit() else None}
+
+
 def available_areas():
     return [a for a in AREAS if importlib.util.find_spec(f"thermo_rl.bench.{a}") is not None]
 
 
 def run_bench(areas=None, *, quick: bool = False, seed: int = 0, progress: bool = True):
-    """Run the benchmarks of ``areas`` (default all available) and return the rows."""
+    """Run the benchmarks of ``areas`` (default all available) and return the rows.
+
+    An area whose module has ``unavailable()`` returning a reason (``gpu`` without CUDA)
+    is skipped with one row saying why when ``areas`` is None (all of them), and is an
+    error (:class:`~thermo_rl.errors.UserError`, one line) when it was named.
+    """
     names = available_areas() if areas is None else list(areas)
-    rows = []
-    for a in names:
+    modules, skipped = {}, {}
+    for a in names:                             # every check before any long work
         if a not in AREAS:
             raise UserError(f"unknown bench area {a!r}; expected one of: {', '.join(AREAS)}")
         if importlib.util.find_spec(f"thermo_rl.bench.{a}") is None:
             raise UserError(f"bench area {a!r} is not available in this version")
-        rows.extend(importlib.import_module(f"thermo_rl.bench.{a}").run(
-            quick=quick, seed=seed, progress=progress))
+        modules[a] = importlib.import_module(f"thermo_rl.bench.{a}")
+        why = getattr(modules[a], "unavailable", lambda: None)()
+        if why and areas is not None:
+            raise UserError(f"bench {a} {why}")
+        if why:
+            skipped[a] = why
+    rows = []
+    for a, module in modules.items():
+        if a in skipped:
+            rows.append(BenchRow(a, f"skipped: {a}", None, "-", "-", None, 0.0,
+                                 f"{skipped[a]}; run `thermo-rl bench {a}` on a machine "
+                                 "that has one"))
+        else:
+            rows.extend(module.run(quick=quick, seed=seed, progress=progress))
     return rows

@@ -109,8 +109,6 @@ def _sampling(policy, s, seed, repeat, where):
 def _rl(folder, out, device, s, seed, repeat, where):
     import numpy as np
     import torch
-    from datasets import Dataset
-    from trl import GRPOConfig, GRPOTrainer
 
     from ..llm.hf import load_hf
     from ..llm.loss import compute_advantages, policy_loss_tokens
@@ -119,37 +117,12 @@ def _rl(folder, out, device, s, seed, repeat, where):
 
     task = get_task("digit-sum")
     n_prompts, G = s["prompts"], s["group"]
-    B, Tc, lr = n_prompts * G, task.answer_length + 1, 1e-4
+    Tc, lr = task.answer_length + 1, 1e-4
     pidx = np.arange(n_prompts) % len(task.prompts)
     texts = [task.prompts[i] for i in np.repeat(pidx, G)]
 
     # --- TRL ------------------------------------------------------------------------
-    trl_policy = load_hf(folder, device=device)
-
-    def reward(prompts, completions, **kw):
-        return [task.reward(p, c) for p, c in zip(prompts, completions)]
-
-    args = GRPOConfig(output_dir=out, report_to="none", use_cpu=device.type == "cpu",
-                      bf16=False, activation_checkpointing=False, num_generations=G,
-                      per_device_train_batch_size=B, max_completion_length=Tc,
-                      loss_type="dapo", beta=0.0, scale_rewards="group", learning_rate=lr,
-                      temperature=1.0, top_k=0, logging_steps=1, seed=seed, disable_tqdm=True)
-    trainer = GRPOTrainer(model=trl_policy.model, reward_funcs=reward, args=args,
-                          train_dataset=Dataset.from_dict({"prompt": texts[::G]}),
-                          processing_class=trl_policy.tokenizer.hf)
-    trainer.current_gradient_accumulation_steps = 1      # set by Trainer's loop; one step
-    trl_opt = torch.optim.AdamW(trl_policy.parameters(), lr=lr)
-    trl_policy.train()
-    fixed = trainer._generate_and_score_completions([{"prompt": p} for p in texts])
-
-    def trl_update(inputs=None):
-        loss = trainer.compute_loss(trainer.model, fixed if inputs is None else inputs)
-        loss.backward()
-        trl_opt.step()
-        trl_opt.zero_grad(set_to_none=True)
-
-    def trl_step():
-        trl_update(trainer._generate_and_score_completions([{"prompt": p} for p in texts]))
+    trl_update, trl_step = trl_grpo_step(folder, out, device, texts, G, seed, lr=lr)
 
     # --- ours -------------------------------------------------------------------------
     policy = load_hf(folder, device=device)
@@ -189,3 +162,51 @@ def _rl(folder, out, device, s, seed, repeat, where):
                              "TRL GRPOTrainer", t["trl"] / t["ours"], t["ours"],
                              f"{what}; {sizes}"))
     return rows
+
+
+def trl_grpo_step(folder, out, device, texts, group: int, seed: int = 0, *, lr: float = 1e-4,
+                  task="digit-sum"):
+    """TRL's ``GRPOTrainer`` on the Hugging Face model in ``folder``, set up for one step
+    on the prompts ``texts`` (each repeated ``group`` times, prompt-major) of ``task``:
+    returns ``(update, step)``, ``update()`` one optimizer step on a fixed rollout
+    (``compute_loss`` + backward + AdamW), ``step()`` a rollout
+    (``_generate_and_score_completions``: transformers' ``generate``, rewards, group
+    advantages) and that update. The settings of :mod:`thermo_rl.bench.llm_hf`: ``dapo``
+    loss, ``beta = 0``, temperature 1, every generated row in one batch."""
+    import torch
+    from datasets import Dataset
+    from trl import GRPOConfig, GRPOTrainer
+
+    from ..llm.hf import load_hf
+    from ..llm.tasks import get_task
+
+    task = get_task(task)
+    B, Tc = len(texts), task.answer_length + 1
+    trl_policy = load_hf(folder, device=device)
+
+    def reward(prompts, completions, **kw):
+        return [task.reward(p, c) for p, c in zip(prompts, completions)]
+
+    args = GRPOConfig(output_dir=out, report_to="none", use_cpu=device.type == "cpu",
+                      bf16=False, activation_checkpointing=False, num_generations=group,
+                      per_device_train_batch_size=B, max_completion_length=Tc,
+                      loss_type="dapo", beta=0.0, scale_rewards="group", learning_rate=lr,
+                      temperature=1.0, top_k=0, logging_steps=1, seed=seed, disable_tqdm=True)
+    trainer = GRPOTrainer(model=trl_policy.model, reward_funcs=reward, args=args,
+                          train_dataset=Dataset.from_dict({"prompt": texts[::group]}),
+                          processing_class=trl_policy.tokenizer.hf)
+    trainer.current_gradient_accumulation_steps = 1      # set by Trainer's loop; one step
+    trl_opt = torch.optim.AdamW(trl_policy.parameters(), lr=lr)
+    trl_policy.train()
+    fixed = trainer._generate_and_score_completions([{"prompt": p} for p in texts])
+
+    def trl_update(inputs=None):
+        loss = trainer.compute_loss(trainer.model, fixed if inputs is None else inputs)
+        loss.backward()
+        trl_opt.step()
+        trl_opt.zero_grad(set_to_none=True)
+
+    def trl_step():
+        trl_update(trainer._generate_and_score_completions([{"prompt": p} for p in texts]))
+
+    return trl_update, trl_step

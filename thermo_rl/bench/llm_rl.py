@@ -1,73 +1,165 @@
-"""Benchmark: one RL step of the language model (rollout, scoring, updates), in steps per second.
+"""Benchmark: one RL step of the language model against a teacher-forced step, in one run.
 
-Rows (one run, the device ``auto`` picks, the ``small`` model on digit-sum; ``--quick``:
-``tiny``, 16 prompts):
+The ``small`` GPT on digit-sum (``--quick``: ``tiny`` on pair-sum, whose exact
+evaluations are 10x cheaper, 16 prompts, one thread), at one
+and at two CPU threads (``torch.set_num_threads``, restored afterwards), the CPU named
+in every note. For each thread count, in this order (the reference before and after the
+RL steps, its best time kept, so that a burst of background load hits both):
 
-* reference: one teacher-forced training step of the same batch size (forward,
-  cross-entropy, backward, AdamW) through :func:`thermo_rl.llm.train.pretrain`'s
-  kernel: what a step costs without sampling;
-* an RL step of :func:`thermo_rl.llm.rl.finetune` with its defaults (64 prompts x 8
-  samples, KV-cache rollouts, RLOO, two optimizer updates on mini-batches), the median
-  of its per-step wall times (``RLResult.trace["step_seconds"]``, exact evaluations
-  excluded), as a ratio to the reference. The goal: under 0.5 s a step on 2 cores
-  (>= 2 steps/s).
+* reference: a teacher-forced training step on the same 512 sequences an RL step sees
+  (64 prompts x 8 samples, prompt + completion, drawn once by the sampler): forward,
+  cross-entropy of the completion tokens (:func:`thermo_rl.llm.train.answer_loss`),
+  backward, gradient clipping, AdamW;
+* an RL step of :func:`thermo_rl.llm.rl.finetune` at its defaults (rollout, RLOO,
+  the update), the median of its per-step times (the first step and the exact
+  evaluations excluded); the note gives it as a multiple of the reference (the goal of
+  issue 19: at most 1.3x);
+* TRL's ``GRPOTrainer`` step (generate, rewards, group advantages, loss, backward,
+  AdamW; :func:`thermo_rl.bench.llm_hf.trl_grpo_step`) on a GPT-2 of the small GPT's
+  shape (4 layers, width 128, 4 heads) at the same 64 x 8, when ``trl`` is installed;
+  the RL step's note gives the ratio.
 
-On the CPU every row runs on one thread (restored afterwards), as in
-:mod:`thermo_rl.bench.llm`: with small matrices on a shared 2-core machine one thread
-per process is faster than two.
+Clock: at one thread, CPU seconds of this process (``time.process_time``: a shared
+machine's load does not inflate them); at two, wall seconds (what the second thread
+buys). Each row's note says which.
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 
 import numpy as np
 
-from . import BenchRow
+from . import BenchRow, cpu_model
 
 AREA = "llm_rl"
 UNIT = "steps_per_s"
-SIZES = {"full": {"size": "small", "prompts": 64, "steps": 6},
-         "quick": {"size": "tiny", "prompts": 16, "steps": 3}}
+SIZES = {"full": {"task": "digit-sum", "size": "small", "prompts": 64, "group": 8, "steps": 6,
+                  "repeat": 4, "threads": (1, 2)},
+         "quick": {"task": "pair-sum", "size": "tiny", "prompts": 16, "group": 8, "steps": 3,
+                   "repeat": 2, "threads": (1,)}}
+REF = "teacher-forced step"
 
 
 def run(quick: bool = False, seed: int = 0, progress: bool = True):
     from ..llm._torch import require_torch
+    from . import machine
 
     torch = require_torch()
+    machine()                 # starts Numba's threads now, not mid-measurement (see machine)
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)
     try:
-        return _run(quick, seed)
+        return measure(SIZES["quick" if quick else "full"], seed)
     finally:
         torch.set_num_threads(threads)
 
 
-def _run(quick, seed):
-    from ..llm.rl import finetune
+def measure(s: dict, seed: int = 0) -> list:
+    """The rows at sizes ``s`` (a value of :data:`SIZES`) on the CPU."""
+    import torch
+
     from ..llm.train import pretrain
 
-    s = SIZES["quick" if quick else "full"]
-    group = 8
-    batch = s["prompts"] * group
-    t0 = time.perf_counter()
-    ref_steps = 4 if quick else 8
-    pre = pretrain("digit-sum", size=s["size"], steps=ref_steps, batch_size=batch, seed=seed,
-                   progress=False)
-    ref_s = max(pre.seconds / ref_steps, 1e-9)
-    where = "cpu, 1 thread" if pre.device.type == "cpu" else pre.device.type
-    res = finetune(pre, steps=s["steps"] + 1, n_prompts=s["prompts"], group=group,
-                   eval_every=s["steps"] + 1, seed=seed, progress=False)
-    step_s = float(np.median(res.trace["step_seconds"][1:]))
-    note = (f"{s['size']} GPT, digit-sum, {s['prompts']} prompts x {group} samples, "
-            f"{where}")
-    total = time.perf_counter() - t0
-    return [
-        BenchRow(AREA, "teacher-forced training step (reference)", 1.0 / ref_s, UNIT,
-                 "teacher-forced training step (reference)", None, ref_s,
-                 f"{batch} sequences, AdamW; {note}"),
-        BenchRow(AREA, "RL step (rollout + RLOO + 2 updates)", 1.0 / step_s, UNIT,
-                 "teacher-forced training step (reference)", ref_s / step_s, step_s,
-                 f"{note}; {step_s:.3f} s a step (goal < 0.5 s on 2 cores); "
-                 f"bench total {total:.1f} s"),
-    ]
+    pre = pretrain(s["task"], size=s["size"], steps=s.get("pretrain_steps", 30),
+                   batch_size=128, seed=seed, device="cpu", progress=False)
+    task, tok = pre.task, pre.tokenizer
+    P, G = s["prompts"], s["group"]
+    pidx = np.arange(P) % len(task.prompts)
+    prompts = torch.as_tensor(task._prompt_tokens(tok)[pidx])
+    g = torch.Generator().manual_seed(seed)
+    tokens = pre.model.generate(prompts.repeat_interleave(G, 0), task.answer_length + 1,
+                                eos_id=tok.eos_id, pad_id=tok.pad_id, generator=g)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="thermo_rl_bench_") as tmp:
+        trl = _trl(pre, pidx, G, seed, tmp)
+        for n in s["threads"]:
+            torch.set_num_threads(n)
+            clock = time.process_time if n == 1 else time.perf_counter
+            rows += _rows(pre, tokens, task.prompt_length, trl, s, seed, n, clock)
+    return rows
+
+
+def _teacher_forced_step(pre, tokens, prompt_length):
+    """A fresh copy of the model and its AdamW; the returned callable is one step."""
+    import copy
+
+    import torch
+
+    from ..llm.train import answer_loss, make_optimizer
+
+    model = copy.deepcopy(pre.model).train()
+    opt = make_optimizer(model, 3e-4)
+
+    def step():
+        loss = answer_loss(model, tokens, prompt_length)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+
+    return step
+
+
+def _best(fn, repeat, clock):
+    fn()                                                              # warm-up
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = clock()
+        fn()
+        best = min(best, clock() - t0)
+    return best
+
+
+def _rows(pre, tokens, prompt_length, trl, s, seed, n, clock):
+    from ..llm.rl import finetune
+
+    what = "CPU seconds" if clock is time.process_time else "wall seconds"
+    where = f"{cpu_model()}, {n} thread{'s' if n > 1 else ''}, {what}"
+    tf = _teacher_forced_step(pre, tokens, prompt_length)
+    ref = _best(tf, s["repeat"], clock)
+    res = finetune(pre, control="none", steps=s["steps"] + 1, n_prompts=s["prompts"],
+                   group=s["group"], eval_every=s["steps"] + 1, seed=seed, progress=False)
+    key = "step_cpu_seconds" if clock is time.process_time else "step_seconds"
+    step = float(np.median(res.trace[key][1:]))
+    ref = min(ref, _best(tf, s["repeat"], clock))
+    B = s["prompts"] * s["group"]
+    model = f"{pre.settings['size']} GPT, {s['task']}, {s['prompts']} prompts x {s['group']}"
+    rows = [BenchRow(AREA, f"{REF}, {n} thread{'s' if n > 1 else ''} (reference)", 1 / ref,
+                     UNIT, "-", None, ref, f"{B} sequences of an RL batch, AdamW; {model}; "
+                     f"{where}"),
+            BenchRow(AREA, f"RL step, {n} thread{'s' if n > 1 else ''}", 1 / step, UNIT, REF,
+                     ref / step, step, f"rollout + RLOO + update (finetune defaults); "
+                     f"{step / ref:.2f}x the {REF} (goal <= 1.3x); {model}; {where}")]
+    if trl is not None:
+        t = _best(trl, s["repeat"], clock)
+        rows[-1].note += f"; TRL's GRPOTrainer step takes {t / step:.2f}x as long"
+        rows.append(BenchRow(AREA, f"TRL GRPOTrainer step, {n} thread{'s' if n > 1 else ''}",
+                             1 / t, UNIT, REF, ref / t, t,
+                             f"generate + rewards + loss + backward + AdamW, GPT-2 of the "
+                             f"same shape; {s['prompts']} prompts x {s['group']}; {where}"))
+    return rows
+
+
+def _trl(pre, pidx, G, seed, tmp):
+    """TRL's step on a GPT-2 shaped like ``pre``'s model (files under ``tmp``), or None
+    without trl."""
+    try:
+        import trl  # noqa: F401
+    except ImportError:
+        return None
+    import os
+
+    import torch
+
+    from ..llm.hf import save_tiny_model
+    from .llm_hf import trl_grpo_step
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
+    cfg = pre.model.config
+    folder = save_tiny_model(os.path.join(tmp, "gpt2"), arch="gpt2", n_layer=cfg.n_layer,
+                             n_embd=cfg.n_embd, n_head=cfg.n_head, context=32, seed=seed)
+    texts = [pre.task.prompts[i] for i in np.repeat(pidx, G)]
+    return trl_grpo_step(folder, os.path.join(tmp, "trl"), torch.device("cpu"), texts, G,
+                         seed, task=pre.task)[1]

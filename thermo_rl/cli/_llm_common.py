@@ -44,7 +44,7 @@ def get_pretrained(args, *, progress: bool = True):
     """The model named by ``--model`` (a Hugging Face folder, on ``--task``) or
     ``--checkpoint``, else one pretrained now (or found in the cache
     ``<out>/models/<task>-<size>-s<seed>-<steps>``)."""
-    from ..llm.train import CheckpointError, load_checkpoint, pretrain
+    from ..llm.train import cached_pretrain, load_checkpoint
 
     if getattr(args, "model", None):
         if args.checkpoint:
@@ -57,19 +57,6 @@ def get_pretrained(args, *, progress: bool = True):
         return load_checkpoint(args.checkpoint, device=args.device)
     steps = args.pretrain_steps
     tag = f"{args.task}-{args.size}-s{args.seed}-{'default' if steps is None else steps}"
-    folder = cache_dir(args) / "models" / tag
-    if (folder / "checkpoint.pt").exists():
-        try:
-            res = load_checkpoint(folder, device=args.device)
-            if res.steps == res.settings.get("steps"):
-                print(f"thermo-rl llm: using the cached pretrained model {folder}",
-                      file=sys.stderr)
-                return res
-        except CheckpointError as exc:
-            print(f"thermo-rl llm: ignoring the cache ({exc}); pretraining again",
-                  file=sys.stderr)
-            (folder / "checkpoint.pt").unlink()
-    res = pretrain(args.task, size=args.size, steps=steps, seed=args.seed, device=args.device,
-                   out=folder, progress=progress)
-    print(f"thermo-rl llm: pretrained model cached at {folder}", file=sys.stderr)
-    return res
+    return cached_pretrain(cache_dir(args) / "models" / tag, args.task, size=args.size,
+                           steps=steps, seed=args.seed, device=args.device, progress=progress,
+                           log=lambda line: print(f"thermo-rl llm: {line}", file=sys.stderr))

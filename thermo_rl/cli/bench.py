@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..bench import AREAS, available_areas, run_bench
+from ..bench import AREAS, available_areas, machine, run_bench
 from ._common import num
 
 HELP = "time every kernel against a plain NumPy reference in the same run"
@@ -32,14 +32,19 @@ def check(args):
 def run(args):
     rows = run_bench(args.areas or None, quick=args.quick, seed=args.seed,
                      progress=args.progress)
-    return {"rows": [r.as_dict() for r in rows]}
+    return {"machine": machine(), "rows": [r.as_dict() for r in rows]}
 
 
 def render(result):
-    lines = [f"{'area':8s} {'kernel':34s} {'throughput':>14s} {'unit':14s} {'vs reference':>14s}"]
+    m = result.get("machine") or {}
+    np_thr = m.get("numpy_threads")
+    lines = [f"CPU: {m.get('cpu', '?')} ({m.get('cores', '?')} logical cores); "
+             f"Numba threads: {m.get('threads', '?')}; NumPy threads: "
+             f"{'default' if np_thr is None else np_thr}",
+             f"{'area':8s} {'kernel':34s} {'throughput':>14s} {'unit':14s} {'vs reference':>14s}"]
     for r in result["rows"]:
-        ratio = "reference" if r["ratio"] is None else \
-            f"{num(r['ratio'], '.1f')}x {r['reference']}"
+        ratio = ("skipped" if r["value"] is None else "reference" if r["ratio"] is None
+                 else f"{num(r['ratio'], '.1f')}x {r['reference']}")
         lines.append(f"{r['area']:8s} {r['name']:34s} {num(r['value'], '14.4g')} {r['unit']:14s} "
                      f"{ratio:>14s}" + (f"  ({r['note']})" if r["note"] else ""))
     return "\n".join(lines)

@@ -12,7 +12,7 @@ import importlib
 
 from ..errors import UserError, UserTypeError
 
-__all__ = ["DEVICES", "PRECISIONS", "autocast", "bf16_supported", "cache_dtype",
+__all__ = ["DEVICES", "PRECISIONS", "autocast", "bf16_supported", "cache_dtype", "deterministic",
            "require_torch", "resolve_device", "resolve_precision"]
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -54,6 +54,31 @@ def resolve_device(device: str = "auto"):
 #: exact on the CPU), ``bf16`` (bfloat16 autocast), ``auto`` (bf16 on a CUDA device that
 #: supports it, else fp32).
 PRECISIONS = ("fp32", "bf16", "auto")
+
+
+@contextlib.contextmanager
+def deterministic(*, warn_only: bool = False):
+    """Deterministic kernels while inside (``torch.use_deterministic_algorithms``, cuDNN's
+    deterministic mode, and cuBLAS's fixed workspace ``CUBLAS_WORKSPACE_CONFIG=:4096:8``
+    when not set already): on a GPU, the same seed then gives the same bits; the previous
+    settings come back afterwards. An operation without a deterministic kernel raises
+    (``warn_only=True``: warns). On the CPU every kernel the package uses already is."""
+    import os
+
+    torch = require_torch()
+    before = (torch.are_deterministic_algorithms_enabled(),
+              torch.is_deterministic_algorithms_warn_only_enabled(),
+              torch.backends.cudnn.deterministic, os.environ.get("CUBLAS_WORKSPACE_CONFIG"))
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(True, warn_only=warn_only)
+    torch.backends.cudnn.deterministic = True
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(before[0], warn_only=before[1])
+        torch.backends.cudnn.deterministic = before[2]
+        if before[3] is None:
+            os.environ.pop("CUBLAS_WORKSPACE_CONFIG", None)
 
 
 def _device_type(device) -> str:

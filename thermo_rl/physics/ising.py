@@ -23,8 +23,8 @@ Algorithms
 ``device="cuda"`` (or ``device="torch"`` on the CPU) runs checkerboard Metropolis
 in PyTorch on ``replicas`` lattices at once (``algorithm="metropolis"`` only).
 
-Antiferromagnets (``J < 0``) work with every algorithm; the cluster updates use the
-exact sublattice gauge transformation onto the ferromagnet
+Antiferromagnets (``J < 0``) work with every algorithm; the cluster updates and
+multi-spin coding use the exact sublattice gauge transformation onto the ferromagnet
 (:mod:`~thermo_rl.physics._cluster_kernels`), and the ordered start is the Néel state.
 
 Burn-in: unless given, ``max(100, sweeps // 10)`` sweeps are discarded. The
@@ -115,9 +115,6 @@ class IsingSampler:
         if self.algorithm in ("wolff", "sw", "msc") and self.model.h != 0.0:
             raise UserError(f"algorithm {self.algorithm!r} needs h = 0; use metropolis "
                              "or heatbath with a field")
-        if self.algorithm == "msc" and self.model.J < 0:
-            raise UserError("algorithm 'msc' needs J >= 0 (its acceptance table is the "
-                            "ferromagnet's); use metropolis, heatbath, wolff or sw for J < 0")
 
     @property
     def beta(self) -> float:
@@ -129,12 +126,16 @@ class IsingSampler:
         if start is None:
             start = "ordered" if self.T < TC * abs(self.model.J) else "random"
         check_choice(start, "start", ("ordered", "random"))
-        rng = stream_states(seed, L)
         if self.algorithm == "msc":
             from . import _msc_kernels as _mk
 
+            rng = stream_states(seed, _mk.n_streams(L))
             spins = _mk.init_words(L, start == "random", rng)
-        elif start == "ordered":          # all +1, or the Neel state of an antiferromagnet
+            if self.model.J < 0 and start == "ordered":      # the Neel state
+                spins ^= _mk.stagger_words(L)
+            return IsingState(spins, rng)
+        rng = stream_states(seed, L)
+        if start == "ordered":          # all +1, or the Neel state of an antiferromagnet
             spins = np.ones((L, L), dtype=np.int8) if self.model.J >= 0 else \
                 _ck.staggered_signs(L, L)
         else:
@@ -162,7 +163,14 @@ class IsingSampler:
 
             b = np.empty((n if measure else 0, 64), np.int64)
             mg = np.empty_like(b)
-            _mk.chain(spins, _mk.threshold_bits(math.exp(-4.0 * self.beta * m.J)), rng, n, b, mg)
+            # J < 0: the 64 replicas run on the gauge words of the ferromagnet |J|
+            stagger = _mk.stagger_words(m.L) if m.J < 0 else None
+            if stagger is not None:
+                spins ^= stagger
+            _mk.chain(spins, _mk.acceptance_digits(self.beta * abs(m.J)), rng, n, b, mg,
+                      stagger is not None)
+            if stagger is not None:
+                spins ^= stagger
         else:
             # J < 0: clusters grow on the gauge spins g = s (-1)^(i+j) of the ferromagnet |J|
             gauge = _ck.staggered_signs(m.L, m.L) if m.J < 0 else None

@@ -1,0 +1,93 @@
+"""The NumPy references of ``bench bandit`` run the same policies as the Numba kernels.
+
+Kernel and reference use different random generators, so they agree in distribution:
+over five windows of steps, the mean reward and the fraction of optimal actions of the
+two agree within K = 4 standard errors. The standard error of a window average is
+bounded by the average of the per-step standard errors (Minkowski: the standard
+deviation of a sum is at most the sum of the standard deviations; the steps of a run
+are correlated), so the test is conservative, and the negative control shows that it
+still tells a policy from a neighbour with another parameter.
+"""
+
+import numpy as np
+import pytest
+
+from thermo_rl.bandits import (
+    EXP3,
+    UCB,
+    EpsilonGreedy,
+    GradientBandit,
+    Greedy,
+    Softmax,
+    Thompson,
+    bernoulli,
+    run,
+)
+from thermo_rl.bandits import testbed as _testbed
+from thermo_rl.bench.bandit_reference import numpy_bandit
+
+K = 4.0
+RUNS, STEPS, WINDOWS = 2000, 250, 5
+
+
+def _windows(x):
+    return np.array([w.mean() for w in np.array_split(np.asarray(x, float), WINDOWS)])
+
+
+def _gaps(kernel, ref):
+    """Per window: (difference of means) / (combined bound on the standard error)."""
+    out = []
+    for key in ("reward", "optimal"):
+        a, b = getattr(kernel, key), getattr(ref, key)
+        if key == "reward":
+            sa, sb = kernel.reward_sem, ref.reward_sem
+        else:                                 # binomial standard error per step
+            sa = np.sqrt(a * (1 - a) / (kernel.runs - 1))
+            sb = np.sqrt(b * (1 - b) / (ref.runs - 1))
+        se = np.hypot(_windows(sa), _windows(sb))
+        out.append(np.abs(_windows(a) - _windows(b)) / np.maximum(se, 1e-12))
+    return np.concatenate(out)
+
+
+CASES = [
+    ("greedy", _testbed(), Greedy()),
+    ("epsilon-greedy", _testbed(), EpsilonGreedy(0.1)),
+    ("optimistic", _testbed(), EpsilonGreedy(0.0, initial=5.0, step_size=0.1)),
+    ("softmax", _testbed(), Softmax(T=0.1)),
+    ("softmax schedule", _testbed(), Softmax(schedule="geometric:1:0.05")),
+    ("gradient", _testbed(), GradientBandit(0.1)),
+    ("gradient no baseline", _testbed(), GradientBandit(0.1, baseline=False)),
+    ("ucb", _testbed(), UCB(2.0)),
+    ("thompson", _testbed(), Thompson()),
+    ("thompson bernoulli", bernoulli([0.2, 0.35, 0.5, 0.55]), Thompson()),
+    ("exp3", _testbed(), EXP3(0.1)),
+    ("exp3 bernoulli", bernoulli([0.2, 0.35, 0.5, 0.55]), EXP3(0.2)),
+]
+
+
+@pytest.mark.parametrize("name, env, policy", CASES, ids=[c[0] for c in CASES])
+def test_reference_matches_kernel(name, env, policy):
+    kern = run(env, policy, runs=RUNS, steps=STEPS, seed=1, progress=False)
+    ref = numpy_bandit(env, policy, runs=RUNS, steps=STEPS, seed=2)
+    gaps = _gaps(kern, ref)
+    assert gaps.max() <= K, (name, np.round(gaps, 2))
+    assert ref.optimal[-20:].mean() > ref.optimal[0]      # it learns
+
+
+@pytest.mark.parametrize("policy, other", [
+    (EpsilonGreedy(0.1), EpsilonGreedy(0.3)),
+    (Softmax(T=0.1), Softmax(T=0.3)),
+    (UCB(2.0), UCB(0.5)),
+], ids=["epsilon", "T", "c"])
+def test_the_comparison_tells_parameters_apart(policy, other):
+    """Negative control: the same comparison rejects a reference with another parameter."""
+    kern = run(_testbed(), policy, runs=RUNS, steps=STEPS, seed=1, progress=False)
+    ref = numpy_bandit(_testbed(), other, runs=RUNS, steps=STEPS, seed=2)
+    assert _gaps(kern, ref).max() > K
+
+
+def test_reference_refuses_a_random_walk():
+    from thermo_rl.bandits import random_walk
+
+    with pytest.raises(ValueError, match="stationary"):
+        numpy_bandit(random_walk(), Greedy(), runs=4, steps=4)
