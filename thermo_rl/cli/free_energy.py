@@ -56,7 +56,8 @@ def add_arguments(p):
     p.add_argument("--steps", type=int, default=None,
                    help="AIS steps (default 64 N on a lattice, 100 otherwise)")
     p.add_argument("--grid", default="quadratic", choices=GRIDS,
-                   help="AIS spacing in beta (default quadratic: finer at the target)")
+                   help="spacing in beta of the AIS steps and of the TI/MBAR scan "
+                        "(default quadratic: finer at the target)")
     p.add_argument("--algorithm", default=None,
                    help="lattice sampler: AIS metropolis|heatbath|sw (default metropolis); "
                         "TI/MBAR scan: metropolis|heatbath|wolff|sw (default wolff)")
@@ -132,7 +133,7 @@ def _plan(args) -> dict:
             if method == "mbar" and importlib.util.find_spec("pymbar") is None:
                 raise UserError("--method mbar needs pymbar: pip install "
                                 "'thermo-rl[freeenergy]' (or pip install pymbar)")
-            plan.update(points=points, sweeps=sweeps, algorithm=alg)
+            plan.update(points=points, sweeps=sweeps, grid=args.grid, algorithm=alg)
         else:
             check_int(L, "--L", low=4, high=64)
             if args.algorithm is not None:
@@ -216,9 +217,10 @@ def run(args):
                        algorithm=plan["algorithm"], **common)
         elif method == "ti":
             r = fe.thermodynamic_integration(L, T, points=plan["points"], sweeps=plan["sweeps"],
-                                             algorithm=plan["algorithm"], **common)
+                                             grid=plan["grid"], algorithm=plan["algorithm"],
+                                             **common)
         elif method == "mbar":
-            r = fe.mbar(L, T, points=plan["points"], sweeps=plan["sweeps"],
+            r = fe.mbar(L, T, points=plan["points"], sweeps=plan["sweeps"], grid=plan["grid"],
                         algorithm=plan["algorithm"], **common)
         else:
             r = fe.wang_landau(L, ln_f_final=plan["ln_f_final"], runs=plan["runs"],
