@@ -206,3 +206,12 @@ def test_error_bars_honest_over_20_seeds(method):
                                progress=False).free_energy(TC)
         inside += abs(r.ln_z - r.ln_z_exact) <= 3 * r.ln_z_error
     assert inside >= 19, inside
+
+
+@pytest.mark.slow
+def test_wang_landau_L32_kaufman():
+    # regression: on a lattice with more than ~1000 levels, 1/t = levels/moves starts above
+    # ln f = 1; the switch to 1/t must wait for a halving (it once came at the first look,
+    # before the walk had seen the ground state: ln Z off by 575)
+    d = fe.wang_landau(32, ln_f_final=1e-6, runs=4, seed=11, progress=False)
+    within(d.free_energy(TC))

@@ -75,7 +75,8 @@ def _walk(spins, q, ln_g, hist, seen, ist, ln_f, states, r, chunk, ln_f_final, c
 
     phase 0: ``ln f`` halves whenever every level seen so far has been visited since the
     last halving (Wang & Landau's flat histogram with the weakest flatness, as
-    Belardinelli & Pereyra do); once ``ln f < levels / moves`` (i.e. ``1/t``) phase 1
+    Belardinelli & Pereyra do); once a halving brings ``ln f`` below ``levels / moves``
+    (i.e. ``1/t``; tested only then: on a large lattice ``1/t`` starts above 1) phase 1
     sets ``ln f = levels / moves`` (checked every ``check`` moves) until it is at most
     ``ln_f_final``: phase 2, done.
     """
@@ -132,11 +133,11 @@ def _walk(spins, q, ln_g, hist, seen, ist, ln_f, states, r, chunk, ln_f_final, c
                 if S[e] and H[e] == 0:
                     flat = False
                     break
-            if flat:
-                lf *= 0.5
+            if flat:                           # the 1/t test only after a halving: at the
+                lf *= 0.5                      # start 1/t = levels/moves exceeds ln f = 1
                 H[:] = 0
-            if lf < n_seen / j:
-                phase = 1
+                if lf < n_seen / j:
+                    phase = 1
         if phase == 1:
             lf = n_seen / j
             if lf <= ln_f_final:
