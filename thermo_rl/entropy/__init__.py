@@ -68,7 +68,6 @@ from .registry import (
 
 __all__ = [
     "AGGREGATIONS",
-    "CONTROLS",
     "HOOKS",
     "KL_ESTIMATORS",
     "PRESETS",
