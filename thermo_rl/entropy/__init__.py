@@ -24,6 +24,7 @@ autograd):
 
 import warnings
 
+from . import methods  # noqa: F401  (each method registers itself in the registry)
 from .controls import (
     TargetEntropyControl,
     centered_covariance,
@@ -69,8 +70,8 @@ from .registry import (
 __all__ = [
     "AGGREGATIONS",
     "HOOKS",
-    "PRESETS",
     "KL_ESTIMATORS",
+    "PRESETS",
     "REGISTRY",
     "Context",
     "Control",
