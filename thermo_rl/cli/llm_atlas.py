@@ -12,7 +12,7 @@ from __future__ import annotations
 HELP = ("every registered entropy control x N seeds (mean ± s.e. of pass@k, coverage, "
         "entropy, KL), the equal-best bandit beside, the Pareto front; resumable sweep")
 
-__all__ = ["HELP", "add_arguments", "render", "run"]
+__all__ = ["HELP", "add_arguments", "check", "render", "run"]
 
 #: Defaults of the atlas (the model size they are timed with: tiny).
 DEFAULT_SIZE = "tiny"
@@ -39,9 +39,7 @@ def add_arguments(p):
     p.add_argument("--aepo-targets", default=DEFAULT_TARGETS,
                    help="target token entropies of the AEPO sweep (comma list, nats per "
                         f"token; default {DEFAULT_TARGETS}), or none to skip it")
-    p.add_argument("--dry-run", action="store_true",
-                   help="check every flag, count the points to run, run nothing")
-    add_rl_arguments(p)
+    add_rl_arguments(p, dry_run=False)
     for a in p._actions:                  # the atlas's default model is the tiny one
         if a.dest == "size":
             a.default, a.help = DEFAULT_SIZE, a.help.replace("default small",
@@ -63,7 +61,7 @@ def _targets(text):
     return vals
 
 
-def _plan(args):
+def _plan(args, *, create: bool = True):
     """Every flag checked: the controls, the shared RL settings, per-control arguments."""
     import dataclasses
 
@@ -101,13 +99,34 @@ def _plan(args):
     if unused:
         raise UserError(f"--control-arg {', '.join(sorted(unused))}: no control of the "
                         "atlas takes it")
-    folder = check_out_dir(cache_dir(args) / "atlas")
+    folder = check_out_dir(cache_dir(args) / "atlas", create=create)
     return controls, shared, per, targets, folder
 
 
-def run(args):
-    from ..llm.atlas import atlas_sweep, controls_atlas, target_entropy_sweep, target_parameter
+def check(args) -> dict:
+    """Every flag checked before any work (``--dry-run`` prints this and stops): the
+    controls, the points to run (the sweep's store is read, nothing is written)."""
+    from ..llm.atlas import atlas_sweep, target_parameter
     from ..sweep.store import ParquetStore
+    from ._llm_common import pretrained_folder
+
+    controls, shared, per, targets, folder = _plan(args, create=False)
+    ckpt = pretrained_folder(args)
+    sw = atlas_sweep(controls, args.seeds, {"checkpoint": str(ckpt), **shared},
+                     sweep_seed=args.seed, per_control=per)
+    points = sw.validate().expand()
+    store = folder / "llm_sweep"
+    done = ({r["key"] for r in ParquetStore(store).rows() if r.get("status") == "ok"}
+            if store.is_dir() else set())
+    return {"controls": controls, "seeds": args.seeds, "points": len(points),
+            "to_run": sum(p.key not in done for p in points), "checkpoint": str(ckpt),
+            "shared": shared, "control_args": per,
+            "aepo": {"registered": target_parameter("aepo") is not None, "targets": targets},
+            "out": str(folder)}
+
+
+def run(args):
+    from ..llm.atlas import controls_atlas, target_entropy_sweep, target_parameter
     from ._common import save_figure
     from ._llm_common import get_pretrained, pretrained_folder
 
@@ -115,18 +134,6 @@ def run(args):
     scheduler = None if args.scheduler == "joblib" else args.scheduler
     aepo = target_parameter("aepo")
     bandit = None if args.no_bandit else {"runs": args.bandit_runs, "steps": args.bandit_steps}
-    if args.dry_run:
-        ckpt = pretrained_folder(args)
-        sw = atlas_sweep(controls, args.seeds, {"checkpoint": str(ckpt), **shared},
-                         sweep_seed=args.seed, per_control=per)
-        points = sw.validate().expand()
-        done = {r["key"] for r in ParquetStore(folder / "llm_sweep").rows()
-                if r.get("status") == "ok"}
-        return {"dry_run": True, "controls": controls, "seeds": args.seeds,
-                "points": len(points), "to_run": sum(p.key not in done for p in points),
-                "checkpoint": str(ckpt), "shared": shared, "control_args": per,
-                "aepo": {"registered": aepo is not None, "targets": targets},
-                "out": str(folder)}
     pre = get_pretrained(args, progress=args.progress)
     ckpt = pretrained_folder(args)
     res = controls_atlas(ckpt, controls=controls, seeds=args.seeds, out=folder / "llm_sweep",
@@ -173,14 +180,6 @@ def _pm(m, s, d=3):
 
 
 def render(r) -> str:
-    if r.get("dry_run"):
-        a = r["aepo"]
-        return (f"flags checked: {len(r['controls'])} controls x {r['seeds']} seeds = "
-                f"{r['points']} RL runs ({r['to_run']} to run), model {r['checkpoint']}, "
-                f"out {r['out']}\ncontrols: {', '.join(r['controls'])}\nAEPO sweep: "
-                + (f"targets {a['targets']}" if a["registered"] and a["targets"]
-                   else "skipped (" + ("not registered" if not a["registered"]
-                                       else "--aepo-targets none") + ")"))
     s = r["settings"]
     cols = ("pass@1", "pass@8", "pass@64", "coverage", "answer_entropy", "kl_ref", "kl_star")
     bcols = ("reward", "coverage", "entropy", "kl_star")

@@ -8,8 +8,9 @@ HELP = ("RL fine-tune a pretrained model (one control): exact pass@k, coverage a
         "before and after")
 
 
-def add_rl_arguments(p):
-    """The RL options shared by ``llm rl`` and ``llm compare``."""
+def add_rl_arguments(p, *, dry_run: bool = True):
+    """The RL options shared by ``llm rl``, ``llm compare`` and ``llm atlas`` (whose
+    ``--dry-run`` comes with its ``check``: ``dry_run=False``)."""
     from ..entropy.objective import KL_ESTIMATORS
     from ..entropy.registry import PRESETS
     from ..llm.rl_config import ESTIMATORS, LOSS_TYPES, SCALE_REWARDS
@@ -60,7 +61,7 @@ def add_rl_arguments(p):
                    help="an argument of the controls that take it (repeatable), e.g. "
                         "coef=0.05, ratio=0.02, fraction=0.05, target=0.5, "
                         "schedule=linear:1.5:1 (`thermo-rl controls` lists them)")
-    if not any("--dry-run" in a.option_strings for a in p._actions):
+    if dry_run and not any("--dry-run" in a.option_strings for a in p._actions):
         p.add_argument("--dry-run", action="store_true",
                        help="check every flag and print the run's config; no work")
 
