@@ -39,7 +39,7 @@ def add_arguments(p):
     p.add_argument("--aepo-targets", default=DEFAULT_TARGETS,
                    help="target token entropies of the AEPO sweep (comma list, nats per "
                         f"token; default {DEFAULT_TARGETS}), or none to skip it")
-    add_rl_arguments(p, dry_run=False)
+    add_rl_arguments(p)
     for a in p._actions:                  # the atlas's default model is the tiny one
         if a.dest == "size":
             a.default, a.help = DEFAULT_SIZE, a.help.replace("default small",
