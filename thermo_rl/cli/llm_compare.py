@@ -7,7 +7,7 @@ from .llm_rl import render, run_controls
 HELP = ("RL fine-tune one pretrained model with several controls (same seed); table of "
         "pass@k, coverage, entropies, KL and a figure")
 
-__all__ = ["HELP", "add_arguments", "render", "run"]
+__all__ = ["HELP", "add_arguments", "check", "render", "run"]
 
 
 def add_arguments(p):
@@ -20,7 +20,7 @@ def add_arguments(p):
     add_rl_arguments(p)
 
 
-def run(args):
+def _controls(args) -> list[str]:
     from ..entropy.registry import PRESETS, control_names
     from ..errors import UserError
 
@@ -35,4 +35,16 @@ def run(args):
                             f"PRESET one of {', '.join(PRESETS)}")
     if len(set(controls)) != len(controls):
         raise UserError(f"--controls must not repeat a name, got {controls}")
-    return run_controls(args, controls)
+    return controls
+
+
+def check(args) -> dict:
+    """``--dry-run``: every run's config, every flag checked."""
+    from .llm_rl import checked_configs
+
+    configs, _ = checked_configs(args, _controls(args))
+    return {"configs": {c: cfg.as_dict() for c, cfg in configs.items()}}
+
+
+def run(args):
+    return run_controls(args, _controls(args))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-
 HELP = ("RL fine-tune a pretrained model (one control): exact pass@k, coverage and entropy "
         "before and after")
 
@@ -42,7 +40,6 @@ def add_rl_arguments(p):
     g.add_argument("--kl-penalty", type=float, default=None,
                    help="KL coefficient lambda: maximize <r> - lambda KL(pi || pi_ref) "
                         "(default 0; 0.2 with the kl-penalty control)")
-    g.add_argument("--beta", type=float, default=None, help=argparse.SUPPRESS)
     g.add_argument("--kl-estimator", default="reward", choices=KL_ESTIMATORS,
                    help="reward: lambda ln(pi/pi_ref) per sequence in the reward (fixed "
                         "point pi*); k3: TRL's per-token k3 in the loss (the forward KL's "
@@ -60,9 +57,6 @@ def add_rl_arguments(p):
                    help="an argument of the controls that take it (repeatable), e.g. "
                         "coef=0.05, ratio=0.02, fraction=0.05, target=0.5, "
                         "schedule=linear:1.5:1 (`thermo-rl controls` lists them)")
-    if not any("--dry-run" in a.option_strings for a in p._actions):
-        p.add_argument("--dry-run", action="store_true",
-                       help="check every flag and print the run's config; no work")
 
 
 def _value(text):
@@ -86,16 +80,10 @@ def control_args(items) -> dict:
 
 def rl_config(args, control: str):
     """The :class:`~thermo_rl.llm.rl_config.RLConfig` of the flags (checked before any work)."""
-    import warnings
-
     from ..llm.decoding import parse_decoding
     from ..llm.rl_config import RLConfig
 
     kl = args.kl_penalty
-    if args.beta is not None:
-        warnings.warn("--beta is now --kl-penalty (0.2.0)", PendingDeprecationWarning,
-                      stacklevel=2)
-        kl = args.beta if kl is None else kl
     name, _, preset = control.partition(":")
     return RLConfig(control=name, preset=preset or args.preset,
                     steps=args.steps if args.steps is not None else 200,
@@ -115,13 +103,10 @@ def add_arguments(p):
     add_rl_arguments(p)
 
 
-def run_controls(args, controls) -> dict:
-    """Check every flag, then pretrain or load the model, run :func:`thermo_rl.llm.rl.compare`
-    and save the figure."""
+def checked_configs(args, controls) -> tuple[dict, dict]:
+    """Every run's :class:`~thermo_rl.llm.rl_config.RLConfig` from the flags, and each
+    control's ``--control-arg`` parameters: all checked before any work."""
     import dataclasses
-
-    from ._common import out_dir
-    from ._llm_common import get_pretrained
 
     kw = control_args(args.control_arg)
     configs = {c: rl_config(args, c) for c in controls}
@@ -134,9 +119,19 @@ def run_controls(args, controls) -> dict:
     if unused:
         raise ValueError(f"--control-arg {', '.join(sorted(unused))}: no control of "
                          f"{', '.join(controls)} takes it")
+    return configs, per
+
+
+def run_controls(args, controls) -> dict:
+    """Check every flag, then pretrain or load the model, run :func:`thermo_rl.llm.rl.compare`
+    and save the figure."""
+    import dataclasses
+
+    from ._common import out_dir
+    from ._llm_common import get_pretrained
+
+    configs, per = checked_configs(args, controls)
     folder = out_dir(args)
-    if getattr(args, "dry_run", False):
-        return {"dry_run": True, "configs": {c: cfg.as_dict() for c, cfg in configs.items()}}
     from ..llm.rl import compare
 
     pre = get_pretrained(args, progress=args.progress)
@@ -159,6 +154,12 @@ def run_controls(args, controls) -> dict:
     return out
 
 
+def check(args) -> dict:
+    """``--dry-run``: the run's config, every flag checked."""
+    configs, _ = checked_configs(args, [args.control])
+    return {"configs": {c: cfg.as_dict() for c, cfg in configs.items()}}
+
+
 def run(args):
     return run_controls(args, [args.control])
 
@@ -178,9 +179,6 @@ def render_table(r) -> str:
 
 
 def render(r) -> str:
-    if r.get("dry_run"):
-        return "flags checked; configs:\n" + "\n".join(
-            f"  {c}: {cfg['control_resolved']}" for c, cfg in r["configs"].items())
     s = r["settings"]
     lines = [(f"{r['task']} ({r['size']} GPT): {s['steps']} RL steps x {s['n_prompts']} prompts "
              f"x {s['group']} samples, {s['estimator']}/{s['loss_type']}, lr {s['lr']:g}, "
