@@ -23,16 +23,31 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .._fastmath import fast_exp, fast_log
 from .._rng import rng_below, rng_double, rng_load, rng_normal, rng_standard_normal, rng_store
 from .._specialize import specialize
 
 N_ACC = 6
 
 #: ``m2``, a policy's scratch (one array, allocated once per kernel call): two per-arm
-#: blocks ``[0, k)`` and ``[k, 2k)``, eight scalars ``[2k, 2k + 8)`` and a per-step table
+#: blocks ``[0, k)`` and ``[k, 2k)``, eight scalars ``[2k, 2k + 8)``, a per-step table
 #: ``[2k + 8, 2k + 9 + steps)`` (shared by all runs of the call; ``_reset`` fills it on
-#: the first run and flags it in the last scalar)
-M2_LAYOUT = "arms | arms | 8 scalars | steps + 1"
+#: the first run and flags it in the last scalar) and a block of ``_padded(k)`` at the
+#: end (:func:`_pad`)
+M2_LAYOUT = "arms | arms | 8 scalars | steps + 1 | padded arms"
+
+
+@njit(cache=True, inline="always")
+def _padded(k):
+    """``k`` rounded up to a multiple of 16: a loop of that many iterations runs wholly
+    in the compiler's SIMD body (8 lanes x 2), none in its scalar remainder."""
+    return (k + 15) & ~15
+
+
+@njit(cache=True, inline="always")
+def _pad(m2, k):
+    """The padded block at the end of ``m2``."""
+    return m2[m2.size - _padded(k):]
 
 
 # ----------------------------------------------------------------------------- shared helpers
@@ -68,6 +83,48 @@ def _best_arms(q, best):
             best[m] = b
             m += 1
     return qmax, m
+
+
+@njit(cache=True, inline="always")
+def _max(v):
+    """The largest element of ``v`` in four independent chains (the kernels are latency
+    bound: ``k/4 + 2`` dependent steps instead of ``k``)."""
+    k = v.size
+    x0 = x1 = x2 = x3 = v[0]
+    a = 0
+    while a + 4 <= k:
+        x0 = max(x0, v[a])
+        x1 = max(x1, v[a + 1])
+        x2 = max(x2, v[a + 2])
+        x3 = max(x3, v[a + 3])
+        a += 4
+    while a < k:
+        x0 = max(x0, v[a])
+        a += 1
+    return max(max(x0, x1), max(x2, x3))
+
+
+@njit(cache=True, inline="always")
+def _dot(u, v, k):
+    """``sum u[:k] * v[:k]`` in four independent chains (``v = None``: ``sum u[:k]``)."""
+    s0 = s1 = s2 = s3 = 0.0
+    a = 0
+    while a + 4 <= k:
+        if v is None:
+            s0 += u[a]
+            s1 += u[a + 1]
+            s2 += u[a + 2]
+            s3 += u[a + 3]
+        else:
+            s0 += u[a] * v[a]
+            s1 += u[a + 1] * v[a + 1]
+            s2 += u[a + 2] * v[a + 2]
+            s3 += u[a + 3] * v[a + 3]
+        a += 4
+    while a < k:
+        s0 += u[a] if v is None else u[a] * v[a]
+        a += 1
+    return (s0 + s1) + (s2 + s3)
 
 
 @njit(cache=True, inline="always")
@@ -142,25 +199,57 @@ def _softmax_probs(v, T, probs):
         for a in range(k):
             probs[a] = 1.0 / k
         return np.log(k)
+    for a in range(k):                     # vectorizes (fast_exp: no libm call, and
+        probs[a] = fast_exp((v[a] - best) / T)     # no reduction in this loop)
     s = 0.0
     m = 0.0
     for a in range(k):
-        x = (v[a] - best) / T
-        probs[a] = np.exp(x)
-        s += probs[a]
-        m += probs[a] * x
+        e = probs[a]
+        s += e
+        m += e * ((v[a] - best) / T)
+    inv = 1.0 / s
     for a in range(k):
-        probs[a] /= s
-    return max(np.log(s) - m / s, 0.0)
+        probs[a] *= inv
+    return max(np.log(s) - m * inv, 0.0)
 
 
-@njit(cache=True)
-def _entropy(probs):
+@njit(cache=True, inline="always")
+def _entropy(probs, pad):
+    """``-sum p ln p`` (``pad``: the padded block, :func:`_pad`)."""
+    k = probs.size
+    for a in range(k):
+        pad[a] = probs[a]
+    for a in range(k, pad.size):
+        pad[a] = 0.0
+    for a in range(pad.size):              # SIMD (fast_log: no libm call, no reduction,
+        p = pad[a]                         # a multiple of 16 iterations)
+        pad[a] = p * fast_log(p) if p > 0.0 else 0.0
     h = 0.0
-    for p in probs:
-        if p > 0.0:
-            h -= p * np.log(p)
+    for a in range(k):
+        h -= pad[a]
     return h
+
+
+@njit(cache=True, inline="always")
+def _softmax_pad(v, T, probs, pad):
+    """:func:`_softmax_probs` at ``0 < T < inf`` with its exponentials in one SIMD loop
+    over the padded block ``pad`` (:func:`_pad`); returns the entropy."""
+    k = v.size
+    best = _max(v)
+    iT = 1.0 / T
+    for a in range(k):
+        probs[a] = (v[a] - best) * iT      # x (probs is overwritten below)
+        pad[a] = probs[a]
+    for a in range(k, pad.size):
+        pad[a] = -np.inf
+    for a in range(pad.size):
+        pad[a] = fast_exp(pad[a])
+    s = _dot(pad, None, k)
+    m = _dot(pad, probs, k)
+    inv = 1.0 / s
+    for a in range(k):
+        probs[a] = pad[a] * inv
+    return max(np.log(s) - m * inv, 0.0)
 
 
 @njit(cache=True, inline="always")
@@ -233,7 +322,7 @@ def run_runs(states, r0, r1, means, means_std, kind, noise, walk_std, params, te
     best = np.empty(k, np.int64)
     m0 = np.zeros(k)
     m1 = np.zeros(k)
-    m2 = np.zeros(2 * k + 8 + steps + 1)     # policy scratch: see M2_LAYOUT
+    m2 = np.zeros(2 * k + 8 + steps + 1 + _padded(k))   # policy scratch: M2_LAYOUT
     for r in range(r0, r1):
         rng = rng_load(states, r)
         rng = _init_means(rng, means, means_std, q)
@@ -272,7 +361,8 @@ _reset = _act = _learn = _final = _unbound
 @njit(cache=True, inline="always")
 def _update_value(Q, N, a, R, alpha):
     N[a] += 1.0
-    Q[a] += (R - Q[a]) * (alpha if alpha > 0.0 else 1.0 / N[a])
+    step = alpha if alpha > 0.0 else 1.0 / N[a]    # off the R -> Q dependency chain
+    Q[a] += (R - Q[a]) * step
 
 
 @njit(cache=True)
@@ -297,9 +387,7 @@ def _eg_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
     # maxima, eps/k elsewhere; its entropy depends on n only (cached in m2[n - 1])
     eps = params[0]
     k = m0.size
-    top = m0[0]
-    for b in range(1, k):                  # branch-free maximum (no mispredictions)...
-        top = max(top, m0[b])
+    top = _max(m0)                         # branch-free maximum (no mispredictions)...
     n = 0
     first = k
     for b in range(k):                     # ...then where it is and how many are tied
@@ -360,7 +448,7 @@ def _sm_weights(Q, T, m2):
     for b in range(1, k):
         ref = max(ref, Q[b])
     for b in range(k):
-        m2[b] = np.exp((Q[b] - ref) / T)
+        m2[b] = fast_exp((Q[b] - ref) / T)
     m2[2 * k], m2[2 * k + 1], m2[2 * k + 2] = 1.0, ref, T
 
 
@@ -375,19 +463,17 @@ def _sm_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
         return a, h, _coverage(probs, best, m), rng
     if m2[2 * k] == 0.0 or T != m2[2 * k + 2]:
         _sm_weights(m0, T, m2)
+    iT = 1.0 / T
     for _ in range(2):
         ref = m2[2 * k + 1]
-        S = 0.0
-        M = 0.0
-        xmax = -np.inf
-        for b in range(k):                 # Z' and <x> in one pass (vectorizes)
-            x = (m0[b] - ref) / T
-            S += m2[b]
-            M += m2[b] * x
-            xmax = max(xmax, x)
+        for b in range(k):                 # x_b (probs is free here)
+            probs[b] = (m0[b] - ref) * iT
+        xmax = _max(probs)
         if -20.0 <= xmax <= 20.0:          # ref still near the top: weights well scaled
             break
         _sm_weights(m0, T, m2)
+    S = _dot(m2, None, k)                  # Z' and Z' <x>
+    M = _dot(m2, probs, k)
     h = max(np.log(S) - M / S, 0.0)        # entropy ln Z' - <x>
     u, rng = rng_double(rng)
     u *= S
@@ -411,7 +497,7 @@ def _sm_learn(params, t, a, R, m0, m1, m2, probs):
     _update_value(m0, m1, a, R, params[1])
     k = m0.size
     if m2[2 * k] != 0.0:
-        m2[a] = np.exp((m0[a] - m2[2 * k + 1]) / m2[2 * k + 2])
+        m2[a] = fast_exp((m0[a] - m2[2 * k + 1]) / m2[2 * k + 2])
 
 
 @njit(cache=True, inline="always")
@@ -430,7 +516,7 @@ def _gb_reset(params, m0, m1, m2):
 
 @njit(cache=True, inline="always")
 def _gb_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
-    h = _softmax_probs(m0, 1.0, probs)
+    h = _softmax_pad(m0, 1.0, probs, _pad(m2, m0.size))
     a, rng = _sample(rng, probs)
     return a, h, _coverage(probs, best, m), rng
 
@@ -603,9 +689,14 @@ def _exp3_reset(params, m0, m1, m2):
 
 @njit(cache=True, inline="always")
 def _exp3_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
-    _exp3_probs(params[0], m0, probs)
+    pad = _pad(m2, m0.size)
+    _softmax_pad(m0, 1.0, probs, pad)
+    gam = params[0]
+    k = probs.size
+    for b in range(k):
+        probs[b] = (1.0 - gam) * probs[b] + gam / k
     a, rng = _sample(rng, probs)
-    return a, _entropy(probs), _coverage(probs, best, m), rng
+    return a, _entropy(probs, pad), _coverage(probs, best, m), rng
 
 
 @njit(cache=True, inline="always")
