@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .._fastmath import fast_exp, fast_log
+from .._fastmath import fast_exp
 from .._rng import rng_below, rng_double, rng_load, rng_normal, rng_standard_normal, rng_store
 from .._specialize import specialize
 
@@ -35,22 +35,8 @@ BLOCK = 4
 #: ``m2``, a policy's scratch (one array, allocated once per kernel call): two per-arm
 #: blocks ``[0, k)`` and ``[k, 2k)``, eight scalars ``[2k, 2k + 8)``, a per-step table
 #: ``[2k + 8, 2k + 9 + steps)`` (shared by all runs of the call; ``_reset`` fills it on
-#: the first run and flags it in the last scalar) and a block of ``_padded(k)`` at the
-#: end (:func:`_pad`)
-M2_LAYOUT = "arms | arms | 8 scalars | steps + 1 | padded arms"
-
-
-@njit(cache=True, inline="always")
-def _padded(k):
-    """``k`` rounded up to a multiple of 16: a loop of that many iterations runs wholly
-    in the compiler's SIMD body (8 lanes x 2), none in its scalar remainder."""
-    return (k + 15) & ~15
-
-
-@njit(cache=True, inline="always")
-def _pad(m2, k):
-    """The padded block at the end of ``m2``."""
-    return m2[m2.size - _padded(k):]
+#: the first run and flags it in the last scalar)
+M2_LAYOUT = "arms | arms | 8 scalars | steps + 1"
 
 
 # ----------------------------------------------------------------------------- shared helpers
@@ -202,8 +188,8 @@ def _softmax_probs(v, T, probs):
         for a in range(k):
             probs[a] = 1.0 / k
         return np.log(k)
-    for a in range(k):                     # vectorizes (fast_exp: no libm call, and
-        probs[a] = fast_exp((v[a] - best) / T)     # no reduction in this loop)
+    for a in range(k):                     # fast_exp: no libm call (vectorizes)
+        probs[a] = fast_exp((v[a] - best) / T)
     s = 0.0
     m = 0.0
     for a in range(k):
@@ -216,43 +202,13 @@ def _softmax_probs(v, T, probs):
     return max(np.log(s) - m * inv, 0.0)
 
 
-@njit(cache=True, inline="always")
-def _entropy(probs, pad):
-    """``-sum p ln p`` (``pad``: the padded block, :func:`_pad`)."""
-    k = probs.size
-    for a in range(k):
-        pad[a] = probs[a]
-    for a in range(k, pad.size):
-        pad[a] = 0.0
-    for a in range(pad.size):              # SIMD (fast_log: no libm call, no reduction,
-        p = pad[a]                         # a multiple of 16 iterations)
-        pad[a] = p * fast_log(p) if p > 0.0 else 0.0
+@njit(cache=True)
+def _entropy(probs):
     h = 0.0
-    for a in range(k):
-        h -= pad[a]
+    for p in probs:
+        if p > 0.0:
+            h -= p * np.log(p)
     return h
-
-
-@njit(cache=True, inline="always")
-def _softmax_pad(v, T, probs, pad):
-    """:func:`_softmax_probs` at ``0 < T < inf`` with its exponentials in one SIMD loop
-    over the padded block ``pad`` (:func:`_pad`); returns the entropy."""
-    k = v.size
-    best = _max(v)
-    iT = 1.0 / T
-    for a in range(k):
-        probs[a] = (v[a] - best) * iT      # x (probs is overwritten below)
-        pad[a] = probs[a]
-    for a in range(k, pad.size):
-        pad[a] = -np.inf
-    for a in range(pad.size):
-        pad[a] = fast_exp(pad[a])
-    s = _dot(pad, None, k)
-    m = _dot(pad, probs, k)
-    inv = 1.0 / s
-    for a in range(k):
-        probs[a] = pad[a] * inv
-    return max(np.log(s) - m * inv, 0.0)
 
 
 @njit(cache=True, inline="always")
@@ -331,7 +287,7 @@ def run_runs(states, r0, r1, means, means_std, kind, noise, walk_std, params, te
     best = np.empty((B, k), np.int64)
     m0 = np.zeros((B, k))
     m1 = np.zeros((B, k))
-    m2 = np.zeros((B, 2 * k + 8 + steps + 1 + _padded(k)))   # policy scratch: M2_LAYOUT
+    m2 = np.zeros((B, 2 * k + 8 + steps + 1))      # policy scratch: M2_LAYOUT
     st = np.empty((B, 4), np.uint64)
     qmax = np.empty(B)
     nbest = np.empty(B, np.int64)
@@ -537,7 +493,7 @@ def _gb_reset(params, m0, m1, m2):
 
 @njit(cache=True, inline="always")
 def _gb_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
-    h = _softmax_pad(m0, 1.0, probs, _pad(m2, m0.size))
+    h = _softmax_probs(m0, 1.0, probs)
     a, rng = _sample(rng, probs)
     return a, h, _coverage(probs, best, m), rng
 
@@ -576,7 +532,7 @@ def _ucb_reset(params, m0, m1, m2):
     for b in range(k):
         m2[k + b] = 0.0
     if m2[2 * k + 7] == 0.0:               # the bonus table, once per kernel call
-        for t in range(m2.size - 2 * k - 8 - _padded(k)):
+        for t in range(m2.size - 2 * k - 8):
             m2[2 * k + 8 + t] = params[0] * np.sqrt(np.log(t + 1.0))
         m2[2 * k + 7] = 1.0
 
@@ -710,14 +666,9 @@ def _exp3_reset(params, m0, m1, m2):
 
 @njit(cache=True, inline="always")
 def _exp3_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
-    pad = _pad(m2, m0.size)
-    _softmax_pad(m0, 1.0, probs, pad)
-    gam = params[0]
-    k = probs.size
-    for b in range(k):
-        probs[b] = (1.0 - gam) * probs[b] + gam / k
+    _exp3_probs(params[0], m0, probs)
     a, rng = _sample(rng, probs)
-    return a, _entropy(probs, pad), _coverage(probs, best, m), rng
+    return a, _entropy(probs), _coverage(probs, best, m), rng
 
 
 @njit(cache=True, inline="always")
