@@ -29,9 +29,6 @@ from .._specialize import specialize
 
 N_ACC = 6
 
-#: runs advanced in lockstep by :func:`run_runs`
-BLOCK = 4
-
 #: ``m2``, a policy's scratch (one array, allocated once per kernel call): two per-arm
 #: blocks ``[0, k)`` and ``[k, 2k)``, eight scalars ``[2k, 2k + 8)``, a per-step table
 #: ``[2k + 8, 2k + 9 + steps)`` (shared by all runs of the call; ``_reset`` fills it on
@@ -268,61 +265,43 @@ def run_runs(states, r0, r1, means, means_std, kind, noise, walk_std, params, te
     ``_learn(params, t, a, R, m0, m1, m2, probs)``: update the memory with reward ``R``;
     ``_final(params, temps, steps, m0, m1, m2, probs, out)``: the final distribution.
 
-    Runs go in blocks of :data:`BLOCK`, advanced in lockstep: step ``t`` of run ``b``,
-    then step ``t`` of run ``b + 1``... A run's steps form one long chain of dependent
-    operations (each action depends on the last update), so one run at a time leaves
-    the core waiting; the runs of a block are independent, and the out-of-order core
-    overlaps them. Each run keeps its own xoshiro stream (:func:`thermo_rl._rng.rng_load`)
-    and draws exactly what it drew alone, and ``acc`` sums over runs in the same order,
-    so the result is the same. The best arms are found once per run (again after each
-    step only on a random walk), Gaussian rewards come from a ziggurat (no logarithm per
-    draw), and everything the policies and the recording call is inlined into the one
-    compiled loop.
+    One run at a time, its whole state in a few small arrays and locals (the xoshiro
+    stream in registers, :func:`thermo_rl._rng.rng_load`): the best arms
+    are found once per run (again after each step only on a random walk), Gaussian
+    rewards come from a ziggurat (no logarithm per draw), and everything the policies and
+    the recording call is inlined into the one compiled loop.
     """
     k = means.size
     steps = acc.shape[0]
-    B = BLOCK
-    q = np.empty((B, k))
-    probs = np.empty((B, k))
-    best = np.empty((B, k), np.int64)
-    m0 = np.zeros((B, k))
-    m1 = np.zeros((B, k))
-    m2 = np.zeros((B, 2 * k + 8 + steps + 1))      # policy scratch: M2_LAYOUT
-    st = np.empty((B, 4), np.uint64)
-    qmax = np.empty(B)
-    nbest = np.empty(B, np.int64)
-    for r in range(r0, r1, B):
-        nb = min(B, r1 - r)
-        for b in range(nb):
-            rng = rng_load(states, r + b)
-            rng = _init_means(rng, means, means_std, q[b])
-            qmax[b], nbest[b] = _best_arms(q[b], best[b])
-            _reset(params, m0[b], m1[b], m2[b])
-            rng_store(st, b, rng)
+    q = np.empty(k)
+    probs = np.empty(k)
+    best = np.empty(k, np.int64)
+    m0 = np.zeros(k)
+    m1 = np.zeros(k)
+    m2 = np.zeros(2 * k + 8 + steps + 1)           # policy scratch: M2_LAYOUT
+    for r in range(r0, r1):
+        rng = rng_load(states, r)
+        rng = _init_means(rng, means, means_std, q)
+        qmax, m = _best_arms(q, best)
+        _reset(params, m0, m1, m2)
         for t in range(steps):
-            for b in range(nb):
-                rng = rng_load(st, b)
-                qb = q[b]
-                a, h, cov, rng = _act(rng, t, params, temps, m0[b], m1[b], m2[b], probs[b],
-                                      best[b], nbest[b])
-                if kind == 1:                                  # Bernoulli
-                    u, rng = rng_double(rng)
-                    R = 1.0 if u < qb[a] else 0.0
-                elif noise > 0.0:                              # Gaussian (ziggurat)
-                    z, rng = rng_standard_normal(rng)
-                    R = qb[a] + noise * z
-                else:
-                    R = qb[a]
-                _record(acc, t, a, R, qb, qmax[b], h, cov)
-                _learn(params, t, a, R, m0[b], m1[b], m2[b], probs[b])
-                counts[r + b, a] += 1
-                if walk_std > 0.0:
-                    rng = _walk(rng, qb, walk_std, kind)
-                    qmax[b], nbest[b] = _best_arms(qb, best[b])
-                rng_store(st, b, rng)
-        for b in range(nb):
-            rng_store(states, r + b, rng_load(st, b))
-            _final(params, temps, steps, m0[b], m1[b], m2[b], probs[b], final_probs[r + b])
+            a, h, cov, rng = _act(rng, t, params, temps, m0, m1, m2, probs, best, m)
+            if kind == 1:                                  # Bernoulli
+                u, rng = rng_double(rng)
+                R = 1.0 if u < q[a] else 0.0
+            elif noise > 0.0:                              # Gaussian (ziggurat)
+                z, rng = rng_standard_normal(rng)
+                R = q[a] + noise * z
+            else:
+                R = q[a]
+            _record(acc, t, a, R, q, qmax, h, cov)
+            _learn(params, t, a, R, m0, m1, m2, probs)
+            counts[r, a] += 1
+            if walk_std > 0.0:
+                rng = _walk(rng, q, walk_std, kind)
+                qmax, m = _best_arms(q, best)
+        rng_store(states, r, rng)
+        _final(params, temps, steps, m0, m1, m2, probs, final_probs[r])
 
 
 def _unbound(*args):  # pragma: no cover - replaced by specialize()
