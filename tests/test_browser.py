@@ -41,6 +41,7 @@ webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not in
 pytest.importorskip("jupyterlab", reason="jupyterlab is not installed (notebooks extra)")
 pytest.importorskip("ipywidgets", reason="ipywidgets is not installed (notebooks extra)")
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -132,8 +133,14 @@ def browser(lab):
 
 
 def _code_prompts(driver):
-    return [e.text for e in driver.find_elements(
-        By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt")]
+    """The code cells' prompts; [] while JupyterLab is re-rendering them (a prompt found and
+    then detached raises StaleElementReferenceException: poll again)."""
+    try:
+        return [e.text for e in driver.find_elements(
+            By.CSS_SELECTOR,
+            ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt")]
+    except StaleElementReferenceException:
+        return []
 
 
 def _run_all(driver):

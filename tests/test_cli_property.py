@@ -26,6 +26,8 @@ BASE = {
     "potts": ["potts", "--L=4", "--sweeps=32", "--burn-in=4", "--T=1"],
     "anneal": ["anneal", "--problem=sk", "--n=8", "--sweeps=4", "--runs=1"],
     "bandit": ["bandit", "--runs=2", "--steps=4", "--policy=greedy,pg"],
+    "free-energy": ["free-energy", "--L=4", "--chains=2", "--steps=10", "--points=5",
+                    "--sweeps=32", "--ln-f=0.01", "--runs=2", "--samples=100"],
 }
 CHEAP_FLAGS = {"bench": ["areas"], "tour": ["--acts"], "sweep": ["spec", "--workers"]}
 SKIP = {"--out", "--seed", "--json", "--no-progress", "--traceback", "--help"}
@@ -48,6 +50,9 @@ DEFINITELY_BAD = {
     "bandit": [("--runs", "999999999999999999999"), ("--steps", "0"), ("--epsilon", "2"),
                ("--k", "999999999999999999999"), ("--steps", "999999999999999999999"),
                ("--policy", "nosuch"), ("--lr", "nan"), ("--T", "-1")],
+    "free-energy": [("--L", "3"), ("--method", "is"), ("--T", "0"), ("--chains", "1"),
+                    ("--grid", "cubic"), ("--ln-f", "2"), ("--system", "xy"),
+                    ("--steps", "999999999999999999999"), ("--Q", "abc")],
     "bench": [("areas", "dragons")],
     "tour": [("--acts", "dragons")],
     "sweep": [("spec", "/nonexistent/spec.toml")],

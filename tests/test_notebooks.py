@@ -1,8 +1,15 @@
 """Every notebook and every solutions notebook runs top to bottom in fast mode
 (THERMO_RL_FAST=1) without errors, draws its figures, prints lines that fit a laptop-width
 page, and is stored clean: the kernelspec that ipykernel installs, no widget or progress-bar
-output left over from a run."""
+output left over from a run.
 
+The "implement it yourself" exercises are graded in the notebook by otter-grader
+(``grader.check``, OK-format test files in ``notebooks/tests/``): a notebook's check reports
+the unsolved exercise as failed (without an error in the run), and the solutions notebook's
+check passes every case."""
+
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +23,8 @@ SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 ALL = NOTEBOOKS + SOLUTIONS
 IDS = [p.stem for p in ALL]
 MAX_LINE = 90          # printed characters per line that fit JupyterLab's page on a laptop
+OTTER_TESTS = ROOT / "tests"
+CHECK = re.compile(r"""grader\.check\(["'](\w+)["']\)""")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -24,14 +33,29 @@ def _outputs(nb):
     return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
 
 
+def _checks(nb):
+    """(test name, its result text) of every ``grader.check`` cell of an executed notebook."""
+    out = []
+    for c in nb.cells:
+        m = CHECK.search(c.source) if c.cell_type == "code" else None
+        if m:
+            text = "".join(o.get("data", {}).get("text/plain", "") for o in c.get("outputs", []))
+            out.append((m.group(1), text))
+    return out
+
+
 @pytest.mark.parametrize("path", ALL, ids=IDS)
 def test_notebook_runs_in_fast_mode(path, monkeypatch, tmp_path):
     monkeypatch.setenv("THERMO_RL_FAST", "1")
     monkeypatch.setenv("THERMO_RL_PROGRESS", "0")
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(path, as_version=4)
+    # run from a copy of the layout, so otter finds tests/ and writes its log under tmp
+    shutil.copytree(OTTER_TESTS, tmp_path / "tests")
+    cwd = tmp_path / "solutions" if path.parent.name == "solutions" else tmp_path
+    cwd.mkdir(exist_ok=True)
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
+                                     resources={"metadata": {"path": str(cwd)}})
     client.execute()
     outputs = _outputs(nb)
     errors = [o for o in outputs if o.get("output_type") == "error"]
@@ -45,6 +69,14 @@ def test_notebook_runs_in_fast_mode(path, monkeypatch, tmp_path):
     if path.parent == ROOT and path.stem != "00_index":
         images = sum("image/png" in o.get("data", {}) for o in outputs)
         assert images >= 2, "the notebook should draw its figures"
+    for name, text in _checks(nb):
+        assert f"{name} results" in text or f"{name} passed" in text, \
+            f"grader.check({name!r}) printed no result: {text[:300]!r}"
+        if path.parent.name == "solutions":
+            assert "All test cases passed" in text, f"the solution fails {name}: {text[:1500]}"
+        else:
+            assert "Test case failed" in text, \
+                f"the unsolved exercise {name} passes its check (the test cannot fail)"
 
 
 @pytest.mark.parametrize("path", ALL, ids=IDS)
@@ -56,6 +88,24 @@ def test_notebook_is_stored_clean(path):
         assert WIDGET_VIEW not in o.get("data", {}), "a stale widget output is stored"
         text = o.get("text", "") if o.get("output_type") == "stream" else ""
         assert "%|" not in text, "a stale progress bar is stored"
+
+
+PHYSICS = [p for p in NOTEBOOKS if p.stem[:2] in {"01", "02", "03", "04"}]
+
+
+@pytest.mark.parametrize("path", PHYSICS, ids=[p.stem for p in PHYSICS])
+def test_notebook_has_a_graded_exercise_with_a_solution(path):
+    """Each physics notebook has an "implement it yourself" exercise checked by otter, and its
+    solutions notebook runs the same checks; every check has its OK-format test file."""
+    names = {n for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"
+             for n in CHECK.findall(c.source)}
+    assert names, f"{path.name} has no grader.check exercise"
+    sol = ROOT / "solutions" / f"{path.stem}_solutions.ipynb"
+    sol_names = {n for c in nbformat.read(sol, as_version=4).cells if c.cell_type == "code"
+                 for n in CHECK.findall(c.source)}
+    assert names <= sol_names, f"{sol.name} does not run {names - sol_names}"
+    for n in names:
+        assert (OTTER_TESTS / f"{n}.py").exists(), f"notebooks/tests/{n}.py is missing"
 
 
 def test_every_notebook_links_its_neighbours_and_has_exercises():

@@ -12,7 +12,7 @@ Subpackages: :mod:`thermo_rl.physics` (levels, lattices, exact results),
 (entropy dynamics and controls shared with the language-model loop), :mod:`thermo_rl.viz`.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from . import metrics, schedules
 from ._progress import fast_mode

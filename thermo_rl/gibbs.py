@@ -80,14 +80,21 @@ class Thermo:
                          "heat_capacity": self.C, "objective_J": self.J})
 
 
-def _levels(energies, degeneracy):
+def _levels(energies, degeneracy, log_degeneracy=None):
     E = as_float_array(energies, "energies", ndim=1)
     with np.errstate(over="ignore"):
         span = E.max() - E.min()
     if not np.isfinite(span):
         raise UserError(f"energies span {E.min():.3g} to {E.max():.3g}: max E - min E "
                         "overflows a float; shift or rescale them")
-    if degeneracy is None:
+    if degeneracy is not None and log_degeneracy is not None:
+        raise UserTypeError("give degeneracy or log_degeneracy, not both")
+    if log_degeneracy is not None:
+        log_g = as_float_array(log_degeneracy, "log_degeneracy", ndim=1)
+        if log_g.shape != E.shape:
+            raise UserError(f"log_degeneracy must have the same shape as energies {E.shape}, "
+                            f"got {log_g.shape}")
+    elif degeneracy is None:
         log_g = np.zeros_like(E)
     else:
         g = as_float_array(degeneracy, "degeneracy", ndim=1, positive=True)
@@ -134,8 +141,8 @@ def _log_weights(E, log_g, b):
     return lw, ref[:, 0]
 
 
-def _core(energies, T, beta, degeneracy):
-    E, log_g = _levels(energies, degeneracy)
+def _core(energies, T, beta, degeneracy, log_degeneracy=None):
+    E, log_g = _levels(energies, degeneracy, log_degeneracy)
     t, b = _beta(T, beta)
     scalar = t.ndim == 0
     t1, b1 = np.atleast_1d(t), np.atleast_1d(b)
@@ -179,10 +186,13 @@ def log_partition(energies, T=None, *, beta=None, degeneracy=None):
     return thermodynamics(energies, T, beta=beta, degeneracy=degeneracy).log_Z
 
 
-def thermodynamics(energies, T=None, *, beta=None, degeneracy=None) -> Thermo:
+def thermodynamics(energies, T=None, *, beta=None, degeneracy=None,
+                   log_degeneracy=None) -> Thermo:
     """U, S, F, C and J of the Gibbs distribution at temperature ``T`` (or ``beta``).
 
-    See the module docstring for the formulas. ``F`` is computed as
+    See the module docstring for the formulas. ``log_degeneracy`` (``ln g``, instead of
+    ``degeneracy``) takes degeneracies beyond a float's range, such as a lattice's
+    density of states (``g`` up to ``2^N``). ``F`` is computed as
     ``E_ref - T ln sum g exp(-beta (E - E_ref))`` so that it equals the ground
     energy at ``T = 0`` (no ``0 * inf``), and ``C = 0`` at ``T = 0`` and ``T = inf``.
 
@@ -192,7 +202,7 @@ def thermodynamics(energies, T=None, *, beta=None, degeneracy=None) -> Thermo:
     >>> th.C.round(4)
     array([0.42  , 0.1966, 0.0588])
     """
-    E, log_g, t, b, p, lse, ref, scalar = _core(energies, T, beta, degeneracy)
+    E, log_g, t, b, p, lse, ref, scalar = _core(energies, T, beta, degeneracy, log_degeneracy)
     d = E[None, :] - ref[:, None]                    # exactly 0 on the dominant levels
     mean_d = (p * d).sum(axis=1)
     U = ref + mean_d

@@ -134,3 +134,18 @@ def test_bad_input_raises_clear_errors():
         Continuous("himmelblau")
     with pytest.raises(ValueError, match="bounds"):
         Continuous("sphere", 2, bounds=(1, -1))
+
+
+def test_every_run_keeps_its_best_state_and_the_median_run_is_typical():
+    """best_states[i] is run i's best tour (its exact length is best_energies[i]); the median
+    run's length is the median of the runs' lengths (odd number of runs)."""
+    p = make_problem("eil51")
+    res = anneal(p, sweeps=60, runs=5, seed=3, progress=False)
+    assert res.best_states.shape == (5, p.size)
+    for state, e in zip(res.best_states, res.best_energies):
+        assert sorted(state) == list(range(p.size))               # a tour
+        assert p.energy(state) == pytest.approx(e, rel=1e-12)
+    i = res.median_run()
+    assert res.best_energies[i] == np.median(res.best_energies)
+    np.testing.assert_array_equal(res.best_states[int(np.argmin(res.best_energies))],
+                                  res.best_state)

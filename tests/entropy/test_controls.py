@@ -7,6 +7,7 @@ import pytest
 
 from thermo_rl.bandits import EntropyPG, equal_best, run
 from thermo_rl.entropy import (
+    Context,
     TargetEntropyControl,
     centered_covariance,
     clip_cov_mask,
@@ -29,20 +30,23 @@ MASK = (rng.uniform(size=LOGP.shape) > 0.1).astype(float)
 
 
 @pytest.mark.parametrize("control,kw", [
-    (None, {}), ("clip-cov", {"fraction": 0.1}), ("kl-cov", {"fraction": 0.1, "kl_coef": 0.5}),
+    (None, {}), ("clip-cov-top", {"fraction": 0.1}),
+    ("clip-cov", {"ratio": 0.1, "lb": 0.0, "ub": 10.0}),
+    ("kl-cov", {"fraction": 0.1, "kl_coef": 0.5}),
     ("clip-higher", {}), (None, {"eps_low": 0.1, "eps_high": 0.3}),
 ])
 def test_numpy_weights_are_the_torch_gradient(control, kw):
     torch = pytest.importorskip("torch")
     lp = torch.tensor(LOGP, requires_grad=True)
     loss = policy_loss(lp, torch.tensor(ADV), torch.tensor(MASK), old_logp=torch.tensor(OLD),
-                       control=control, **kw)
+                       control=control, ctx=Context(rng=5), **kw)
     loss.backward()
-    w = policy_gradient_weights(LOGP, ADV, MASK, old_logp=OLD, control=control, **kw)
+    w = policy_gradient_weights(LOGP, ADV, MASK, old_logp=OLD, control=control,
+                                ctx=Context(rng=5), **kw)
     np.testing.assert_allclose(lp.grad.numpy(), -w / MASK.sum(), rtol=1e-10, atol=1e-14)
     # and the loss value is the same in both libraries
-    np.testing.assert_allclose(float(loss.detach()), policy_loss(LOGP, ADV, MASK, old_logp=OLD,
-                                                        control=control, **kw), rtol=1e-12)
+    np.testing.assert_allclose(float(loss.detach()), policy_loss(
+        LOGP, ADV, MASK, old_logp=OLD, control=control, ctx=Context(rng=5), **kw), rtol=1e-12)
 
 
 def test_top_covariance_selection():
@@ -50,8 +54,8 @@ def test_top_covariance_selection():
     sel = select_top_covariance(LOGP, ADV, MASK, fraction=0.1)
     for row in range(2):
         n_valid = MASK[row].sum()
-        assert sel[row].sum() == math.ceil(0.1 * n_valid)
-        # the selected are the largest covariances among valid samples
+        assert sel[row].sum() == max(1, math.floor(0.1 * n_valid))     # verl's k
+        # the selected are the largest covariances among valid samples, whatever the sign
         assert cov[row][sel[row]].min() >= cov[row][(MASK[row] > 0) & ~sel[row]].max()
         assert np.all(MASK[row][sel[row]] == 1)
     m = clip_cov_mask(LOGP, ADV, MASK, fraction=0.1)
@@ -76,7 +80,7 @@ def test_clip_cov_removes_the_entropy_lowering_samples():
 
     full = entropy_change_predicted(z, dz(policy_gradient_weights(logp, adv)))
     clipped = entropy_change_predicted(
-        z, dz(policy_gradient_weights(logp, adv, control="clip-cov", fraction=0.05)))
+        z, dz(policy_gradient_weights(logp, adv, control="clip-cov-top", fraction=0.05)))
     assert full < 0 and clipped > full
 
 
@@ -122,9 +126,11 @@ def test_target_entropy_control_moves_T_the_right_way():
 def controlled_runs():
     env = equal_best(k=6, m=3)
     pols = {"none": EntropyPG(T=0.0), "entropy-bonus": EntropyPG(T=0.05),
-            "target-entropy": EntropyPG(T=0.05, control="target-entropy", target_entropy=0.9),
-            "clip-cov": EntropyPG(T=0.0, control="clip-cov"),
-            "entrocraft": EntropyPG(T=0.0, control="entrocraft")}
+            "target-entropy": EntropyPG(T=0.05, control="target-entropy",
+                                        control_params={"target": 0.9, "rate": 0.05}),
+            "clip-cov-top": EntropyPG(T=0.0, control="clip-cov-top",
+                                      control_params={"fraction": 0.2}),
+            "entrocraft-abstract": EntropyPG(T=0.0, control="entrocraft-abstract")}
     return {k: run(env, p, runs=100, steps=800, seed=9, progress=False)
             for k, p in pols.items()}
 
@@ -133,7 +139,7 @@ def test_entropy_controls_keep_the_modes(controlled_runs):
     tail = {k: (r.coverage[-50:].mean(), r.entropy[-50:].mean())
             for k, r in controlled_runs.items()}
     cov0, h0 = tail["none"]
-    for name in ("entropy-bonus", "target-entropy", "clip-cov", "entrocraft"):
+    for name in ("entropy-bonus", "target-entropy", "clip-cov-top", "entrocraft-abstract"):
         cov, h = tail[name]
         # coverage of one run is a multiple of 1/3; 100 runs: standard error <= 0.033
         assert cov > cov0 + 0.3, name

@@ -14,8 +14,9 @@ from thermo_rl.cli import main
 def test_bench_llm_rl_rows(capsys, monkeypatch):
     from thermo_rl.bench import llm_rl as bench
 
-    monkeypatch.setitem(bench.SIZES, "quick", {"size": "tiny", "prompts": 4, "group": 2,
-                                               "steps": 1, "repeat": 1, "threads": (1, 2)})
+    monkeypatch.setitem(bench.SIZES, "quick", {"task": "pair-sum", "size": "tiny", "prompts": 4,
+                                               "group": 2, "steps": 1, "repeat": 1,
+                                               "threads": (1, 2), "pretrain_steps": 2})
     threads = torch.get_num_threads()
     assert main(["bench", "llm_rl", "--quick", "--json", "--no-progress"]) == 0
     assert torch.get_num_threads() == threads                  # restored after the run

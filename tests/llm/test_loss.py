@@ -6,6 +6,7 @@ import math
 import pytest
 import torch
 
+from thermo_rl.entropy import Context
 from thermo_rl.llm.loss import compute_advantages, policy_loss_tokens
 
 R = torch.tensor([[1.0, 0.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0]])
@@ -60,10 +61,12 @@ def test_loss_aggregations(loss_type, expected):
 def test_k3_penalty_and_clipping_values():
     logp = torch.log(torch.full((1, 2), 0.25)).requires_grad_()
     ref = logp.detach() + math.log(2.0)          # k3 = 2 - ln 2 - 1 per token
-    loss, info = policy_loss_tokens(logp, None, torch.tensor([0.0]), torch.ones(1, 2),
-                                    beta=0.5, ref_logp=ref, loss_type="dapo")
-    assert loss.item() == pytest.approx(0.5 * (1 - math.log(2)), abs=1e-6)
-    assert info["kl"] == pytest.approx(1 - math.log(2), abs=1e-6)
+    for est in ("k3", "k3-corrected"):        # rho = 1 on-policy: the same value
+        loss, info = policy_loss_tokens(logp, None, torch.tensor([0.0]), torch.ones(1, 2),
+                                        kl_penalty=0.5, kl_estimator=est, ref_logp=ref,
+                                        loss_type="dapo")
+        assert loss.item() == pytest.approx(0.5 * (1 - math.log(2)), abs=1e-6)
+        assert info["kl"] == pytest.approx(1 - math.log(2), abs=1e-6)
     old = logp.detach() - math.log(1.5)           # ratio 1.5
     for control, eps_high, value in ((None, None, 1.2), ("clip-higher", None, 1.28),
                                      (None, 1.0, 1.5)):
@@ -77,7 +80,8 @@ def test_high_entropy_quantile_keeps_the_top_tokens():
     logp = torch.zeros(1, 5, requires_grad=True)
     ent = torch.tensor([[0.1, 0.5, 0.9, 1.3, 2.0]])
     loss, _ = policy_loss_tokens(logp, None, torch.tensor([1.0]), torch.ones(1, 5),
-                                 entropies=ent, top_entropy_quantile=0.4, loss_type="dapo")
+                                 entropies=ent, control="high-entropy", top_quantile=0.4,
+                                 loss_type="dapo")
     loss.backward()
     assert torch.equal(logp.grad != 0, torch.tensor([[False, False, False, True, True]]))
 
@@ -124,7 +128,7 @@ def test_clip_cov_acts_on_policy_and_drops_the_chosen_tokens():
     z, tok, mask, adv = _rollout_batch(seed=2)
     g_ref, _ = _grad(z, tok, mask, adv, None)
     g, info = _grad(z, tok, mask, adv, None, control="clip-cov", ratio=0.1, lb=0.0, ub=10.0,
-                    seed=0)
+                    ctx=Context(rng=0))
     assert info["selected"] == math.floor(0.1 * mask.sum().item())
     changed = (g != g_ref).any(-1)                 # (B, T) positions whose gradient moved
     assert 0 < changed.sum() <= info["selected"]       # only the dropped tokens moved

@@ -25,13 +25,14 @@ Where the definitions meet (checked to float tolerance, 2e-6 relative on float32
   ``B * max_completion_length``: we pass ``max_completion_length`` (our default is the
   padded width T, which equals it only when some completion uses the whole budget).
   ``grpo`` is the mean of per-sequence token means, both sides;
-* ``epsilon`` / ``epsilon_high`` = our ``eps_low`` / ``eps_high``; ``beta`` = our ``beta``
-  with the k3 estimator per token when TRL's ``use_bias_correction_kl=False``. TRL's
-  *default* (True) multiplies k3 by the differentiable ratio ``rho = pi / pi_old`` (the
-  DeepSeek-V3.2 correction: its expected gradient is then that of KL(pi || pi_ref));
-  checked after the conversion ``TRL = ours + beta * aggregate(k3 (rho - 1))``;
-  ``top_entropy_quantile`` the same quantile (linear interpolation) over the valid tokens
-  of the whole batch, kept at or above it.
+* ``epsilon`` / ``epsilon_high`` = our ``eps_low`` / ``eps_high``; ``beta`` = our
+  ``kl_penalty`` (lambda) with ``kl_estimator="k3"`` when TRL's
+  ``use_bias_correction_kl=False`` and ``"k3-corrected"`` for TRL's *default* (True),
+  which multiplies k3 by the differentiable ratio ``rho = pi / pi_old`` (the DeepSeek-V3.2
+  correction: its expected gradient is then that of KL(pi || pi_ref));
+  ``top_entropy_quantile`` = our ``high-entropy`` control's ``top_quantile``: the same
+  quantile (linear interpolation) over the valid tokens of the whole batch, kept at or
+  above it.
 
 Not compared (TRL features we do not implement): ``scale_rewards="batch"`` with
 ``multi_objective_aggregation="normalize_then_sum"``, sequence-level importance sampling,
@@ -140,23 +141,12 @@ CASES = [{"epsilon": 0.2, "beta": 0.0, "top_entropy_quantile": 1.0},
           "use_bias_correction_kl": False}]
 
 
-def aggregate(per_token, mask, loss_type):
-    """TRL's aggregation of a per-token loss (grpo_trainer.py, ``_compute_loss``, the
-    ``loss_type`` branches; one process, no gradient accumulation)."""
-    if loss_type == "grpo":
-        return ((per_token * mask).sum(-1) / mask.sum(-1).clamp(min=1.0)).mean()
-    if loss_type == "dr_grpo":
-        return (per_token * mask).sum() / (per_token.shape[0] * WIDTH)
-    return (per_token * mask).sum() / mask.sum()
-
-
 @pytest.mark.parametrize("scale_rewards", ["group", "none"])
 @pytest.mark.parametrize("loss_type", ["grpo", "dr_grpo", "dapo"])
 @pytest.mark.parametrize("case", [0, 1, "bias-corrected-kl"])
 def test_loss_and_gradient_equal_trl(folder, batch, loss_type, scale_rewards, case):
     """Equal for every setting; TRL's default ``use_bias_correction_kl=True`` (the k3 term
-    times the differentiable ratio rho, DeepSeek-V3.2) after the conversion
-    ``TRL = ours + beta * aggregate(k3 (rho - 1))``."""
+    times the differentiable ratio rho, DeepSeek-V3.2) is our ``k3-corrected``."""
     corrected = case == "bias-corrected-kl"
     cfg = {**CASES[1], "use_bias_correction_kl": True} if corrected else CASES[case]
     policy, inputs, trl_loss, trl_grads = trl_side(folder, batch, loss_type=loss_type,
@@ -182,17 +172,14 @@ def test_loss_and_gradient_equal_trl(folder, batch, loss_type, scale_rewards, ca
     # our loss on the moved model, with TRL's conventions
     policy.train()
     logp, ent = token_log_probs(policy, x, WIDTH)
+    q = cfg["top_entropy_quantile"]
+    ctl = {"control": "high-entropy", "top_quantile": q} if q < 1 else {}
     loss, info = policy_loss_tokens(
         logp, old, adv, mask, loss_type=loss_type, eps_low=cfg["epsilon"],
-        eps_high=cfg.get("epsilon_high"), beta=cfg["beta"], ref_logp=old,
-        entropies=ent, top_entropy_quantile=cfg["top_entropy_quantile"],
-        max_completion_length=WIDTH)
+        eps_high=cfg.get("epsilon_high"), kl_penalty=cfg["beta"],
+        kl_estimator="k3-corrected" if corrected else "k3", ref_logp=old,
+        entropies=ent, max_completion_length=WIDTH, **ctl)
     assert 0.05 < info["clip_fraction"] < 0.95       # the clip bounds act on this batch
-    if corrected:
-        d = old - logp
-        k3 = torch.exp(d) - d - 1.0
-        loss = loss + cfg["beta"] * aggregate(k3 * (torch.exp(logp - old) - 1.0), mask,
-                                              loss_type)
     torch.testing.assert_close(loss.detach(), trl_loss, atol=1e-7, rtol=2e-6)
     loss.backward()
     ours = grads(policy)

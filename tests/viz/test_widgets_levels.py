@@ -83,3 +83,25 @@ def test_explorer_needs_a_grid():
     E, g, _ = _grid()
     with pytest.raises(ValueError, match="grid"):
         widgets.temperature_explorer(thermodynamics(E, T=1.0, degeneracy=g), E)
+
+
+def test_a_slider_stores_its_first_figure_as_a_static_png():
+    """Beside the widget view, the display data carry the PNG of the figure at the starting
+    value (and only that one), so a notebook stored without widget state still shows it."""
+    pytest.importorskip("ipywidgets")
+    import base64
+
+    import matplotlib.pyplot as plt
+
+    def draw(v):
+        fig, ax = plt.subplots(figsize=(2, 2))
+        ax.plot([0, 1], [0, v])
+        return fig
+
+    box = widgets.slider_figure(draw, value=2.0, min=1.0, max=10.0, description="x")
+    data = box._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    png = base64.b64decode(data["image/png"])
+    assert png.startswith(b"\x89PNG")
+    box.children[0].value = 7.0                     # moving the slider keeps the first figure
+    assert base64.b64decode(box._repr_mimebundle_()["image/png"]) == png

@@ -45,7 +45,9 @@ class AnnealResult:
     ``trace_*`` arrays have one row per chunk of sweeps: ``trace_sweeps`` (sweeps done),
     ``trace_T`` (temperature at the chunk's end), ``trace_energy`` and ``trace_best``
     (per run, shape ``(chunks, runs)``) and ``trace_acceptance`` (accepted fraction of
-    the chunk's moves, per run).
+    the chunk's moves, per run). ``best_state`` is the best run's best state,
+    ``best_states`` every run's (shape ``(runs, ...)``, in the order of
+    ``best_energies``), so a figure can show a typical run rather than the luckiest.
     """
 
     problem: str
@@ -68,6 +70,13 @@ class AnnealResult:
     gap: float | None = None
     extra: dict = field(default_factory=dict)
     seed: object = None
+    best_states: np.ndarray | None = None
+
+    def median_run(self) -> int:
+        """Index of the run whose best energy is the median (the lower one of the two
+        middle runs when ``runs`` is even): the typical run, not the luckiest."""
+        order = np.argsort(self.best_energies, kind="stable")
+        return int(order[(len(order) - 1) // 2])
 
     def as_dict(self, *, trace: bool = False) -> dict:
         """JSON-ready summary (snake_case keys; add the traces with ``trace=True``)."""
@@ -257,6 +266,6 @@ def anneal(problem, *, sweeps: int | None = None, schedule=None, runs: int = 4, 
         trace_sweeps=tr_sw, trace_T=tr_T, trace_energy=tr_E, trace_best=tr_B,
         trace_acceptance=tr_A, seconds=seconds, sweeps=sweeps, runs=runs,
         schedule=repr(schedule), T0=T0, T_end=T_end, optimum=extra.pop("optimum", None),
-        gap=extra.pop("gap", None), extra=extra, seed=seed)
+        gap=extra.pop("gap", None), extra=extra, seed=seed, best_states=B.copy())
 
 

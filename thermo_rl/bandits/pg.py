@@ -12,15 +12,11 @@ import math
 import numpy as np
 
 from .._progress import progress_bar
-from ..entropy.controls import (
-    TargetEntropyControl,
-    entrocraft_mask,
-    policy_gradient_weights,
-    tempered_log_probs,
-)
+from ..entropy.controls import tempered_log_probs
 from ..entropy.dynamics import entropy_change_predicted, entropy_gradient
+from ..entropy.objective import policy_gradient_weights
+from ..entropy.registry import Context
 from ..metrics import coverage, entropy_from_log_probs, log_softmax
-from ..schedules import Linear, parse_schedule
 from .policies import EntropyPG
 
 __all__ = ["run_entropy_pg"]
@@ -35,19 +31,30 @@ def _rewards(rng, env, q, actions):
     return mean
 
 
-def _pg_schedules(policy, env, steps):
-    lnk = math.log(env.k)
-    T = policy.schedule.temperatures(steps) if policy.schedule is not None else None
-    ent = None
-    if policy.control == "entrocraft":
-        sched = policy.entropy_schedule or Linear(lnk, 0.5 * lnk)
-        ent = parse_schedule(sched).temperatures(steps)
-    tau = np.ones(steps)
-    if policy.control == "anneal-temperature":
-        tau = parse_schedule(policy.sampling_schedule or "linear:2:1").temperatures(steps)
-    elif policy.sampling_schedule is not None:
-        tau = policy.sampling_schedule.temperatures(steps)
-    return T, ent, tau
+def _draw(rng, logp, G):
+    """``G`` actions per row drawn from ``exp(logp)`` (rows: runs)."""
+    cdf = np.cumsum(np.exp(logp), axis=1)
+    u = rng.random((logp.shape[0], G)) * cdf[:, -1:]
+    return np.minimum((u[:, :, None] > cdf[:, None, :]).sum(axis=2), logp.shape[1] - 1)
+
+
+def _group_advantages(R, baseline):
+    """Advantages of a group of rewards per row: ``loo``, ``group`` mean or ``none``."""
+    if baseline == "none":
+        return R
+    G = R.shape[1]
+    adv = R - R.mean(axis=1, keepdims=True)
+    if baseline == "loo":                      # R_i - mean of the others = G/(G-1) (R_i - mean)
+        adv = adv * (G / (G - 1.0))
+    return adv
+
+
+def _kl_gradient(z, z_ref):
+    """``grad_z KL(softmax(z) || softmax(z_ref))`` per row: ``pi (ln pi - ln pi_ref - KL)``."""
+    lp, lr = log_softmax(z, axis=-1), log_softmax(z_ref, axis=-1)
+    p = np.exp(lp)
+    d = lp - lr
+    return p * (d - (p * d).sum(axis=-1, keepdims=True))
 
 
 def run_entropy_pg(env, pol: EntropyPG, runs: int, steps: int, rng, progress: bool = True):
@@ -55,7 +62,9 @@ def run_entropy_pg(env, pol: EntropyPG, runs: int, steps: int, rng, progress: bo
 
     Each step samples a group of ``pol.group`` actions per run (from the policy, or at a
     sampling temperature), computes advantages (leave-one-out group mean by default),
-    applies the loss-side entropy control of :mod:`thermo_rl.entropy.controls`, updates
+    applies the loss-side entropy control of :mod:`thermo_rl.entropy.controls` (and,
+    when the control asks for one, adds an extra group drawn at another temperature:
+    the ``extra_rollout`` hook of :mod:`thermo_rl.entropy.registry`), updates
     the logits by ``lr (g / G + T dH/dz)`` (``pol.epochs`` times) and records reward,
     optimal fraction, entropy, coverage, regret, the temperature and the predicted
     (``-Cov(ln pi, dz)``) and measured entropy changes. Returns a ``BanditResult``
@@ -68,49 +77,55 @@ def run_entropy_pg(env, pol: EntropyPG, runs: int, steps: int, rng, progress: bo
     if env.means_std > 0:
         q += env.means_std * rng.standard_normal((runs, k))
     z = np.zeros((runs, k))
-    T_sched, ent_sched, tau = _pg_schedules(pol, env, steps)
-    target = None
-    if pol.control == "target-entropy":
-        tgt = 0.5 * math.log(k) if pol.target_entropy is None else pol.target_entropy
-        target = TargetEntropyControl(tgt, T0=max(pol.T, 1e-3), rate=pol.rate)
+    z_ref = z.copy()
+    ctl = pol.make_control()
+    T_sched = pol.schedule.temperatures(steps) if pol.schedule is not None else None
+    tau_sched = (pol.sampling_schedule.temperatures(steps) if pol.sampling_schedule is not None
+                 else np.ones(steps))
     out = {name: np.empty(steps) for name in ("reward", "sem", "optimal", "entropy", "coverage",
                                               "regret", "T", "dHp", "dHm")}
     rows = np.arange(runs)[:, None]
-    # the loss-side controls; the others act through T, the advantages or the sampling
-    kw = {"control": pol.control if pol.control in ("clip-cov", "kl-cov", "clip-higher")
-              else None, "fraction": pol.fraction, "kl_coef": pol.kl_coef, "eps_low": pol.eps_low,
-              "eps_high": pol.eps_high}
     counts = np.zeros(runs * k)
     logp_all = log_softmax(z, axis=-1)
     H = entropy_from_log_probs(logp_all)
+    ctx = Context(steps=steps, rng=rng, n_actions=k,
+                  initial={"token_entropy": float(H.mean()), "sequence_entropy": float(H.mean())})
+    lam = ctl.kl_coef()
     for t in progress_bar(range(steps), desc="EntropyPG", progress=progress):
-        T = target.T if target is not None else (T_sched[t] if T_sched is not None else pol.T)
-        samp = np.exp(logp_all if tau[t] == 1.0 else tempered_log_probs(z, tau[t]))
-        cdf = np.cumsum(samp, axis=1)
-        u = rng.random((runs, G)) * cdf[:, -1:]
-        a = np.minimum((u[:, :, None] > cdf[:, None, :]).sum(axis=2), k - 1)
-        flat = (rows * k + a).ravel()          # (run, action) pairs for bincount scatters
+        ctx.step, ctx.token_entropy, ctx.sequence_entropy = t, float(H.mean()), H
+        T = (ctl.entropy_coef(ctx) if "entropy_coef" in ctl.hooks
+             else T_sched[t] if T_sched is not None else pol.T)
+        tau = ctl.sampling_temperature(ctx, float(tau_sched[t]))
+        logp_samp = logp_all if tau == 1.0 else tempered_log_probs(z, tau)
+        a = _draw(rng, logp_samp, G)
         R = _rewards(rng, env, q, a)
-        counts += np.bincount(flat, minlength=runs * k)
-        adv = R
-        if pol.baseline != "none":
-            adv = R - R.mean(axis=1, keepdims=True)
-            if pol.baseline == "loo":          # R_i - mean of the others = G/(G-1) (R_i - mean)
-                adv = adv * (G / (G - 1.0))
-        old_logp = np.take_along_axis(logp_all, a, axis=1)
-        keep = None
-        if ent_sched is not None:
-            keep = entrocraft_mask(old_logp, adv, entropy=H, target=ent_sched[t],
-                                   strength=pol.strength, seed=rng)
-        z_start, logp_cur = z, logp_all
+        counts += np.bincount((rows * k + a).ravel(), minlength=runs * k)
+        adv = _group_advantages(R, pol.baseline)
+        old_logp = np.take_along_axis(logp_samp, a, axis=1)
+        adv = ctl.advantages(adv, old_logp, None, ctx)
+        tau_x = ctl.extra_rollout(ctx)
+        if tau_x is not None:                  # one more group per run at temperature tau_x
+            a_x = _draw(rng, tempered_log_probs(z, tau_x), G)
+            lp_x = np.take_along_axis(logp_samp, a_x, axis=1)   # under the policy that learns
+            adv_x = ctl.extra_advantages(
+                _group_advantages(_rewards(rng, env, q, a_x), pol.baseline), lp_x, None, ctx)
+            a, adv = np.concatenate([a, a_x], axis=1), np.concatenate([adv, adv_x], axis=1)
+            old_logp = np.concatenate([old_logp, lp_x], axis=1)
+        flat = (rows * k + a).ravel()          # (run, action) pairs for bincount scatters
+        z_start, logp_cur = z, logp_samp
         for epoch in range(pol.epochs):
             if epoch:
-                logp_cur = log_softmax(z, axis=-1)
+                logp_cur = tempered_log_probs(z, tau)
             lp = np.take_along_axis(logp_cur, a, axis=1)
-            w = policy_gradient_weights(lp, adv, old_logp=old_logp, keep=keep, **kw)
+            w = policy_gradient_weights(lp, adv, old_logp=old_logp, control=ctl,
+                                        eps_low=pol.eps_low, eps_high=pol.eps_high, ctx=ctx)
             g = np.bincount(flat, weights=w.ravel(), minlength=runs * k).reshape(runs, k)
             g -= np.exp(logp_cur) * w.sum(axis=1, keepdims=True)
-            dz = pol.lr * (g / G + T * entropy_gradient(z))
+            # d ln softmax(z/tau) / dz = (e_a - pi_tau) / tau: the tempered policy learns
+            u = z / tau                        # the sampled policy's logits
+            dz = pol.lr * (g / G + T * entropy_gradient(u)) / tau
+            if lam > 0:
+                dz -= pol.lr * lam * _kl_gradient(u, z_ref) / tau
             z = z + dz
             z -= z.max(axis=1, keepdims=True)
         out["dHp"][t] = float(np.mean(entropy_change_predicted(z_start, z - z_start)))
@@ -119,7 +134,7 @@ def run_entropy_pg(env, pol: EntropyPG, runs: int, steps: int, rng, progress: bo
         H_new = entropy_from_log_probs(logp_all)
         out["dHm"][t] = float(np.mean(H_new - H))
         qmax = q.max(axis=1, keepdims=True)
-        qa = np.take_along_axis(q, a, axis=1)
+        qa = np.take_along_axis(q, a[:, :G], axis=1)
         out["reward"][t] = R.mean()
         out["sem"][t] = R.mean(axis=1).std(ddof=1) / math.sqrt(runs) if runs > 1 else 0.0
         out["optimal"][t] = np.mean(qa == qmax)
@@ -127,8 +142,7 @@ def run_entropy_pg(env, pol: EntropyPG, runs: int, steps: int, rng, progress: bo
         out["entropy"][t] = H.mean()
         out["coverage"][t] = coverage(p_before, q == qmax).mean()
         out["T"][t] = T
-        if target is not None:
-            target.update(H.mean())
+        ctl.update(ctx)
         H = H_new
         if env.walk_std > 0:
             q += env.walk_std * rng.standard_normal(q.shape)
@@ -140,4 +154,5 @@ def run_entropy_pg(env, pol: EntropyPG, runs: int, steps: int, rng, progress: bo
                        out["entropy"], out["coverage"], out["regret"], counts, final, 0.0,
                        temperature=out["T"], dH_predicted=out["dHp"], dH_measured=out["dHm"])
     res.extra["final_logits"] = z
+    res.extra["control"] = ctl.as_dict()
     return res

@@ -14,10 +14,11 @@ Williams (1992) (REINFORCE).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .._validation import check_choice, check_int, check_probability, check_real, check_temperature
-from ..entropy.controls import CONTROLS
 from ..errors import UserError, UserTypeError
 from ..schedules import parse_schedule
 from . import _kernels as K
@@ -217,7 +218,7 @@ class EntropyPG(Policy):
     .. math:: dz = lr\,\Big[\tfrac1G \sum_i w_i (e_{a_i} - \pi) + T\,\nabla_z H\Big]
 
     where ``w`` are the per-sample weights of
-    :func:`thermo_rl.entropy.controls.policy_gradient_weights` (the same code the
+    :func:`thermo_rl.entropy.objective.policy_gradient_weights` (the same code the
     language-model loop differentiates with torch) and ``grad_z H = -pi (ln pi + H)``.
     ``T = 0`` with ``control=None`` is plain REINFORCE. Its fixed point for exact
     gradients is the Gibbs policy ``pi ∝ exp(Q / T)``.
@@ -230,15 +231,18 @@ class EntropyPG(Policy):
         Step size on the logits.
     group : int
         Samples per run and step (>= 2 with a group baseline).
-    control : str, optional
-        One of :data:`thermo_rl.entropy.controls.CONTROLS`:
-        ``"entropy-bonus"`` (the T term; also on by default when T > 0),
-        ``"target-entropy"`` (T moved to hold ``target_entropy``; one T for all runs,
-        as for one model over many prompts), ``"clip-cov"``, ``"kl-cov"``,
-        ``"clip-higher"`` (``eps_high`` defaults to 0.28; the clip acts only with
-        ``epochs > 1``, as does KL-Cov's ``|ln pi - ln pi_old|``), ``"entrocraft"``
-        (follow ``entropy_schedule``), ``"anneal-temperature"`` (sample at ``tau`` from
-        ``sampling_schedule``).
+    control : str or Control, optional
+        A registered control (:func:`thermo_rl.entropy.control_names`; ``thermo-rl
+        controls`` lists them with their papers and parameters). Its hooks act here as
+        in the language-model loop: sampling temperature, clip bounds, advantages, token
+        weights and penalties, the entropy coefficient (seeded by ``T``: the control's
+        ``seed_param``) and a KL penalty to the initial (uniform) policy. With one
+        epoch the PPO ratio is 1: clipping, clip-higher and KL-Cov act only with
+        ``epochs > 1``.
+    preset : {"toy", "paper"}, optional
+        The control's parameter preset (default ``toy``).
+    control_params : dict, optional
+        The control's parameters (e.g. ``{"fraction": 0.2}`` for ``clip-cov-top``).
     schedule : schedule or str, optional
         Open-loop schedule for T instead of the fixed value.
     target_entropy : float, optional
@@ -247,42 +251,75 @@ class EntropyPG(Policy):
         Entropy target per step for ``entrocraft`` (default linear from ``ln k`` to
         ``0.5 ln k``).
     sampling_schedule : schedule or str, optional
-        Sampling temperature per step (default ``linear:2:1`` with
-        ``anneal-temperature``). Gradients use the untempered log-probs.
-    fraction, kl_coef, eps_low, eps_high, epochs, strength, rate
-        Parameters of the controls (see :mod:`thermo_rl.entropy.controls`).
+        Sampling temperature per step (``anneal-temperature`` has its own). The policy
+        that learns is the one that samples: log-probabilities and entropies are those
+        of ``softmax(z / tau)``.
+    eps_low, eps_high, epochs
+        PPO ratio clip and the number of updates per group.
+    fraction, kl_coef, strength, rate, target_entropy, entropy_schedule
+        Deprecated (0.2.0): the controls' parameters, now in ``control_params``
+        (``target_entropy`` -> ``target``, ``entropy_schedule`` -> ``schedule``).
     """
 
     has_entropy = True
 
     def __init__(self, T: float = 0.1, lr: float = 0.5, group: int = 8, control=None,
                  schedule=None, target_entropy=None, entropy_schedule=None,
-                 sampling_schedule=None, baseline: str = "loo", fraction: float = 0.2,
-                 kl_coef: float = 1.0, eps_low: float = 0.2, eps_high=None, epochs: int = 1,
-                 strength: float = 5.0, rate: float = 0.05):
+                 sampling_schedule=None, baseline: str = "loo", fraction=None,
+                 kl_coef=None, eps_low: float = 0.2, eps_high=None, epochs: int = 1,
+                 strength=None, rate=None, preset: str | None = None,
+                 control_params: dict | None = None):
+        from ..entropy.registry import Control, control_class, make_control
+
         self.T = check_temperature(T, "T", allow_zero=True)
         self.lr = check_real(lr, "lr", low=0.0, low_open=True)
         self.group = check_int(group, "group", low=1)
-        self.control = check_choice("none" if control is None else control, "control", CONTROLS)
+        cls = type(control) if isinstance(control, Control) else control_class(
+            "none" if control is None else control)
+        self.control = cls.name
+        self.preset = preset
+        params = dict(control_params or {})
+        legacy = {"fraction": fraction, "kl_coef": kl_coef, "strength": strength, "rate": rate,
+                  "target_entropy": target_entropy, "entropy_schedule": entropy_schedule}
+        moved = {"target_entropy": "target", "entropy_schedule": "schedule"}
+        if cls.name == "clip-cov" and fraction is not None:
+            warnings.warn("'clip-cov' is Cui et al.'s covariance-band rule since 0.2.0 (its "
+                          "share is 'ratio'); the top-fraction rule is 'clip-cov-top'",
+                          PendingDeprecationWarning, stacklevel=2)
+            moved["fraction"] = "ratio"
+        names = {p.name for p in cls.params}
+        for old, v in legacy.items():
+            if v is None:
+                continue
+            new = moved.get(old, old)
+            warnings.warn(f"EntropyPG({old}=...) is deprecated since 0.2.0: pass "
+                          f"control_params={{{new!r}: ...}}", PendingDeprecationWarning,
+                          stacklevel=2)
+            if new in names:
+                params.setdefault(new, v)
+        seed = cls.seed_param
+        if seed is not None and seed not in params:
+            params[seed] = self.T
+        self.control_params = params
+        self._control = make_control(control if isinstance(control, Control) else cls.name,
+                                     preset=preset, **params)
         self.schedule = None if schedule is None else parse_schedule(schedule)
         if self.schedule is not None and self.schedule.adaptive:
             raise UserError("for an adaptive T use control='target-entropy'")
-        self.target_entropy = (None if target_entropy is None
-                               else check_real(target_entropy, "target_entropy", low=0.0))
-        self.entropy_schedule = (None if entropy_schedule is None
-                                 else parse_schedule(entropy_schedule))
         self.sampling_schedule = (None if sampling_schedule is None
                                   else parse_schedule(sampling_schedule))
         self.baseline = check_choice(baseline, "baseline", ("loo", "group", "none"))
         if self.baseline != "none" and self.group < 2:
             raise UserError(f"baseline={self.baseline!r} needs group >= 2 samples per step")
-        self.fraction = check_real(fraction, "fraction", low=0.0, high=1.0)
-        self.kl_coef = check_real(kl_coef, "kl_coef", low=0.0)
         self.eps_low = check_real(eps_low, "eps_low", low=0.0, high=1.0)
         self.eps_high = None if eps_high is None else check_real(eps_high, "eps_high", low=0.0)
         self.epochs = check_int(epochs, "epochs", low=1)
-        self.strength = check_real(strength, "strength", low=0.0)
-        self.rate = check_real(rate, "rate", low=0.0, low_open=True)
+
+    def make_control(self):
+        """A fresh instance of the policy's control (its state starts anew each run)."""
+        from ..entropy.registry import make_control
+
+        return make_control(self.control, preset=self.preset, **self.control_params)
 
 
 POLICIES = ("greedy", "epsilon-greedy", "softmax", "gradient", "gradient-no-baseline", "ucb",

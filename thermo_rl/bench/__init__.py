@@ -21,7 +21,7 @@ from ..errors import UserError
 __all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "best_times", "cpu_model",
            "machine", "run_bench"]
 
-AREAS = ("levels", "ising", "anneal", "bandit", "llm", "llm_rl", "llm_hf", "gpu")
+AREAS = ("levels", "ising", "free_energy", "anneal", "bandit", "llm", "llm_rl", "llm_hf", "gpu")
 
 
 @dataclass
@@ -94,11 +94,18 @@ def machine() -> dict:
 
     Every bench table prints it: a speed figure means nothing without the CPU.
     """
+    import sys
+
     import numba
 
+    torch = sys.modules.get("torch")
+    keep = torch.get_num_threads() if torch is not None else None
+    threads = numba.get_num_threads()     # the first call starts Numba's OpenMP layer, which
+    if keep is not None:                  # resets the OpenMP thread count torch shares
+        torch.set_num_threads(keep)
     blas = next((os.environ[v] for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                          "MKL_NUM_THREADS") if os.environ.get(v)), None)
-    return {"cpu": cpu_model(), "cores": os.cpu_count(), "threads": numba.get_num_threads(),
+    return {"cpu": cpu_model(), "cores": os.cpu_count(), "threads": threads,
             "numpy_threads": int(blas) if blas and blas.isdigit() else None}
 
 

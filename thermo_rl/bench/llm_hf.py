@@ -164,9 +164,10 @@ def _rl(folder, out, device, s, seed, repeat, where):
     return rows
 
 
-def trl_grpo_step(folder, out, device, texts, group: int, seed: int = 0, *, lr: float = 1e-4):
+def trl_grpo_step(folder, out, device, texts, group: int, seed: int = 0, *, lr: float = 1e-4,
+                  task="digit-sum"):
     """TRL's ``GRPOTrainer`` on the Hugging Face model in ``folder``, set up for one step
-    on the prompts ``texts`` (each repeated ``group`` times, prompt-major) of digit-sum:
+    on the prompts ``texts`` (each repeated ``group`` times, prompt-major) of ``task``:
     returns ``(update, step)``, ``update()`` one optimizer step on a fixed rollout
     (``compute_loss`` + backward + AdamW), ``step()`` a rollout
     (``_generate_and_score_completions``: transformers' ``generate``, rewards, group
@@ -179,7 +180,7 @@ def trl_grpo_step(folder, out, device, texts, group: int, seed: int = 0, *, lr: 
     from ..llm.hf import load_hf
     from ..llm.tasks import get_task
 
-    task = get_task("digit-sum")
+    task = get_task(task)
     B, Tc = len(texts), task.answer_length + 1
     trl_policy = load_hf(folder, device=device)
 

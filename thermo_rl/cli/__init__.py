@@ -51,7 +51,8 @@ from ..results import DEFAULT_SEED, jsonable
 from . import _common
 from ._common import Interrupted, check_out_dir
 
-SUBCOMMANDS = ("levels", "ising", "potts", "anneal", "bandit", "llm", "sweep", "bench", "tour")
+SUBCOMMANDS = ("levels", "ising", "potts", "anneal", "bandit", "llm", "controls", "free-energy",
+               "sweep", "bench", "tour")
 
 __all__ = ["SUBCOMMANDS", "build_parser", "dumps", "main"]
 
@@ -79,9 +80,10 @@ def _seed(text: str) -> int:
 
 
 def _available():
-    for name in SUBCOMMANDS:
-        if importlib.util.find_spec(f"thermo_rl.cli.{name}") is not None:
-            yield name, importlib.import_module(f"thermo_rl.cli.{name}")
+    for name in SUBCOMMANDS:                  # a subcommand's module: its name, - as _
+        mod = f"thermo_rl.cli.{name.replace('-', '_')}"
+        if importlib.util.find_spec(mod) is not None:
+            yield name, importlib.import_module(mod)
 
 
 def add_common_arguments(p, *, suppress_defaults: bool = False) -> None:

@@ -17,7 +17,7 @@ _TEMPERED = ("softmax", "pg")
 
 def add_arguments(p):
     from ..bandits import ENVS, POLICIES
-    from ..entropy.controls import CONTROLS
+    from ..entropy.registry import control_names
 
     p.add_argument("--env", default="testbed", choices=ENVS,
                    help="environment (default testbed: the 10-armed testbed of "
@@ -51,8 +51,11 @@ def add_arguments(p):
     p.add_argument("--c", type=float, default=2.0, help="UCB exploration constant (default 2)")
     p.add_argument("--lr", type=float, default=0.5,
                    help="pg/reinforce step size on the logits (default 0.5)")
-    p.add_argument("--control", default=None, choices=CONTROLS,
-                   help="pg/reinforce entropy control (default none)")
+    p.add_argument("--control", default=None, choices=control_names(),
+                   help="pg/reinforce entropy control (default none; `thermo-rl controls` "
+                        "lists them)")
+    p.add_argument("--preset", default=None, choices=("toy", "paper"),
+                   help="the control's parameters: toy-batch defaults or the paper's")
 
 
 def _policy_names(text):

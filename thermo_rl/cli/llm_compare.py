@@ -14,16 +14,25 @@ def add_arguments(p):
     from .llm_rl import add_rl_arguments
 
     p.add_argument("--controls", default="none,entropy-bonus,clip-cov",
-                   help="comma-separated controls (default none,entropy-bonus,clip-cov); "
-                        "any of: none, entropy-bonus, target-entropy, clip-cov, clip-cov-top, "
-                        "kl-cov, clip-higher, high-entropy, entrocraft, anneal-temperature, "
-                        "kl-penalty")
+                   help="comma-separated controls (default none,entropy-bonus,clip-cov), "
+                        "each optionally with a preset (clip-cov:paper); `thermo-rl "
+                        "controls` lists them")
     add_rl_arguments(p)
 
 
 def run(args):
-    from ..llm.rl import CONTROLS
-    from ._common import comma_choices
+    from ..entropy.registry import PRESETS, control_names
+    from ..errors import UserError
 
-    controls = comma_choices(args.controls, CONTROLS, "--controls")
+    controls = [c.strip() for c in args.controls.split(",") if c.strip()]
+    if not controls:
+        raise UserError("--controls must name at least one control")
+    for c in controls:
+        name, _, preset = c.partition(":")
+        if name not in control_names() or (preset and preset not in PRESETS):
+            raise UserError(f"--controls: unknown control {c!r}; expected NAME or "
+                            f"NAME:PRESET with NAME one of {', '.join(control_names())} and "
+                            f"PRESET one of {', '.join(PRESETS)}")
+    if len(set(controls)) != len(controls):
+        raise UserError(f"--controls must not repeat a name, got {controls}")
     return run_controls(args, controls)

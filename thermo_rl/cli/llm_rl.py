@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
+
 HELP = ("RL fine-tune a pretrained model (one control): exact pass@k, coverage and entropy "
         "before and after")
 
 
 def add_rl_arguments(p):
     """The RL options shared by ``llm rl`` and ``llm compare``."""
-    from ..llm.loss import ESTIMATORS, LOSS_TYPES, SCALE_REWARDS
-    from ..llm.rl import KL_ESTIMATORS
+    from ..entropy.objective import KL_ESTIMATORS
+    from ..entropy.registry import PRESETS
+    from ..llm.rl_config import ESTIMATORS, LOSS_TYPES, SCALE_REWARDS
     from ._llm_common import add_model_arguments
 
     add_model_arguments(p)
@@ -36,24 +39,30 @@ def add_rl_arguments(p):
                         "ratio is 1 and clipping does nothing)")
     g.add_argument("--minibatches", type=int, default=2,
                    help="optimizer steps per pass (default 2)")
-    g.add_argument("--beta", type=float, default=0.0,
-                   help="KL coefficient: maximize <r> - beta KL(pi || pi_ref) (default 0; "
-                        "0.2 with the kl-penalty control)")
+    g.add_argument("--kl-penalty", type=float, default=None,
+                   help="KL coefficient lambda: maximize <r> - lambda KL(pi || pi_ref) "
+                        "(default 0; 0.2 with the kl-penalty control)")
+    g.add_argument("--beta", type=float, default=None, help=argparse.SUPPRESS)
     g.add_argument("--kl-estimator", default="reward", choices=KL_ESTIMATORS,
-                   help="reward: beta ln(pi/pi_ref) per sequence in the reward (fixed point "
-                        "pi*); k3: TRL's per-token k3 in the loss (default reward)")
+                   help="reward: lambda ln(pi/pi_ref) per sequence in the reward (fixed "
+                        "point pi*); k3: TRL's per-token k3 in the loss (the forward KL's "
+                        "gradient); k3-corrected: rho k3, TRL's default (default reward)")
+    g.add_argument("--preset", default="toy", choices=PRESETS,
+                   help="the control's parameters: toy-batch defaults or the paper's values "
+                        "(default toy)")
     g.add_argument("--decoding", default="sample",
                    help="rollout decoding: sample, temperature:T, top-k:K, top-p:P, min-p:X, "
                         "top-h:A, or several joined by commas")
-    g.add_argument("--top-entropy-quantile", type=float, default=1.0,
-                   help="train only on the top quantile of tokens by entropy (default 1: all)")
     g.add_argument("--eval-every", type=int, default=None,
                    help="steps between exact evaluations (default: every step for <= 100 "
                         "answers, else steps/10)")
     g.add_argument("--control-arg", action="append", default=[], metavar="KEY=VALUE",
                    help="an argument of the controls that take it (repeatable), e.g. "
                         "coef=0.05, ratio=0.02, fraction=0.05, target=0.5, "
-                        "temperature_schedule=linear:1.5:1")
+                        "schedule=linear:1.5:1 (`thermo-rl controls` lists them)")
+    if not any("--dry-run" in a.option_strings for a in p._actions):
+        p.add_argument("--dry-run", action="store_true",
+                       help="check every flag and print the run's config; no work")
 
 
 def _value(text):
@@ -75,47 +84,71 @@ def control_args(items) -> dict:
     return out
 
 
-def rl_kwargs(args, size: str) -> dict:
-    from ..llm.decoding import parse_decoding
+def rl_config(args, control: str):
+    """The :class:`~thermo_rl.llm.rl_config.RLConfig` of the flags (checked before any work)."""
+    import warnings
 
-    steps = args.steps if args.steps is not None else 200
-    return {"steps": steps, "n_prompts": args.prompts, "group": args.group, "lr": args.lr,
-            "estimator": args.estimator, "scale_rewards": args.scale_rewards,
-            "loss_type": args.loss_type, "eps_low": args.eps_low, "eps_high": args.eps_high,
-            "updates_per_rollout": args.updates_per_rollout, "minibatches": args.minibatches,
-            "beta": args.beta, "kl_estimator": args.kl_estimator,
-            "decoding": parse_decoding(args.decoding),
-            "top_entropy_quantile": args.top_entropy_quantile, "eval_every": args.eval_every}
+    from ..llm.decoding import parse_decoding
+    from ..llm.rl_config import RLConfig
+
+    kl = args.kl_penalty
+    if args.beta is not None:
+        warnings.warn("--beta is now --kl-penalty (0.2.0)", PendingDeprecationWarning,
+                      stacklevel=2)
+        kl = args.beta if kl is None else kl
+    name, _, preset = control.partition(":")
+    return RLConfig(control=name, preset=preset or args.preset,
+                    steps=args.steps if args.steps is not None else 200,
+                    n_prompts=args.prompts, group=args.group, lr=args.lr,
+                    estimator=args.estimator, scale_rewards=args.scale_rewards,
+                    loss_type=args.loss_type, eps_low=args.eps_low, eps_high=args.eps_high,
+                    updates_per_rollout=args.updates_per_rollout,
+                    minibatches=args.minibatches, kl_penalty=0.0 if kl is None else kl,
+                    kl_estimator=args.kl_estimator, decoding=parse_decoding(args.decoding),
+                    eval_every=args.eval_every, seed=args.seed)
 
 
 def add_arguments(p):
-    from ..llm.rl import CONTROLS
-
-    p.add_argument("--control", default="none", choices=CONTROLS,
-                   help="entropy control (default none: reward alone)")
+    p.add_argument("--control", default="none",
+                   help="entropy control, optionally with a preset (clip-cov:paper); "
+                        "default none: reward alone; `thermo-rl controls` lists them")
     add_rl_arguments(p)
 
 
 def run_controls(args, controls) -> dict:
-    """Pretrain or load the model, run :func:`thermo_rl.llm.rl.compare`, save the figure."""
-    from ..llm.rl import compare, control_arguments
+    """Check every flag, then pretrain or load the model, run :func:`thermo_rl.llm.rl.compare`
+    and save the figure."""
+    import dataclasses
+
     from ._common import out_dir
     from ._llm_common import get_pretrained
 
     kw = control_args(args.control_arg)
-    per = {c: {k: v for k, v in kw.items() if k in control_arguments(c)} for c in controls}
+    configs = {c: rl_config(args, c) for c in controls}
+    per = {}
+    for c, cfg in configs.items():
+        names = {p.name for p in type(cfg.make_control()).params}
+        per[c] = {k: v for k, v in kw.items() if k in names}
+        configs[c] = dataclasses.replace(cfg, control_params=per[c])   # checks the values
     unused = set(kw) - {k for d in per.values() for k in d}
     if unused:
         raise ValueError(f"--control-arg {', '.join(sorted(unused))}: no control of "
                          f"{', '.join(controls)} takes it")
+    folder = out_dir(args)
+    if getattr(args, "dry_run", False):
+        return {"dry_run": True, "configs": {c: cfg.as_dict() for c, cfg in configs.items()}}
+    from ..llm.rl import compare
+
     pre = get_pretrained(args, progress=args.progress)
     size = pre.settings.get("size", "small")
+    first = configs[controls[0]]
+    common = {f.name: getattr(first, f.name) for f in dataclasses.fields(first)
+              if f.name not in ("control", "preset", "control_params", "seed")}
     res = compare(pre, controls, seed=args.seed, progress=args.progress, control_kwargs=per,
-                  **rl_kwargs(args, size))
+                  **common)
     out = res.as_dict()
     out["task"], out["size"] = pre.task.name, size
     out["figures"] = []
-    folder = out_dir(args)
     if folder is not None:
         from ..viz.llm_rl import plot_compare
         from ._common import save_figure
@@ -145,10 +178,14 @@ def render_table(r) -> str:
 
 
 def render(r) -> str:
+    if r.get("dry_run"):
+        return "flags checked; configs:\n" + "\n".join(
+            f"  {c}: {cfg['control_resolved']}" for c, cfg in r["configs"].items())
     s = r["settings"]
     lines = [(f"{r['task']} ({r['size']} GPT): {s['steps']} RL steps x {s['n_prompts']} prompts "
              f"x {s['group']} samples, {s['estimator']}/{s['loss_type']}, lr {s['lr']:g}, "
-             f"beta {s['beta']:g}; exact metrics over every prompt and answer"),
+             f"KL penalty lambda {s['kl_penalty']:g}; exact metrics of the sampled policy "
+             f"over every prompt and answer"),
              render_table(r)]
     for name, run in r["runs"].items():
         e = run["entropy_change"]

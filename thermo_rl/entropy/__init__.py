@@ -9,15 +9,22 @@ autograd):
   logit updates of the policy-gradient family and the empirical law
   ``R = -a exp(H) + b`` (Cui et al., 2025, "The Entropy Mechanism of Reinforcement
   Learning for Reasoning Language Models").
-* :mod:`thermo_rl.entropy.controls` — entropy bonus, target entropy, Clip-Cov and
+* :mod:`thermo_rl.entropy.registry` — one registry of controls: each control is one
+  class in one file of :mod:`thermo_rl.entropy.methods` with its name, summary, paper,
+  parameters (ours beside the paper's) and hooks; :func:`make_control`,
+  :func:`control_names`, :func:`describe_controls` (``thermo-rl controls``).
+* :mod:`thermo_rl.entropy.objective` — the policy loss assembled from a control's hooks
+  (:func:`policy_loss`; :func:`policy_gradient_weights` for NumPy learners).
+* :mod:`thermo_rl.entropy.controls` — the kernels: entropy bonus, target entropy, Clip-Cov and
   KL-Cov (Cui et al., 2025), asymmetric PPO clipping (clip-higher, DAPO: Yu et al.,
   2025), advantage reshaping to follow an entropy schedule (Entrocraft, "Addressing
   Performance Saturation for LLM RL via Precise Entropy Curve Control") and
   sampling-temperature annealing.
 """
 
+import warnings
+
 from .controls import (
-    CONTROLS,
     TargetEntropyControl,
     centered_covariance,
     clip_cov_band_mask,
@@ -28,8 +35,6 @@ from .controls import (
     kl_cov_penalty,
     kl_cov_weights,
     masked_mean,
-    policy_gradient_weights,
-    policy_loss,
     ppo_clip_objective,
     ppo_clip_weights,
     select_top_covariance,
@@ -44,14 +49,41 @@ from .dynamics import (
     pg_logit_update,
     predicted_pg_entropy_change,
 )
+from .objective import AGGREGATIONS, KL_ESTIMATORS, policy_gradient_weights, policy_loss
+from .registry import (
+    HOOKS,
+    PRESETS,
+    REGISTRY,
+    Context,
+    Control,
+    Paper,
+    Param,
+    control_class,
+    control_names,
+    describe_controls,
+    make_control,
+    register,
+)
 
 __all__ = [
+    "AGGREGATIONS",
     "CONTROLS",
+    "HOOKS",
+    "PRESETS",
+    "KL_ESTIMATORS",
+    "REGISTRY",
+    "Context",
+    "Control",
     "EntropyLawFit",
+    "Paper",
+    "Param",
     "TargetEntropyControl",
     "centered_covariance",
     "clip_cov_band_mask",
     "clip_cov_mask",
+    "control_class",
+    "control_names",
+    "describe_controls",
     "entrocraft_mask",
     "entropy_bonus",
     "entropy_change_exact",
@@ -61,6 +93,7 @@ __all__ = [
     "high_entropy_mask",
     "kl_cov_penalty",
     "kl_cov_weights",
+    "make_control",
     "masked_mean",
     "pg_logit_update",
     "policy_gradient_weights",
@@ -68,6 +101,15 @@ __all__ = [
     "ppo_clip_objective",
     "ppo_clip_weights",
     "predicted_pg_entropy_change",
+    "register",
     "select_top_covariance",
     "tempered_log_probs",
 ]
+
+
+def __getattr__(name):
+    if name == "CONTROLS":
+        warnings.warn("thermo_rl.entropy.CONTROLS is now control_names() (the registry)",
+                      PendingDeprecationWarning, stacklevel=2)
+        return control_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

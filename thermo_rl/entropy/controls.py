@@ -7,14 +7,11 @@ and is written against the Python array API (``array_api_compat``): the bandit
 learner calls it with NumPy arrays, the language-model loop with torch tensors whose
 autograd flows through.
 
-Two faces of the same math:
-
-* :func:`policy_loss` returns the scalar loss to minimize (torch: call
-  ``.backward()``);
-* :func:`policy_gradient_weights` returns per-sample weights ``w`` with
-  ``d loss / d logp_i = -mask_i w_i / sum(mask)``: a learner without autograd
-  (the NumPy bandit learner) applies ``dz = lr * mean_i w_i (e_{a_i} - pi)``.
-  The tests check that torch's autograd of the first equals the second.
+These are the kernels of the controls. Each control is one registered class in
+:mod:`thermo_rl.entropy.methods` (:mod:`thermo_rl.entropy.registry`) whose hooks call
+them; :mod:`thermo_rl.entropy.objective` assembles the policy loss from the hooks
+(:func:`~thermo_rl.entropy.objective.policy_loss`, and its gradient weights for the
+NumPy bandit learner, :func:`~thermo_rl.entropy.objective.policy_gradient_weights`).
 
 Controls (the entropy mechanism, :mod:`thermo_rl.entropy.dynamics`: entropy falls by
 ``eta Cov(ln pi, A)`` per step, so each control acts on that covariance or on T):
@@ -36,8 +33,8 @@ Clip-Cov and KL-Cov (:func:`clip_cov_band_mask`, :func:`clip_cov_mask`, :func:`k
     :func:`clip_cov_band_mask` is Clip-Cov as Cui et al. define it: a random
     ``ratio`` of the valid samples (at least one) drawn from those whose covariance
     lies in the band ``lb < cov < ub`` (their defaults 2e-4, 1, 5).
-    :func:`clip_cov_mask` is a deterministic variant: the top ``fraction`` of valid
-    samples with positive covariance (the bandit learner uses it).
+    :func:`clip_cov_mask` is a deterministic variant (``clip-cov-top``): the top
+    ``fraction`` of valid samples by covariance.
 high-entropy masking (:func:`high_entropy_mask`)
     Wang et al. (2025, "Beyond the 80/20 Rule: High-Entropy Minority Tokens Drive
     Effective Reinforcement Learning for LLM Reasoning"): the gradient flows only
@@ -55,7 +52,7 @@ Entrocraft (:func:`entrocraft_mask`)
     entropy is below its target, reject (zero the advantage of) samples whose
     covariance term lowers entropy (``c_i > 0``) with probability
     ``min(1, strength |gap|)``; above target, reject those that raise it
-    (``c_i < 0``). The expected first-order change then has the sign of the gap.
+    (``c_i < 0``). This moves the expected first-order change toward the gap's sign.
 sampling temperature (:func:`tempered_log_probs`)
     Sample from ``softmax(z / tau)``; anneal ``tau`` with any
     :mod:`thermo_rl.schedules` schedule.
@@ -72,14 +69,13 @@ import numpy as np
 from array_api_compat import array_namespace, device
 
 from .._rng import make_rng
-from .._validation import check_choice, check_real, check_temperature
+from .._validation import check_real, check_temperature
 from ..errors import UserError
 from ..metrics import _as_array as _arr
 from ..metrics import entropy_from_logits, log_softmax
 from ..schedules import TargetEntropy
 
 __all__ = [
-    "CONTROLS",
     "TargetEntropyControl",
     "centered_covariance",
     "clip_cov_band_mask",
@@ -90,17 +86,11 @@ __all__ = [
     "kl_cov_penalty",
     "kl_cov_weights",
     "masked_mean",
-    "policy_gradient_weights",
-    "policy_loss",
     "ppo_clip_objective",
     "ppo_clip_weights",
     "select_top_covariance",
     "tempered_log_probs",
 ]
-
-CONTROLS = ("none", "entropy-bonus", "target-entropy", "clip-cov", "kl-cov", "clip-higher",
-            "entrocraft", "anneal-temperature")
-
 
 def _stop(x):
     """Stop the gradient (torch: ``detach``; NumPy: identity)."""
@@ -142,8 +132,21 @@ def centered_covariance(logp, adv, mask=None):
 
 
 def select_top_covariance(logp, adv, mask=None, fraction: float = 2e-3):
-    """Boolean array: the top ``fraction`` (at least one) of valid samples by centered
-    covariance, among those with positive covariance, per row of the last axis."""
+    """Boolean array: the top ``max(1, floor(fraction * n_valid))`` valid samples by
+    centered covariance, whatever its sign, per row of the last axis.
+
+    verl's KL-Cov selection (``torch.topk`` of ``(A - mean A)(ln pi - mean ln pi)`` over
+    the valid tokens, ``k = max(1, int(N * kl_cov_ratio))``); ties go to the earlier
+    sample. ``fraction = 0`` selects nothing. Before version 0.2.0 only samples with
+    positive covariance could be chosen and the count was rounded up.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> logp = np.log(np.array([0.9, 0.5, 0.1, 0.05]))
+    >>> select_top_covariance(logp, np.array([2.0, 0.0, -1.0, 1.0]), fraction=0.5)
+    array([ True, False,  True, False])
+    """
     fraction = check_real(fraction, "fraction", low=0.0, high=1.0)
     logp = _stop(_arr(logp))
     xp = array_namespace(logp)
@@ -156,16 +159,17 @@ def select_top_covariance(logp, adv, mask=None, fraction: float = 2e-3):
     order = xp.argsort(keyed, axis=-1, descending=True, stable=True)
     rank = xp.argsort(order, axis=-1, stable=True)
     n_valid = xp.sum(xp.astype(valid, logp.dtype), axis=-1, keepdims=True)
-    n_sel = xp.ceil(fraction * n_valid)
+    n_sel = xp.floor(fraction * n_valid)
     n_sel = xp.where((n_sel < 1) & (n_valid > 0), xp.ones_like(n_sel), n_sel)
-    return (xp.astype(rank, logp.dtype) < n_sel) & valid & (cov > 0)
+    return (xp.astype(rank, logp.dtype) < n_sel) & valid
 
 
 def clip_cov_mask(logp, adv, mask=None, fraction: float = 2e-4):
-    """Clip-Cov (Cui et al., 2025): 1 where the gradient flows, 0 for the stopped samples.
+    """The top-fraction variant of Clip-Cov (``clip-cov-top``): 1 where the gradient
+    flows, 0 for the stopped samples and for padding.
 
-    The stopped samples are the top ``fraction`` by centered covariance
-    (:func:`select_top_covariance`); padding (``mask = 0``) is 0 as well.
+    The stopped samples are :func:`select_top_covariance`'s. Cui et al.'s Clip-Cov is
+    :func:`clip_cov_band_mask`.
     """
     logp = _arr(logp)
     xp = array_namespace(logp)
@@ -445,75 +449,3 @@ class TargetEntropyControl:
             T = self.T + (self.step if h < self.target else -self.step)
             self.T = float(min(max(T, self.schedule.T_min), self.schedule.T_max))
         return self.T
-
-
-def _surrogate_parts(logp, adv, mask, old_logp, eps_low, eps_high, control, fraction, keep):
-    logp, adv = _arr(logp), _arr(adv)
-    xp = array_namespace(logp, adv)
-    m = _mask(mask, logp, xp)
-    if keep is not None:
-        m = m * _mask(keep, logp, xp)
-    if old_logp is None:
-        old_logp = _stop(logp)
-    control = "none" if control is None else control
-    check_choice(control, "control", CONTROLS)
-    if control == "clip-higher" and eps_high is None:
-        eps_high = 0.28
-    eps_high = eps_low if eps_high is None else eps_high
-    flow = m
-    if control == "clip-cov":
-        flow = clip_cov_mask(logp, adv, m, fraction)
-    return xp, m, flow, old_logp, eps_high
-
-
-def policy_loss(logp, adv, mask=None, *, old_logp=None, eps_low: float = 0.2,
-                eps_high: float | None = None, control: str | None = None,
-                fraction: float = 2e-3, kl_coef: float = 1.0, keep=None):
-    """Scalar policy loss (minimize): ``-mean(PPO surrogate) + mean(KL-Cov penalty)``.
-
-    Parameters
-    ----------
-    logp : array (..., n)
-        Log-probs of the sampled actions/tokens under the current policy (autograd).
-    adv : array (..., n)
-        Advantages (no gradient).
-    mask : array (..., n), optional
-        1 for valid samples.
-    old_logp : array (..., n), optional
-        Log-probs under the sampling policy (default: ``logp`` detached, i.e. on-policy
-        REINFORCE, whose gradient is ``A grad ln pi``).
-    eps_low, eps_high : float
-        PPO ratio clip ``[1 - eps_low, 1 + eps_high]``; ``eps_high`` defaults to
-        ``eps_low`` (0.28 with ``control="clip-higher"``).
-    control : str, optional
-        ``"clip-cov"`` stops the gradient of the top-``fraction`` covariance samples,
-        ``"kl-cov"`` penalizes them with ``kl_coef |ln pi - ln pi_old|``; the others
-        act outside the loss (bonus, temperature, advantage reshaping) or through
-        ``eps_high``.
-    keep : array (..., n), optional
-        Extra 0/1 weights (e.g. :func:`entrocraft_mask`).
-    """
-    xp, m, flow, old, eps_high = _surrogate_parts(logp, adv, mask, old_logp, eps_low, eps_high,
-                                                  control, fraction, keep)
-    surr = ppo_clip_objective(logp, old, adv, eps_low, eps_high)
-    surr = surr * flow + _stop(surr) * (m - flow)        # Clip-Cov: value kept, gradient cut
-    loss = -xp.sum(surr) / xp.maximum(xp.sum(m), xp.ones_like(xp.sum(m)))
-    if control == "kl-cov":
-        loss = loss + masked_mean(kl_cov_penalty(logp, old, adv, m, fraction, kl_coef), m)
-    return loss
-
-
-def policy_gradient_weights(logp, adv, mask=None, *, old_logp=None, eps_low: float = 0.2,
-                            eps_high: float | None = None, control: str | None = None,
-                            fraction: float = 2e-3, kl_coef: float = 1.0, keep=None):
-    """Per-sample weights ``w`` with ``d policy_loss / d logp_i = -w_i / sum(mask)``.
-
-    Same arguments as :func:`policy_loss`. A softmax learner without autograd
-    ascends with ``dz = lr * sum_i w_i (e_{a_i} - pi) / sum(mask)``.
-    """
-    _xp, m, flow, old, eps_high = _surrogate_parts(logp, adv, mask, old_logp, eps_low, eps_high,
-                                                  control, fraction, keep)
-    w = ppo_clip_weights(logp, old, adv, eps_low, eps_high) * flow
-    if control == "kl-cov":
-        w = w + kl_cov_weights(logp, old, adv, m, fraction, kl_coef) * m
-    return w

@@ -18,17 +18,20 @@ coverage of the correct set, the effective number of correct answers, the expect
 number of distinct correct answers among n samples, the KL divergence to another
 model, and the optimum of KL-regularized RL (:func:`kl_regularized_optimum`)
 
-.. math::  \pi^*(a \mid x) = \pi_{\mathrm{ref}}(a \mid x)\, e^{r(x, a)/\beta} / Z_\beta(x),
+.. math::  \pi^*(a \mid x) = \pi_{\mathrm{ref}}(a \mid x)\, e^{r(x, a)/\lambda} / Z_\lambda(x),
 
-the Gibbs distribution at temperature beta with the base model as prior: it
-maximizes :math:`\langle r\rangle_\pi - \beta\,\mathrm{KL}(\pi\|\pi_{\mathrm{ref}})`,
-whose maximum is :math:`\beta \ln Z_\beta` (minus the free energy). This is the
+the Gibbs distribution at temperature lambda (the KL coefficient) with the base model as
+prior: it
+maximizes :math:`\langle r\rangle_\pi - \lambda\,\mathrm{KL}(\pi\|\pi_{\mathrm{ref}})`,
+whose maximum is :math:`\lambda \ln Z_\lambda` (minus the free energy). This is the
 language twin of :func:`thermo_rl.bandits.theory.gibbs_policy`. Decoding filters
 (:mod:`thermo_rl.llm.decoding`) apply per position, so the distribution that a
 decoding method samples from is exact too.
 """
 
 from __future__ import annotations
+
+import warnings
 
 from dataclasses import dataclass
 
@@ -365,19 +368,31 @@ class AnswerDistribution:
                 **self.metrics()}
 
 
-def kl_regularized_optimum(ref: AnswerDistribution, beta: float) -> AnswerDistribution:
-    r"""``pi* = pi_ref exp(r / beta) / Z``: the optimum of ``<r> - beta KL(pi || pi_ref)``.
+def _renamed_beta(kl_penalty, beta, where):
+    if beta is not None:
+        warnings.warn(f"{where}(beta=...) is now kl_penalty= (the KL coefficient lambda; "
+                      f"beta is 1/T in this package)", PendingDeprecationWarning, stacklevel=3)
+        return beta if kl_penalty is None else kl_penalty
+    if kl_penalty is None:
+        raise UserTypeError(f"{where} needs kl_penalty (the KL coefficient lambda)")
+    return kl_penalty
 
-    The Gibbs distribution at temperature ``beta`` with the reference model as the
-    prior (degeneracy) of each answer. ``beta -> inf`` gives back ``pi_ref``;
-    ``beta -> 0`` puts all mass on the correct answers in proportion to ``pi_ref``
-    (reward maximization with the base model as tie-breaker). Computed in log
-    space: finite for any ``beta > 0``.
+
+def kl_regularized_optimum(ref: AnswerDistribution, kl_penalty: float | None = None, *,
+                           beta: float | None = None) -> AnswerDistribution:
+    r"""``pi* = pi_ref exp(r / lambda) / Z``: the optimum of ``<r> - lambda KL(pi || pi_ref)``.
+
+    The Gibbs distribution at temperature ``lambda`` (``kl_penalty``) with the reference
+    model as the prior (degeneracy) of each answer. ``lambda -> inf`` gives back
+    ``pi_ref``; ``lambda -> 0`` puts all mass on the correct answers in proportion to
+    ``pi_ref`` (reward maximization with the base model as tie-breaker). Computed in
+    log space: finite for any ``lambda > 0``. (``beta=`` is the pre-0.2.0 name.)
     """
-    beta = check_real(beta, "beta", low=0.0, low_open=True)
+    lam = check_real(_renamed_beta(kl_penalty, beta, "kl_regularized_optimum"), "kl_penalty",
+                     low=0.0, low_open=True)
     full = ref.full
     with np.errstate(divide="ignore"):
-        logw = np.log(full) + ref.rewards / beta
+        logw = np.log(full) + ref.rewards / lam
     logw -= logw.max(axis=1, keepdims=True)
     w = np.exp(logw)
     w /= w.sum(axis=1, keepdims=True)
@@ -385,12 +400,14 @@ def kl_regularized_optimum(ref: AnswerDistribution, beta: float) -> AnswerDistri
 
 
 def free_energy_objective(pi: AnswerDistribution, ref: AnswerDistribution,
-                          beta: float) -> np.ndarray:
-    r"""``<r>_pi - beta KL(pi || pi_ref)`` per prompt (to maximize).
+                          kl_penalty: float | None = None, *,
+                          beta: float | None = None) -> np.ndarray:
+    r"""``<r>_pi - lambda KL(pi || pi_ref)`` per prompt (to maximize; ``lambda = kl_penalty``).
 
-    Its maximum over ``pi`` is ``beta ln Z`` with ``Z = sum_a pi_ref(a) e^{r(a)/beta}``,
+    Its maximum over ``pi`` is ``lambda ln Z`` with ``Z = sum_a pi_ref(a) e^{r(a)/lambda}``,
     reached at :func:`kl_regularized_optimum`; the gap to it is
-    ``beta KL(pi || pi*)``.
+    ``lambda KL(pi || pi*)``.
     """
-    beta = check_real(beta, "beta", low=0.0)
-    return (pi.full * pi.rewards).sum(axis=1) - beta * pi.kl(ref)
+    lam = check_real(_renamed_beta(kl_penalty, beta, "free_energy_objective"), "kl_penalty",
+                     low=0.0)
+    return (pi.full * pi.rewards).sum(axis=1) - lam * pi.kl(ref)

@@ -20,8 +20,8 @@ block of ``_generate_and_score_completions`` and ``_compute_loss``):
 :func:`policy_loss_tokens`
     ``per_token_loss = -min(rho A, clip(rho, 1 - eps_low, 1 + eps_high) A)`` with
     ``rho = exp(logp - old_logp)`` (:func:`thermo_rl.entropy.ppo_clip_objective`),
-    times the high-entropy mask when ``top_entropy_quantile < 1``
-    (:func:`thermo_rl.entropy.high_entropy_mask`), plus ``beta k3`` with
+    times the control's token weights (Clip-Cov, high-entropy), plus its token
+    penalty (KL-Cov), minus an entropy bonus, plus ``lambda k3`` with
     ``k3 = exp(ref - logp) - (ref - logp) - 1`` (Schulman's estimator of
     ``KL(pi || pi_ref)``), aggregated as
 
@@ -29,8 +29,9 @@ block of ``_generate_and_score_completions`` and ``_compute_loss``):
     ``dr_grpo``   sum over all valid tokens / (B * max_completion_length);
     ``dapo``      sum over all valid tokens / number of valid tokens.
 
-    The entropy controls (``control=``) act inside it, all through
-    :mod:`thermo_rl.entropy` (see :data:`LOSS_CONTROLS`).
+    The entropy controls (``control=``) act inside it through their registered hooks
+    (:mod:`thermo_rl.entropy.registry`); the loss itself is
+    :func:`thermo_rl.entropy.policy_loss`, the one implementation the bandits share.
 
 **One update per rollout is a no-op for every ratio-based control.** With a single
 on-policy update, ``old_logp = logp`` (detached): ``rho = 1`` exactly, no token is
@@ -45,64 +46,40 @@ bit-identical. Clip-Cov, high-entropy masking and the entropy bonus do act on-po
 gradient under ``pi`` is ``sum_y pi_ref(y) grad(-ln pi(y))`` per token, the gradient of
 the *forward* KL(pi_ref || pi) (Tang & Munos, 2025, "On a Few Pitfalls in KL
 Divergence Gradient Estimation for RL"); its fixed point is not the Gibbs optimum
-``pi* = pi_ref e^{r/beta}/Z``. The RL loop therefore also offers the penalty in the
-reward, ``r - beta (ln pi(y) - ln pi_ref(y))`` per sequence, whose REINFORCE gradient
-is exactly that of ``<r> - beta KL(pi || pi_ref)``.
+``pi* = pi_ref e^{r/lambda}/Z``. The RL loop therefore also offers the penalty in the
+reward, ``r - lambda (ln pi(y) - ln pi_ref(y))`` per sequence, whose REINFORCE gradient
+is exactly that of ``<r> - lambda KL(pi || pi_ref)``, and TRL's default ``k3-corrected``
+(``rho k3``); see :mod:`thermo_rl.entropy.objective`.
 """
 
 from __future__ import annotations
 
-from .._validation import check_choice, check_int, check_real
-from ..entropy import controls as C
-from ..errors import UserError, UserTypeError
+import warnings
+
+from .._validation import check_choice
+from ..entropy.objective import policy_loss
+from ..errors import UserError
 from ._torch import require_torch
+from .rl_config import ESTIMATORS, LOSS_TYPES, SCALE_REWARDS
 
 torch = require_torch()
 
-__all__ = ["CONTROLS", "ESTIMATORS", "LOSS_CONTROLS", "LOSS_TYPES", "SCALE_REWARDS", "compute_advantages",
+__all__ = ["ESTIMATORS", "LOSS_TYPES", "SCALE_REWARDS", "compute_advantages",
            "policy_loss_tokens"]
 
-ESTIMATORS = ("rloo", "grpo")
-SCALE_REWARDS = ("group", "batch", "none")
-LOSS_TYPES = ("grpo", "dr_grpo", "dapo")
 
-#: Controls that act inside the loss and their keyword arguments (defaults sized for
-#: toy batches of a few thousand tokens; the papers' values in brackets)::
-#:
-#:     ``entropy-bonus`` / ``target-entropy``  ``coef`` 0.05: loss -= coef * mean token entropy
-#:                       (a coefficient near 0.1 already flattens the format tokens of the tiny
-#:                       model to near-uniform and every answer turns malformed)
-#:     ``clip-cov``      ``ratio`` 0.1 [2e-4], ``lb`` 0.1 [1], ``ub`` 5 [5], ``seed``: Cui et
-#:                       al.'s random draw from the covariance band (tokens already clipped by
-#:                       the ratio excluded). Measured on a rollout of 64 prompts x 8 samples
-#:                       (2048 tokens, two mini-batches of 1024) of the pretrained small
-#:                       model: the band (0.1, 5) holds ~44% of the tokens and the defaults
-#:                       drop ~102 per mini-batch (10%); Cui et al.'s band (1, 5) holds ~2%
-#:                       and their ratio 2e-4 drops only the floor of one token per mini-batch
-#:     ``clip-cov-top``  ``fraction`` 0.02 [2e-4]: the deterministic top fraction by covariance
-#:     ``kl-cov``        ``fraction`` 0.02 [2e-3], ``kl_coef`` 1 [1]: ``kl_coef |ln pi - ln pi_old|``
-#:                       on the top 2% of tokens by covariance (20 per mini-batch of 1024)
-#:     ``clip-higher``   ``eps_high`` 0.28 (DAPO) unless given
-#:     ``high-entropy``  ``top_entropy_quantile`` 0.2 unless given (the 80/20 paper)
-#:
-#: The other names of :data:`CONTROLS` act outside the loss and are
-#: accepted here as no-ops.
-LOSS_CONTROLS = ("none", "entropy-bonus", "target-entropy", "clip-cov", "clip-cov-top",
-                 "kl-cov", "clip-higher", "high-entropy")
+def __getattr__(name):
+    if name in ("CONTROLS", "LOSS_CONTROLS", "CONTROL_DEFAULTS"):
+        from ..entropy.registry import control_names, describe_controls
 
-#: Every control of the RL loop, selectable by name (:func:`thermo_rl.llm.rl.finetune`):
-#: the loss controls above, plus ``entrocraft`` (advantage rejection toward an entropy
-#: schedule), ``anneal-temperature`` (a sampling-temperature schedule) and
-#: ``kl-penalty`` (``beta KL(pi || pi_ref)``: the free-energy objective).
-CONTROLS = LOSS_CONTROLS + ("entrocraft", "anneal-temperature", "kl-penalty")
-
-CONTROL_DEFAULTS = {
-    "entropy-bonus": {"coef": 0.05},
-    "target-entropy": {"coef": 0.05},
-    "clip-cov": {"ratio": 0.1, "lb": 0.1, "ub": 5.0, "seed": None},
-    "clip-cov-top": {"fraction": 0.02},
-    "kl-cov": {"fraction": 0.02, "kl_coef": 1.0},
-}
+        warnings.warn(f"thermo_rl.llm.loss.{name} is replaced by the registry of "
+                      f"thermo_rl.entropy (control_names(), describe_controls())",
+                      PendingDeprecationWarning, stacklevel=2)
+        if name == "CONTROL_DEFAULTS":
+            return {d["name"]: {p["name"]: p["default"] for p in d["params"]}
+                    for d in describe_controls()}
+        return control_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def compute_advantages(rewards, *, estimator: str = "grpo", scale_rewards: str = "group"):
@@ -157,65 +134,50 @@ def compute_advantages(rewards, *, estimator: str = "grpo", scale_rewards: str =
     return adv
 
 
-def _flat(x, mask):
-    """(B, T) -> (1, B*T): one row, so that covariances center over the whole batch."""
-    return x.reshape(1, -1), mask.reshape(1, -1)
-
-
-def policy_loss_tokens(logp, old_logp, advantages, mask, *, loss_type: str = "grpo",
-                       eps_low: float = 0.2, eps_high: float | None = None, beta: float = 0.0,
-                       ref_logp=None, entropies=None, top_entropy_quantile: float = 1.0,
-                       max_completion_length: int | None = None, control: str | None = None,
-                       **control_kwargs):
+def policy_loss_tokens(logp, old_logp, advantages, mask, *, loss_type: str = "dapo",
+                       eps_low: float = 0.2, eps_high: float | None = None,
+                       kl_penalty: float = 0.0, kl_estimator: str = "k3-corrected",
+                       ref_logp=None, entropies=None, max_completion_length: int | None = None,
+                       control=None, preset: str | None = None, ctx=None, **control_params):
     """The scalar GRPO-family loss over completion tokens, and diagnostics.
+
+    :func:`thermo_rl.entropy.policy_loss` on a (B, T) batch of tokens, pooled over the
+    whole batch for the controls' covariances (Cui et al. center over every token).
 
     Parameters
     ----------
     logp : tensor (B, T)
-        Log-probabilities of the sampled completion tokens under the current policy
-        (autograd flows through it).
+        ``ln pi`` of the sampled completion tokens under the current (sampled: tempered,
+        filtered) policy, with autograd.
     old_logp : tensor (B, T) or None
-        Under the policy that sampled them (None: ``logp`` detached, on-policy).
+        Under the policy that sampled them (None: on-policy, ``rho = 1``).
     advantages : tensor (B,) or (B, T)
         One advantage per sequence (broadcast over its tokens), or per token.
     mask : tensor (B, T)
         1 for the completion's tokens (up to and including EOS), 0 for padding.
     loss_type : {"grpo", "dr_grpo", "dapo"}
-        Aggregation (module docstring).
+        Aggregation (TRL's names).
     eps_low, eps_high : float
-        Ratio clip ``[1 - eps_low, 1 + eps_high]``; ``eps_high`` defaults to
-        ``eps_low`` (0.28 with ``control="clip-higher"``).
-    beta : float
-        Coefficient of the per-token k3 penalty to ``ref_logp``.
-    ref_logp : tensor (B, T), optional
-        The frozen reference model's log-probabilities (needed when ``beta > 0``).
+        PPO ratio clip.
+    kl_penalty, kl_estimator, ref_logp
+        ``lambda`` and the ``k3``/``k3-corrected`` penalty to the reference model's
+        log-probabilities (``reward`` puts nothing in the loss).
     entropies : tensor (B, T), optional
-        Per-token entropies of the current policy (nats; with autograd for the
-        entropy bonus). Needed for ``top_entropy_quantile < 1`` and the entropy
-        controls.
-    top_entropy_quantile : float in (0, 1]
-        Keep the loss only on the tokens in the top quantile of entropy
-        (:func:`thermo_rl.entropy.high_entropy_mask`); 1 keeps all.
+        Per-token entropies of the sampled distributions (with autograd for bonuses).
     max_completion_length : int, optional
         ``dr_grpo``'s constant denominator (default T).
-    control : str, optional
-        One of :data:`LOSS_CONTROLS` (others are accepted as no-ops), with its
-        keyword arguments in ``control_kwargs`` (defaults in :data:`CONTROL_DEFAULTS`).
+    control, preset, ctx, **control_params
+        A registered control (name or instance) and its parameters; ``ctx`` the step's
+        :class:`thermo_rl.entropy.Context`.
 
     Returns
     -------
     loss : 0-d tensor
     info : dict of floats
-        ``clip_fraction`` (valid tokens whose clipped branch is active),
-        ``selected`` (tokens chosen by Clip-Cov / KL-Cov), ``kl`` (mean k3 to the
-        reference, 0 without one), ``entropy`` (mean token entropy), ``ratio``
-        (mean rho), ``cov`` (token-level ``Cov(ln pi, A)`` over the batch: the
-        entropy mechanism's ``dH ∝ -Cov``), ``tokens`` (valid tokens).
+        ``clip_fraction``, ``selected``, ``kl``, ``ratio``, ``cov`` (token-level
+        ``Cov(ln pi, A)`` over the batch), ``tokens``, ``entropy`` (mean token entropy).
     """
-    check_choice(loss_type, "loss_type", LOSS_TYPES)
-    control = "none" if control is None else control
-    check_choice(control, "control", CONTROLS)
-    beta = check_real(beta, "beta", low=0.0)
+    check_choice(loss_type, "loss_type", tuple(LOSS_TYPES))
     if logp.ndim != 2:
         raise UserError(f"logp must have shape (B, T), got {tuple(logp.shape)}")
     B, T = logp.shape
@@ -223,86 +185,22 @@ def policy_loss_tokens(logp, old_logp, advantages, mask, *, loss_type: str = "gr
                     ("entropies", entropies)):
         if x is not None and tuple(x.shape) != (B, T):
             raise UserError(f"{name} must have the shape of logp {(B, T)}, got "
-                             f"{tuple(x.shape)}")
-    if advantages.ndim == 1:
-        if advantages.shape[0] != B:
-            raise UserError(f"advantages must have shape (B,) = ({B},) or (B, T), got "
-                             f"{tuple(advantages.shape)}")
+                            f"{tuple(x.shape)}")
+    if advantages.ndim == 1 and advantages.shape[0] == B:
         adv = advantages.detach()[:, None].expand(B, T)
     elif tuple(advantages.shape) == (B, T):
         adv = advantages.detach()
     else:
-        raise UserError(f"advantages must have shape (B,) or (B, T), got "
-                         f"{tuple(advantages.shape)}")
-    kw = dict(CONTROL_DEFAULTS.get(control, {}))
-    unknown = set(control_kwargs) - set(kw) - {"eps_high"}
-    if unknown:
-        raise UserTypeError(f"control {control!r} takes no argument(s) {sorted(unknown)}; "
-                        f"expected {sorted(kw) or 'none'}")
-    kw.update(control_kwargs)
-    if control == "clip-higher" and eps_high is None:
-        eps_high = 0.28
-    eps_high = eps_low if eps_high is None else eps_high
-    if control == "high-entropy" and top_entropy_quantile == 1.0:
-        top_entropy_quantile = 0.2
-    q = check_real(top_entropy_quantile, "top_entropy_quantile", low=0.0, high=1.0,
-                   low_open=True)
-    if (q < 1.0 or control in ("entropy-bonus", "target-entropy")) and entropies is None:
-        raise UserError("entropies are needed for top_entropy_quantile < 1 and the entropy "
-                         "controls")
-    if beta > 0 and ref_logp is None:
-        raise UserError("beta > 0 needs ref_logp (the reference model's log-probs)")
+        raise UserError(f"advantages must have shape (B,) = ({B},) or (B, T), got "
+                        f"{tuple(advantages.shape)}")
     m = mask.to(logp.dtype)
-    old = logp.detach() if old_logp is None else old_logp.detach()
-
-    surr = C.ppo_clip_objective(logp, old, adv, eps_low, eps_high)           # (B, T)
-    per_token = -surr
+    loss, info = policy_loss(logp, adv, m, old_logp=old_logp, eps_low=eps_low,
+                             eps_high=eps_high, control=control, preset=preset,
+                             entropies=entropies, ref_logp=ref_logp, kl_coef_ref=kl_penalty,
+                             kl_estimator=kl_estimator, aggregation=LOSS_TYPES[loss_type],
+                             max_length=max_completion_length, pool=True, ctx=ctx,
+                             return_info=True, **control_params)
     with torch.no_grad():
-        rho = torch.exp(logp.detach() - old)
-        unclipped = rho * adv
-        clipped_on = (unclipped > surr.detach()) & (m > 0)                    # clip branch wins
-    flp, fm = _flat(logp, m)
-    fadv = adv.reshape(1, -1)
-    selected = torch.zeros(())
-    if control == "clip-cov":
-        corr = C.clip_cov_band_mask(flp, fadv, fm, lb=kw["lb"], ub=kw["ub"], ratio=kw["ratio"],
-                                    exclude=clipped_on.reshape(1, -1), seed=kw["seed"])
-        corr = corr.reshape(B, T)
-        selected = ((1.0 - corr) * m).sum()
-        per_token = per_token * corr
-    elif control == "clip-cov-top":
-        flow = C.clip_cov_mask(flp, fadv, fm, kw["fraction"]).reshape(B, T)
-        selected = (m - flow).sum()
-        per_token = per_token * flow + per_token.detach() * (m - flow)      # value kept
-    elif control == "kl-cov":
-        pen = C.kl_cov_penalty(flp, old.reshape(1, -1), fadv, fm, kw["fraction"],
-                               kw["kl_coef"]).reshape(B, T)
-        selected = (C.select_top_covariance(flp, fadv, fm, kw["fraction"])).sum()
-        per_token = per_token + pen
-    if q < 1.0:
-        per_token = per_token * C.high_entropy_mask(entropies, m, q)
-    kl = torch.zeros(())
-    if beta > 0:
-        d = ref_logp.detach() - logp
-        k3 = torch.exp(d) - d - 1.0
-        per_token = per_token + beta * k3
-        kl = C.masked_mean(k3.detach(), m)
-    if loss_type == "grpo":
-        loss = ((per_token * m).sum(-1) / m.sum(-1).clamp(min=1.0)).mean()
-    elif loss_type == "dr_grpo":
-        L = T if max_completion_length is None else check_int(max_completion_length,
-                                                              "max_completion_length", low=1)
-        loss = (per_token * m).sum() / (B * L)
-    else:
-        loss = (per_token * m).sum() / m.sum().clamp(min=1.0)
-    if control in ("entropy-bonus", "target-entropy"):
-        loss = loss - C.entropy_bonus(entropies=entropies, mask=m, coef=kw["coef"])
-    with torch.no_grad():
-        cov = C.masked_mean(C.centered_covariance(flp, fadv, fm), fm)
-        info = {"clip_fraction": float(C.masked_mean(clipped_on.to(m.dtype), m)),
-                "selected": float(selected), "kl": float(kl),
-                "entropy": float(C.masked_mean(entropies.detach(), m)) if entropies is not None
-                else float("nan"),
-                "ratio": float(C.masked_mean(rho, m)), "cov": float(cov),
-                "tokens": float(m.sum())}
+        info["entropy"] = (float((entropies * m).sum() / m.sum().clamp(min=1.0))
+                           if entropies is not None else float("nan"))
     return loss, info

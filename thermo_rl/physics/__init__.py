@@ -7,6 +7,8 @@
   :func:`simulate_ising` and :func:`simulate_potts` are their ``simulate``;
 * :mod:`~thermo_rl.physics.tempering` -- replica exchange;
 * :mod:`~thermo_rl.physics.exact` -- Onsager, Kaufman, enumeration, the Potts ``Tc``;
+* :mod:`~thermo_rl.physics.free_energy` -- ``ln Z`` measured: thermodynamic integration,
+  annealed importance sampling, Wang-Landau, MBAR (against Kaufman and enumeration);
 * :mod:`~thermo_rl.physics.paths` -- path-integral Monte Carlo of a harmonic well.
 
 Examples
@@ -17,7 +19,7 @@ Examples
 2.2692
 """
 
-from . import exact, ising, levels, paths, potts, tempering
+from . import exact, free_energy, ising, levels, paths, potts, tempering
 from ._results import SimulationResult
 from .exact import (
     TC,
@@ -53,6 +55,7 @@ __all__ = [
     "TC", "DensityOfStates", "IsingModel", "IsingSampler", "IsingState", "KaufmanResult",
     "LevelSample", "MostProbable", "PathResult", "PottsModel", "PottsSampler", "PottsState",
     "SimulationResult", "TemperingResult", "density_of_states", "enumeration_thermo", "exact",
+    "free_energy",
     "harmonic_pimc", "ising", "kaufman", "levels", "ln_multiplicity",
     "most_probable_occupation", "multiplicity", "onsager_energy", "onsager_free_energy",
     "onsager_heat_capacity", "onsager_magnetization", "parallel_tempering", "paths", "potts",

@@ -257,8 +257,9 @@ def llm_point(*, checkpoint: str | None = None, task: str = "digit-sum", size: s
     cluster, a path every worker can read) or, without one, a model pretrained on the
     worker (``task``, ``size``, ``pretrain_steps``, ``pretrain_seed``); either is kept in
     memory by the worker process for the next points. Every other keyword goes to
-    ``finetune``: its own (``steps``, ``lr``, ``beta``, ...) and the control's
-    coefficients (``coef`` of ``entropy-bonus``, ``ratio`` of ``clip-cov``, ...).
+    ``finetune``: the fields of :class:`~thermo_rl.llm.rl_config.RLConfig` (``steps``,
+    ``lr``, ``kl_penalty``, ``preset``, ...) and the control's parameters (``coef`` of
+    ``entropy-bonus``, ``ratio`` of ``clip-cov``, ...; ``thermo-rl controls`` lists them).
     Torch runs on the sweep's ``threads`` per point. The row holds the exact metrics
     before and after (``before_pass@1``, ``after_coverage``, ``after_pass@k_8``, ...).
     """
@@ -273,14 +274,15 @@ def llm_point(*, checkpoint: str | None = None, task: str = "digit-sum", size: s
 
 
 def _llm_parameters():
-    from ..llm.loss import CONTROL_DEFAULTS
-    from ..llm.rl import OUTER_DEFAULTS, finetune
+    import dataclasses
+
+    from ..entropy.registry import describe_controls
+    from ..llm.rl_config import RLConfig
 
     own = [n for n in inspect.signature(llm_point).parameters if n not in ("kw", *RESERVED)]
-    fine = [n for n, p in inspect.signature(finetune).parameters.items()
-            if p.kind is p.KEYWORD_ONLY and n not in ("base", *RESERVED)]
-    ctl = [k for d in (*CONTROL_DEFAULTS.values(), *OUTER_DEFAULTS.values()) for k in d
-           if k not in RESERVED]
+    fine = [f.name for f in dataclasses.fields(RLConfig) if f.name not in RESERVED]
+    ctl = [p["name"] for d in describe_controls() for p in d["params"]
+           if p["name"] not in RESERVED]
     return list(dict.fromkeys(own + fine + ctl))
 
 

@@ -5,8 +5,9 @@ A tiny GPT is pretrained on pair-sum (prompt ``N=09:``, answer any ``a+b`` with 
 up to 10 equally good answers). Its exact answer distribution is a Boltzmann
 distribution over answers. RL with reward alone (GRPO-style groups, no control)
 makes it right more often and spreads it over fewer answers: the language twin of
-act 4's collapse. An entropy bonus (maximizing ``<r> + T H``) keeps the correct
-answers covered at a similar pass@1. Without torch (``pip install -e ".[llm]"``)
+act 4's collapse. The KL penalty (maximizing ``<r> - lambda KL(pi || pi_ref)``, the free
+energy with the base model as the prior) keeps the correct answers covered and moves the
+policy toward the Gibbs optimum ``pi* = pi_ref e^{r/lambda}/Z``. Without torch (``pip install -e ".[llm]"``)
 the act is skipped with a note.
 """
 
@@ -24,7 +25,7 @@ def run(ctx) -> ActResult:
         return ActResult(title="Language model (skipped)",
                          lines=["needs PyTorch: pip install -e \".[llm]\" (then rerun the tour)"])
     from ..llm.exact import kl_regularized_optimum
-    from ..llm.rl import OUTER_DEFAULTS, collapse_demo
+    from ..llm.rl import collapse_demo
     from ..llm.train import pretrain
     from ..viz import save_figure
     from ..viz.llm_rl import plot_compare
@@ -46,8 +47,8 @@ def run(ctx) -> ActResult:
     cross = next((k for k in ks if pk(b, k) >= pk(a0, k)), None)
     agree = none.entropy_change_agreement()
     dist = base.distribution()
-    beta = OUTER_DEFAULTS[CONTROL]["beta"]
-    star = kl_regularized_optimum(dist, beta).metrics()
+    lam = ctl.config.kl_penalty
+    star = kl_regularized_optimum(dist, lam).metrics()
     kl_star = (b.get("kl_star"), a1.get("kl_star"))
     fig = plot_compare(res)
     path = save_figure(fig, ctx.out, "act5_language.png")
@@ -62,13 +63,13 @@ def run(ctx) -> ActResult:
          f"{pk(a0, kmax):.3f} vs base {pk(b, kmax):.3f}"
          + (f": the base model is ahead from k = {cross} on (the pass@k crossover)."
             if cross and pk(a0, 1) > pk(b, 1) else ".")),
-        (f"RL + {CONTROL} (<r> - beta KL, the free energy): pass@1 {a1['pass@1']:.3f}, "
+        (f"RL + {CONTROL} (<r> - lambda KL, the free energy): pass@1 {a1['pass@1']:.3f}, "
          f"coverage {a1['coverage']:.3f}, answer entropy {a1['answer_entropy']:.3f} nats, KL "
          f"to the base {a1['kl_ref']:.3f} nats (reward only: {a0['kl_ref']:.3f})."),
         (f"Entropy mechanism: the measured change of the exact answer entropy against "
          f"-Cov(ln pi, d ln pi): correlation {agree['entropy_change_correlation']:.3f} over "
          f"{agree['entropy_change_intervals']} intervals."),
-        (f"Its exact optimum pi_base e^(r/beta)/Z at beta = {beta:g}: pass@1 "
+        (f"Its exact optimum pi_base e^(r/lambda)/Z at lambda = {lam:g}: pass@1 "
          f"{star['pass@1']:.3f}, coverage {star['coverage']:.3f} (the Gibbs distribution with "
          f"the base model as prior keeps every correct answer)"
          + (f"; KL(pi || pi*) went from {kl_star[0]:.3f} to {kl_star[1]:.3f} nats."
@@ -84,7 +85,7 @@ def run(ctx) -> ActResult:
                   title="Language model: reward alone collapses, free energy keeps",
                   xscale="log")
     numbers = {"pass_at_k_crossover": cross, "pretrain_steps": pre_steps, "rl_steps": steps, "control": CONTROL,
-               "base": b, "none": a0, CONTROL: a1, "beta": beta, "kl_optimum": star,
+               "base": b, "none": a0, CONTROL: a1, "kl_penalty": lam, "kl_optimum": star,
                **{f"none_{k}": v for k, v in agree.items()}}
     return ActResult(title="Language model: RL collapses the answers, free energy "
                            "keeps them", lines=lines, numbers=numbers,

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import UserError
 
-__all__ = ["panel_axes", "pyplot", "save_figure"]
+__all__ = ["legend_below", "panel_axes", "pyplot", "save_figure"]
 
 
 def pyplot():
@@ -29,6 +29,21 @@ def panel_axes(axes, n: int, size):
     if len(axes) < n:
         raise UserError(f"axes must hold at least {n} axes, got {len(axes)}")
     return axes[:n], False
+
+
+def legend_below(ax, *, ncol: int = 1, fontsize: float = 7, **kwargs):
+    """The legend of ``ax`` below its x label, off the data (``tight_layout`` and
+    ``constrained`` layouts make room for it); returns the Legend (None if nothing is
+    labelled)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    # anchored at the bottom edge of the axes, pushed down by a fixed distance in points
+    # (borderaxespad is in units of the font size): below tick labels and the x label
+    # whatever the figure's height
+    pad = 36.0 / fontsize
+    return ax.legend(handles, labels, fontsize=fontsize, ncol=ncol, loc="upper center",
+                     bbox_to_anchor=(0.5, 0.0), borderaxespad=pad, frameon=False, **kwargs)
 
 
 def save_figure(fig, folder, name: str, *, dpi: int = 120) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import UserError
 from ._common import pyplot
 
 __all__ = ["plot_comparison", "plot_cooling_scan", "plot_residual_scaling", "plot_result",
@@ -70,8 +71,15 @@ def plot_result(result, coords=None):
     return fig
 
 
-def plot_comparison(results: dict, coords=None):
-    """Quench / slow anneal / reheat: best tours (if coords) over energy traces."""
+def plot_comparison(results: dict, coords=None, *, run: str = "median"):
+    """Quench / slow anneal / reheat: tours (if coords) over energy traces.
+
+    ``run="median"`` (default) draws each schedule's median run (the run whose best
+    length is the median over runs: a typical outcome), ``run="best"`` the best run of
+    all (the luckiest, which hides how often a schedule fails).
+    """
+    if run not in ("median", "best"):
+        raise UserError(f"run must be 'median' or 'best', got {run!r}")
     plt = pyplot()
     k = len(results)
     rows = 2 if coords is not None else 1
@@ -79,8 +87,14 @@ def plot_comparison(results: dict, coords=None):
                              squeeze=False)
     if coords is not None:
         for ax, (lab, res) in zip(axes[0], results.items()):
-            gap = "" if res.gap is None else f" (gap {100 * res.gap:.2f}%)"
-            plot_tour(coords, res.best_state, ax=ax, title=f"{lab}: {res.best_energy:.6g}{gap}")
+            if run == "median" and res.best_states is not None:
+                i = res.median_run()
+                state, length, which = (res.best_states[i], float(res.best_energies[i]),
+                                        f"median of {res.runs} runs")
+            else:
+                state, length, which = res.best_state, res.best_energy, f"best of {res.runs} runs"
+            gap = "" if res.optimum is None else f", gap {100 * (length / res.optimum - 1):.2f}%"
+            plot_tour(coords, state, ax=ax, title=f"{lab} ({which}):\n{length:.6g}{gap}")
     ax_e = axes[-1][0]
     ax_t = axes[-1][1]
     for lab, res in results.items():
@@ -160,10 +174,12 @@ def plot_residual_scaling(scaling, *, ax=None, units: str = "energy units per va
 
 def plot_schedule_bars(groups: dict, *, ax=None, ylabel: str = "mean best energy",
                        title: str | None = None):
-    """Bars of the mean best energy of each schedule with standard-error bars.
+    """The mean best energy of each schedule as a point with its standard-error bar.
 
     ``groups`` maps a schedule name to ``(mean, error)``; a reference line (e.g. the
-    optimum) can be drawn by the caller.
+    optimum) can be drawn by the caller. Points, not bars: the axis does not start at
+    zero (the differences would be invisible), and a bar cut off at an arbitrary
+    baseline would show a ratio that means nothing.
     """
     plt = pyplot()
     if ax is None:
@@ -172,9 +188,11 @@ def plot_schedule_bars(groups: dict, *, ax=None, ylabel: str = "mean best energy
     mean = np.array([groups[k][0] for k in names], dtype=float)
     err = np.array([groups[k][1] for k in names], dtype=float)
     x = np.arange(len(names))
-    ax.bar(x, mean, yerr=err, capsize=4, color=[f"C{i}" for i in range(len(names))],
-           width=0.6)
+    for i in range(len(names)):
+        ax.errorbar(x[i], mean[i], yerr=err[i], fmt="o", ms=7, capsize=5, lw=1.6,
+                    color=f"C{i}")
     ax.set_xticks(x, names)
+    ax.set_xlim(-0.5, len(names) - 0.5)
     lo, hi = np.min(mean - err), np.max(mean + err)
     pad = 0.15 * (hi - lo) if hi > lo else abs(hi) * 0.01 + 1e-9
     ax.set_ylim(lo - pad, hi + pad)

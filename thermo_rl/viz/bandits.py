@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import UserError
-from ._common import panel_axes, pyplot
+from ._common import legend_below, panel_axes, pyplot
 
 __all__ = ["plot_entropy_change", "plot_learning_curves", "plot_policy", "plot_self_training"]
 
@@ -84,7 +84,7 @@ def plot_learning_curves(results: dict, metrics=("reward", "optimal", "entropy",
             m = len(env.best_arms())
             if env.means_std == 0 and 1 < m < env.k:
                 line = ax.axhline(1.0 / m, color="grey", ls=":", lw=1.0,
-                                  label=f"1/m = 1/{m}: one best arm kept")
+                                  label=f"1/M = 1/{m}: one best arm kept")
                 ax.legend(handles=[line], fontsize=7, loc="lower right")
         if name == "optimal":
             ax.set_ylim(-3, 103)
@@ -277,7 +277,7 @@ def plot_self_training(results: dict, theory=None, ax=None, *, title: str | None
     ax.set_xlabel("generation")
     ax.set_ylabel("mean support (types left)")
     ax.set_ylim(0, None)
-    ax.legend(fontsize=7)
+    legend_below(ax)
     ax.grid(alpha=0.3, which="both")
     ax.set_title(title or "Self-training: a model refit on its own samples collapses",
                  fontsize=10)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import UserError
-from ._common import panel_axes, pyplot
+from ._common import legend_below, panel_axes, pyplot
 
 __all__ = [
     "plot_control_summary",
@@ -66,7 +66,7 @@ def plot_free_energy_curves(T, free_energy: dict, components: dict | None = None
         axs[1].set_title("the Gibbs policy pi ∝ exp(Q/T)", fontsize=10)
     for ax in axs:
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
+        legend_below(ax)
     fig = axs[0].figure
     if new:
         if title:
@@ -148,12 +148,12 @@ def plot_entropy_reward_law(entropy, reward, fit, ax=None, *, fitted=None,
     ax.plot(h, fit.predict(h), "r-", lw=1.5,
             label=f"R = -{fit.a:.3g} exp(H) + {fit.b:.3g}  (r² = {fit.r2:.3f})")
     ax.axhline(fit.ceiling, color="r", ls=":", lw=1.0,
-               label=f"ceiling b - a = {fit.ceiling:.3g} at H = 0")
+               label=f"ceiling at H = 0: {fit.ceiling:.4g}")
     ax.set_xlabel("policy entropy H (nats)")
     ax.set_ylabel("reward")
     ax.set_title(title or "entropy-reward law (Cui et al., 2025)", fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="lower left")
+    legend_below(ax)
     fig = ax.figure
     if new:
         fig.tight_layout()
@@ -161,7 +161,8 @@ def plot_entropy_reward_law(entropy, reward, fit, ax=None, *, fitted=None,
 
 
 def plot_control_summary(summary: dict, metrics=("entropy", "coverage", "reward"), axes=None,
-                         *, reference: dict | None = None, title: str | None = None):
+                         *, reference: dict | None = None, title: str | None = None,
+                         errors: dict | None = None):
     """Horizontal bars: one panel per metric, one bar per entropy control.
 
     Parameters
@@ -173,6 +174,9 @@ def plot_control_summary(summary: dict, metrics=("entropy", "coverage", "reward"
     reference : dict, optional
         ``{metric: value}`` drawn as a dotted vertical line (e.g. ``ln m``, the
         entropy of the Gibbs policy at T -> 0).
+    errors : dict, optional
+        ``{control: {metric: standard error}}``, drawn as error bars (a missing entry
+        draws none).
 
     Returns
     -------
@@ -189,10 +193,13 @@ def plot_control_summary(summary: dict, metrics=("entropy", "coverage", "reward"
     y = np.arange(len(labels))
     for j, (ax, m) in enumerate(zip(axs, metrics)):
         vals = np.array([float(summary[lab][m]) for lab in labels])
-        ax.barh(y, vals, color=[f"C{i % 10}" for i in range(len(labels))], height=0.7)
-        for yi, v in zip(y, vals):
-            ax.text(v, yi, f" {v:.1f}" if abs(v) >= 10 else f" {v:.2f}", va="center",
-                    fontsize=7)
+        err = np.array([float((errors or {}).get(lab, {}).get(m, np.nan)) for lab in labels])
+        ax.barh(y, vals, color=[f"C{i % 10}" for i in range(len(labels))], height=0.7,
+                xerr=np.where(np.isfinite(err), err, 0.0) if errors else None,
+                error_kw={"capsize": 2, "lw": 0.9})
+        for yi, v, e in zip(y, vals, err):
+            text = f" {v:.1f}" if abs(v) >= 10 else f" {v:.2f}"
+            ax.text(v + (e if np.isfinite(e) else 0.0), yi, text, va="center", fontsize=7)
         if reference and m in reference:
             ax.axvline(reference[m], color="k", ls=":", lw=1.0)
         ax.set_yticks(y, labels if j == 0 else [""] * len(labels), fontsize=8)
@@ -298,7 +305,7 @@ def plot_cumulative_entropy_change(results: dict, ax=None, *, title: str | None 
     ax.set_title(title or "first order per step; the noise term adds up over a run",
                  fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    legend_below(ax)
     fig = ax.figure
     if new:
         fig.tight_layout()

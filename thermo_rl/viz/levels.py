@@ -120,7 +120,7 @@ def atoms_figure(Ns, deviations, stirling_errors, most_probable, boltzmann, ener
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
     ax = axes[0]
     ax.loglog(Ns, deviations, "o-", label="max |n_i/N - p_i|\n(most probable)")
-    ax.loglog(Ns, stirling_errors, "s--", label="Stirling: relative\nerror of ln W")
+    ax.loglog(Ns, stirling_errors, "s--", label="Stirling: relative\nerror of ln Ω")
     ax.loglog(Ns, deviations[0] * Ns[0] / np.asarray(Ns, float), ":", color="gray",
               label="1/N")
     ax.set_xlabel("number of atoms N")

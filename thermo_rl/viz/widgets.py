@@ -2,6 +2,11 @@
 
 Drawing only: the notebook computes (calls the physics) and passes results, or a
 function that computes, in.
+
+Every control also carries the PNG of its first figure in its display data
+(``image/png`` beside the widget view): JupyterLab shows the live widget, while a stored
+notebook whose widget view was stripped (nbviewer, the docs site, a printed handout)
+still shows the figure at the starting value.
 """
 
 from __future__ import annotations
@@ -25,28 +30,66 @@ def _widgets():
     return ipywidgets
 
 
-def _output_box(slider, draw, value_of):
-    """A VBox of ``slider`` over an Output that shows ``draw(value_of(slider.value))``."""
+_BOX_CLASS = None
+
+
+def _box_class():
+    """``ipywidgets.VBox`` whose display data also carry a static PNG (``static_png``)."""
+    global _BOX_CLASS
+    if _BOX_CLASS is None:
+        w = _widgets()
+
+        class StaticFigureVBox(w.VBox):
+            """A VBox displayed with ``image/png`` (its first figure) beside the widget view,
+            so a notebook stored without widget state still shows a figure."""
+
+            static_png = b""
+
+            def _repr_mimebundle_(self, **kwargs):
+                import base64
+
+                data = super()._repr_mimebundle_(**kwargs)
+                if data is not None and self.static_png:
+                    data = dict(data)
+                    data["image/png"] = base64.b64encode(self.static_png).decode("ascii")
+                return data
+
+        _BOX_CLASS = StaticFigureVBox
+    return _BOX_CLASS
+
+
+def _png(fig) -> bytes:
+    """The figure as PNG bytes whatever the matplotlib backend (Agg included); closes it."""
     import io
 
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    pyplot().close(fig)
+    return buf.getvalue()
+
+
+def _output_box(slider, draw, value_of):
+    """A VBox of ``slider`` over an Output that shows ``draw(value_of(slider.value))``;
+    its display data carry the first figure as a static PNG too."""
     from IPython.display import Image, display
 
     w = _widgets()
-    plt = pyplot()
     out = w.Output()
+    first = []
 
     def show(change=None):
-        fig = draw(value_of(slider.value))
-        buf = io.BytesIO()          # a PNG whatever the matplotlib backend (Agg included)
-        fig.savefig(buf, format="png", bbox_inches="tight")
-        plt.close(fig)
+        png = _png(draw(value_of(slider.value)))
+        if not first:
+            first.append(png)
         with out:
             out.clear_output(wait=True)
-            display(Image(data=buf.getvalue(), format="png"))
+            display(Image(data=png, format="png"))
 
     slider.observe(show, names="value")
     show()
-    return w.VBox([slider, out])
+    box = _box_class()([slider, out])
+    box.static_png = first[0]
+    return box
 
 
 def slider_figure(draw, *, value: float, min: float, max: float, step: float | None = None,
