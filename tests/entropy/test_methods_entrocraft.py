@@ -52,8 +52,15 @@ def test_the_toy_band_is_relative_to_the_initial_entropy():
     np.testing.assert_array_equal(c.advantages(A, None, None, ctx), [[0, -1, 0, -0.5, 0]])
 
 
-@pytest.mark.parametrize("bad", [{"lower": (0.5,)}, {"lower": (0.8, 0.8), "upper": (0.7, 0.9)},
-                                 {"shape": "exp"}, {"upper": ("a", 1)}])
+def test_a_band_edge_may_be_written_start_colon_end():
+    c = make_control("entrocraft", lower="0.6:0.4", upper="0.7,0.5", relative="false")
+    assert c.values["lower"] == (0.6, 0.4) and c.values["upper"] == (0.7, 0.5)
+    assert c.values["relative"] is False
+
+
+@pytest.mark.parametrize("bad", [{"lower": (0.5,)}, {"lower": "0.5"}, {"lower": (0.8, 0.8), "upper": (0.7, 0.9)},
+                                 {"shape": "exp"}, {"upper": ("a", 1)},
+                                 {"relative": "no"}, {"relative": 1}])
 def test_bad_bands_are_refused(bad):
     with pytest.raises(UserError):
         make_control("entrocraft", **bad)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..errors import UserError
+
 
 def add_model_arguments(p, *, pretrain_options: bool = True):
     """``--checkpoint`` (a folder from ``llm pretrain --out``), or the task, size and
@@ -46,7 +48,7 @@ def get_pretrained(args, *, progress: bool = True):
 
     if getattr(args, "model", None):
         if args.checkpoint:
-            raise ValueError("give --model (a Hugging Face folder) or --checkpoint, not both")
+            raise UserError("give --model (a Hugging Face folder) or --checkpoint, not both")
         from ..llm.hf import as_pretrained, load_hf
 
         return as_pretrained(load_hf(args.model, device=args.device),

@@ -24,6 +24,7 @@ autograd):
 
 import warnings
 
+from . import methods  # noqa: F401  (each method registers itself in the registry)
 from .controls import (
     TargetEntropyControl,
     centered_covariance,
@@ -67,10 +68,9 @@ from .registry import (
 
 __all__ = [
     "AGGREGATIONS",
-    "CONTROLS",
     "HOOKS",
-    "PRESETS",
     "KL_ESTIMATORS",
+    "PRESETS",
     "REGISTRY",
     "Context",
     "Control",

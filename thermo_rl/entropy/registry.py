@@ -82,7 +82,8 @@ class Paper:
 class Param:
     """One parameter of a control: our default (the ``toy`` preset) and the paper's value.
 
-    ``kind`` is ``"real"``, ``"int"``, ``"str"``, ``"schedule"`` (a
+    ``kind`` is ``"real"``, ``"int"``, ``"str"``, ``"bool"`` (``"true"``/``"false"``
+    accepted), ``"schedule"`` (a
     :mod:`thermo_rl.schedules` spec or object) or ``"any"``; ``low``/``high`` bound a
     number (``low_open`` excludes ``low``); ``optional`` allows ``None``.
     """
@@ -107,6 +108,12 @@ class Param:
                               low_open=self.low_open)
         if self.kind == "int":
             return check_int(value, self.name, low=self.low, high=self.high)
+        if self.kind == "bool":
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                return value.lower() == "true"         # the CLI's --control-arg key=false
+            if not isinstance(value, bool):
+                raise UserTypeError(f"{self.name} must be true or false, got {value!r}")
+            return value
         if self.kind == "str" and not isinstance(value, str):
             raise UserTypeError(f"{self.name} must be a string, got {type(value).__name__}")
         if self.kind == "schedule":
@@ -280,19 +287,14 @@ def register(cls: type[Control]) -> type[Control]:
     return cls
 
 
-def _load() -> None:
-    from . import methods  # noqa: F401  (registers every control)
-
-
 def control_names() -> tuple[str, ...]:
-    """Every registered control's name, ``none`` first."""
-    _load()
+    """Every registered control's name, ``none`` first (the package's ``__init__`` imports
+    :mod:`thermo_rl.entropy.methods`, which registers them, before any of this runs)."""
     return ("none", *sorted(n for n in REGISTRY if n != "none"))
 
 
 def control_class(name: str) -> type[Control]:
     """The registered class of ``name``."""
-    _load()
     if isinstance(name, type) and issubclass(name, Control):
         return name
     if not isinstance(name, str):

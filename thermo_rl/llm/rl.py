@@ -88,7 +88,9 @@ class Rollout:
     ``prompt_ids`` (B,) task prompt indices (each repeated ``group`` times),
     ``tokens`` (B, Lp + Tc) prompt and completion ids, ``completion`` (B, Tc),
     ``mask`` (B, Tc) 1 up to and including the first EOS, ``answers`` (B,) task
-    answer index or -1 for a malformed sample, ``rewards`` (n_groups, G).
+    answer index or -1 for a malformed sample, ``rewards`` (n_groups, G); ``logp`` and
+    ``entropy`` (B, Tc) float32: the sampler's scores of each token under the
+    distribution it was drawn from (0 after EOS).
     """
 
     prompt_ids: np.ndarray
@@ -98,6 +100,8 @@ class Rollout:
     answers: np.ndarray
     rewards: object
     group: int
+    logp: object = None
+    entropy: object = None
 
     @property
     def prompt_length(self) -> int:
@@ -106,19 +110,27 @@ class Rollout:
 
 def rollout(model, task, tokenizer, prompt_ids, group: int, *, generator=None,
             decoding=None) -> Rollout:
-    """Sample ``group`` completions for each prompt of ``prompt_ids`` and score them."""
+    """Sample ``group`` completions for each prompt of ``prompt_ids`` and score them.
+
+    Each prompt is prefilled once and its KV cache expanded over its group
+    (``generate(num_samples=group)``); the sampler returns with every token its
+    float32 log-probability and entropy under the (tempered, filtered) distribution it
+    was drawn from, so the update needs no second forward pass to score the rollout.
+    """
     prompt_ids = np.asarray(prompt_ids, dtype=np.int64)
     dev = next(model.parameters()).device
     rep = np.repeat(prompt_ids, group)
-    ids = torch.as_tensor(task._prompt_tokens(tokenizer)[rep], device=dev)
+    ids = torch.as_tensor(task._prompt_tokens(tokenizer)[prompt_ids], device=dev)
     Lp, Tc = ids.shape[1], task.answer_length + 1         # prompt tokens, answer + EOS
     was = model.training
     model.eval()
     try:
-        out = model.generate(ids, Tc, eos_id=tokenizer.eos_id, pad_id=tokenizer.pad_id,
-                             generator=generator, **(decoding or {}))
+        gen = model.generate(ids, Tc, eos_id=tokenizer.eos_id, pad_id=tokenizer.pad_id,
+                             generator=generator, num_samples=group, return_scores=True,
+                             **(decoding or {}))
     finally:
         model.train(was)
+    out = gen.tokens
     comp = out[:, Lp:]
     is_eos = (comp == tokenizer.eos_id).long()
     mask = ((torch.cumsum(is_eos, 1) - is_eos) == 0).float()
@@ -128,7 +140,7 @@ def rollout(model, task, tokenizer, prompt_ids, group: int, *, generator=None,
     r[ok] = task.correct[rep[ok], answers[ok]]
     rewards = torch.as_tensor(r.reshape(len(prompt_ids), group), dtype=torch.float32,
                               device=dev)
-    return Rollout(rep, out, comp, mask, answers, rewards, group)
+    return Rollout(rep, out, comp, mask, answers, rewards, group, gen.logp, gen.entropy)
 
 
 def _answer_index(task, tokenizer, comp: np.ndarray) -> np.ndarray:
@@ -234,14 +246,10 @@ def _sampled_metrics(model, task, tok, decoding, base, ks, optimum) -> dict:
 def _token_entropy_estimate(model, task, tok, n: int, seed, decoding) -> float:
     """Mean per-token entropy of the sampled distribution along its own samples."""
     g = torch.Generator(device=next(model.parameters()).device).manual_seed(seed_int(seed))
-    ro = rollout(model, task, tok, np.arange(len(task.prompts)), n, generator=g,
-                 decoding=decoding)
-    T = decoding.get("temperature", 1.0)
-    filt = {k: v for k, v in decoding.items() if k != "temperature"}
     with torch.no_grad():
-        _, ent = token_log_probs(model, ro.tokens, ro.completion.shape[1], temperature=T,
-                                 decoding=filt)
-    return float((ent * ro.mask).sum() / ro.mask.sum())
+        ro = rollout(model, task, tok, np.arange(len(task.prompts)), n, generator=g,
+                     decoding=decoding)
+    return float((ro.entropy * ro.mask).sum() / ro.mask.sum())
 
 
 def _start(pretrained, cfg: RLConfig, base) -> _Run:
@@ -297,9 +305,11 @@ def _score(run: _Run, ro: Rollout, T: float, extra: bool = False) -> dict:
     and leaves the step's measured entropies alone.
     """
     cfg, m = run.cfg, ro.mask
+    old_logp, old_ent = ro.logp, ro.entropy                # the sampler's fp32 scores
     with torch.no_grad():
-        old_logp, old_ent = token_log_probs(run.model, ro.tokens, run.Tc, temperature=T,
-                                            decoding=cfg.decoding, with_entropy=not extra)
+        if extra:                     # sampled at another temperature: score under pi_T
+            old_logp, old_ent = token_log_probs(run.model, ro.tokens, run.Tc, temperature=T,
+                                                decoding=cfg.decoding, with_entropy=False)
         ref_logp = (token_log_probs(run.ref, ro.tokens, run.Tc, with_entropy=False)[0]
                     if run.ref is not None else None)
     seq_logp = (old_logp * m).sum(1)

@@ -33,6 +33,8 @@ def band_schedule(step: int, steps: int, lower=(0.6, 0.4), upper=(0.7, 0.5),
 
 
 def _pair(v, name):
+    if isinstance(v, str):                     # the CLI's --control-arg lower=0.6:0.4
+        v = v.replace(",", ":").split(":")
     try:
         a, b = (float(x) for x in v)
     except (TypeError, ValueError):
@@ -86,11 +88,11 @@ class Entrocraft(Control):
     paper = LI_2026_ENTROCRAFT
     params = (
         Param("lower", (0.9, 0.7), paper=(0.6, 0.4), kind="any",
-              doc="lower band edge (start, end); fractions of the initial entropy when "
-                  "relative"),
+              doc="lower band edge (start, end), or 'start:end'; fractions of the initial "
+                  "entropy when relative"),
         Param("upper", (1.0, 0.8), paper=(0.7, 0.5), kind="any",
               doc="upper band edge (start, end)"),
-        Param("relative", True, paper=False, kind="any",
+        Param("relative", True, paper=False, kind="bool",
               doc="band in units of the initial token entropy (else nats)"),
         Param("shape", "linear", paper="linear", kind="str", doc="linear or cosine"),
     )

@@ -75,7 +75,7 @@ class Epo(Control):
               low=0.0),
         Param("phase_start", 0.5, paper=0.5, doc="smoothing acts from this share of the "
               "run on", low=0.0, high=1.0),
-        Param("phase_weights", True, paper=True, kind="any",
+        Param("phase_weights", True, paper=True, kind="bool",
               doc="weight the smoothing by phase_weight(step, steps)"),
     )
     seed_param = "coef"
