@@ -45,6 +45,7 @@ from .dynamics import (
     EntropyLawFit,
     entropy_change_exact,
     entropy_change_predicted,
+    entropy_change_second_order,
     entropy_gradient,
     fit_entropy_reward_law,
     pg_logit_update,
@@ -68,7 +69,6 @@ from .registry import (
 
 __all__ = [
     "AGGREGATIONS",
-    "CONTROLS",
     "HOOKS",
     "KL_ESTIMATORS",
     "PRESETS",
@@ -89,6 +89,7 @@ __all__ = [
     "entropy_bonus",
     "entropy_change_exact",
     "entropy_change_predicted",
+    "entropy_change_second_order",
     "entropy_gradient",
     "fit_entropy_reward_law",
     "high_entropy_mask",
