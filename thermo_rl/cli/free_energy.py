@@ -80,8 +80,6 @@ def add_arguments(p):
                         "a freshly initialized tiny GPT (seeded by --seed), which almost "
                         "never answers correctly: neither estimator then sees a reward")
     p.add_argument("--prompt", type=int, default=0, help="llm prompt index (default 0)")
-    p.add_argument("--dry-run", action="store_true",
-                   help="check the arguments and print the plan; compute nothing")
 
 
 def _plan(args) -> dict:
@@ -200,10 +198,13 @@ def _llm_ref(plan):
     return answer_distribution(model, task, prompts=[plan["prompt"]], tokenizer=tok)
 
 
+def check(args) -> dict:
+    """Every flag checked (``--dry-run`` prints this plan; see :mod:`thermo_rl.cli`)."""
+    return _plan(args)
+
+
 def run(args):
     plan = _plan(args)
-    if args.dry_run:
-        return {"dry_run": True, **plan}
     system, method = plan["system"], plan["method"]
     if system in ("ising", "potts"):
         from ..physics import free_energy as fe
@@ -242,9 +243,6 @@ def run(args):
 
 
 def render(r):
-    if r.get("dry_run"):
-        return "dry run: arguments checked, nothing computed\n" + "\n".join(
-            f"  {k} = {v}" for k, v in r.items() if k != "dry_run")
     head = f"{r['system']} {r['method']}" + (f" L={r['L']}" if "L" in r else "") + \
         f" T={r['T']:.6g}"
     lines = [head, f"ln Z = {r['ln_z']:.6f} +- {r['ln_z_error']:.2g}"]
