@@ -8,7 +8,9 @@ traceback -- never an internal error (status 1), a crash or a warning. The value
 ``DEFINITELY_BAD`` must give status 2.
 """
 
+import argparse
 import contextlib
+import functools
 import io
 import warnings
 
@@ -126,3 +128,125 @@ def test_values_the_property_test_found_now_run():
     code, out, err = _run(BASE["ising"] + ["--J=-999999999999", "--json"])
     assert code == 0, err
     assert json.loads(out)["points"][0]["binder"] is None          # undefined, not a crash
+
+
+# -- extreme values for every numeric flag of every subcommand, through --dry-run ----------
+
+EXTREMES = ["1e-320", "1e308", "nan", "inf", "-0.0"]
+
+
+@functools.lru_cache(maxsize=1)
+def _commands():
+    """``(path, parser)`` of every subcommand and nested action (``llm sample``), read
+    from the parser, so a new subcommand is covered without editing this test."""
+    out = []
+
+    def walk(path, parser):
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if path and not subs:
+            out.append((tuple(path), parser))
+        for s in subs:
+            for name, p in s.choices.items():
+                walk(path + [name], p)
+
+    walk([], build_parser())
+    return out
+
+
+def _numeric(action) -> bool:
+    """A flag whose type parses a number (int, float, ranges, lists, --seed, ...)."""
+    if action.type is None or action.nargs == 0:
+        return False
+    for text in ("1", "0.5"):
+        try:
+            action.type(text)
+            return True
+        except (ValueError, TypeError, argparse.ArgumentTypeError):
+            pass
+    return False
+
+
+def _numeric_cases():
+    cases = []
+    for path, parser in _commands():
+        for a in parser._actions:
+            if _numeric(a):
+                cases.append((path, a.option_strings[-1] if a.option_strings else a.dest))
+    return cases
+
+
+@pytest.fixture
+def required(tmp_path, monkeypatch):
+    """Valid values for the required positionals (a sweep spec), in a scratch folder."""
+    monkeypatch.chdir(tmp_path)                  # nothing may be written here by --dry-run
+    spec = tmp_path / "spec.toml"
+    spec.write_text('simulator = "ising"\n[fixed]\nL = 4\nsweeps = 64\n[grid]\nT = [2.0, 3.0]\n')
+    return {("sweep",): [str(spec)]}
+
+
+def _positionals(path, parser, required):
+    need = [a for a in parser._actions if not a.option_strings and a.nargs not in ("*", "?")
+            and not isinstance(a, argparse._SubParsersAction)]
+    if need and path not in required:
+        pytest.fail(f"give a valid value for {' '.join(path)}'s positional "
+                    f"{need[0].dest} in the 'required' fixture")
+    return required.get(path, [])
+
+
+def _dry_run_or_skip(path, parser):
+    if "--dry-run" in parser._option_string_actions:
+        return
+    if path[0] == "llm":
+        pytest.xfail(f"llm {' '.join(path[1:])} has no check(args), hence no --dry-run: its "
+                     "flags are checked only after pretraining (the lead's RLConfig rewrite)")
+    pytest.fail(f"thermo-rl {' '.join(path)} has no --dry-run: give its module a "
+                "check(args) (see thermo_rl.cli)")
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _commands()], ids=" ".join)
+def test_every_subcommand_has_a_dry_run_that_runs_nothing(path, required, tmp_path):
+    parser = dict(_commands())[path]
+    _dry_run_or_skip(path, parser)
+    code, out, err = _run([*path, *_positionals(path, parser, required), "--dry-run"])
+    assert code == 0, err
+    assert "nothing run" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]     # nothing written
+
+
+@pytest.mark.parametrize("path,flag", _numeric_cases(),
+                         ids=[" ".join([*p, f]) for p, f in _numeric_cases()])
+def test_extreme_values_of_every_numeric_flag(path, flag, required):
+    """1e-320 (a subnormal), 1e308, nan, inf and -0.0: each is checked (status 0 under
+    --dry-run) or refused in one line (status 2); never a traceback, a warning or a bug."""
+    parser = dict(_commands())[path]
+    _dry_run_or_skip(path, parser)
+    pos = _positionals(path, parser, required)
+    for value in EXTREMES:
+        argv = [*path, *pos, "--dry-run"] + ([f"{flag}={value}"] if flag.startswith("-")
+                                              else [value])
+        if not flag.startswith("-"):                       # a positional: replace it
+            argv = [*path, value, "--dry-run"]
+        code, out, err = _run(argv)
+        assert "Traceback" not in err, (argv, err)
+        assert code in (0, 2), (argv, code, err)
+        if code == 2:
+            lines = err.strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith("thermo-rl"), (argv, err)
+            assert out == "", argv
+        else:
+            assert "nothing run" in out, (argv, out)
+
+
+def test_an_llm_action_that_defines_check_gets_dry_run(monkeypatch):
+    """The convention the llm actions will follow: check(args) in the action's module."""
+    import json
+
+    from thermo_rl.cli import llm_sample
+
+    seen = []
+    monkeypatch.setattr(llm_sample, "check", lambda args: seen.append(args.n) or {"n": args.n},
+                        raising=False)
+    monkeypatch.setattr(llm_sample, "run", lambda args: pytest.fail("ran"))
+    code, out, err = _run(["llm", "sample", "--n", "3", "--dry-run", "--json"])
+    assert code == 0, err
+    assert json.loads(out) == {"dry_run": True, "n": 3} and seen == [3]

@@ -7,6 +7,7 @@ kernel (where it would surface as a NaN, a hang or an unreadable traceback).
 
 from __future__ import annotations
 
+import contextvars
 import math
 import numbers
 import os
@@ -19,6 +20,7 @@ from .errors import UserError, UserTypeError
 __all__ = [
     "MEMORY_FRACTION",
     "as_float_array",
+    "check_call",
     "check_choice",
     "check_int",
     "check_lattice_side",
@@ -26,6 +28,9 @@ __all__ = [
     "check_probability",
     "check_real",
     "check_temperature",
+    "checking",
+    "checks_input",
+    "work_starts",
 ]
 
 
@@ -80,7 +85,13 @@ def check_temperature(T, name: str = "T", *, allow_zero: bool = False,
     if v < 0 or (v == 0 and not allow_zero):
         need = ">= 0" if allow_zero else "> 0"
         raise UserError(f"{name} (temperature) must be {need}, got {v}")
+    if 0 < v < _TINY:       # a subnormal T: beta = 1/T overflows to inf (and inf * 0 = NaN)
+        raise UserError(f"{name} (temperature) must be >= {_TINY:.4g} (beta = 1/T must be "
+                        f"finite){' or 0' if allow_zero else ''}, got {v}")
     return v
+
+
+_TINY = float(np.finfo(np.float64).tiny)
 
 
 def check_probability(p, name: str, *, open_low=False, open_high=False) -> float:
@@ -148,3 +159,66 @@ def check_memory(nbytes: float, what: str) -> float:
         raise UserError(f"{what} needs about {format_bytes(nbytes)} of memory; this machine "
                         f"has {format_bytes(total)}: use a smaller size")
     return nbytes
+
+
+# -- check-only calls: a function's input checks without its work ------------------------
+
+_CHECK_ONLY = contextvars.ContextVar("thermo_rl_check_only", default=False)
+
+
+class _InputChecked(BaseException):
+    """Raised by :func:`work_starts` inside :func:`check_call` (a BaseException, like
+    KeyboardInterrupt, so that no ``except Exception`` on the way swallows it)."""
+
+
+def work_starts() -> None:
+    """Mark where a public function's expensive work starts: every input check is above.
+
+    A no-op, except inside :func:`check_call`, where it stops the function there. A
+    function that calls it on every path is marked with :func:`checks_input`.
+    """
+    if _CHECK_ONLY.get():
+        raise _InputChecked
+
+
+def checking() -> bool:
+    """True inside :func:`check_call` (the function is only checking its input)."""
+    return _CHECK_ONLY.get()
+
+
+def checks_input(fn):
+    """Mark ``fn`` as reaching :func:`work_starts` after its checks on every path."""
+    fn.__checks_input__ = True
+    return fn
+
+
+def check_call(fn, /, *args, **kwargs) -> None:
+    """Run the input checks of ``fn(*args, **kwargs)`` and nothing else.
+
+    Raises what ``fn`` raises on bad input (a :class:`~thermo_rl.errors.UserError`);
+    returns None when the call would start its work. The command line's ``--dry-run``
+    and a sweep's check of every point before it launches any use it, so the checks have
+    one implementation: the function's own.
+
+    Examples
+    --------
+    >>> from thermo_rl._validation import check_call
+    >>> from thermo_rl.physics.ising import simulate
+    >>> check_call(simulate, 16, 2.0, sweeps=10**6)          # checked, nothing simulated
+    >>> check_call(simulate, 16, -2.0)
+    Traceback (most recent call last):
+    ...
+    thermo_rl.errors.UserError: T (temperature) must be > 0, got -2.0
+    """
+    if not getattr(fn, "__checks_input__", False):
+        raise TypeError(f"{getattr(fn, '__qualname__', fn)!r} has no check-only path "
+                        "(mark it with checks_input after adding work_starts())")
+    token = _CHECK_ONLY.set(True)
+    try:
+        fn(*args, **kwargs)
+    except _InputChecked:
+        return
+    finally:
+        _CHECK_ONLY.reset(token)
+    raise RuntimeError(f"{getattr(fn, '__qualname__', fn)!r} returned without reaching "
+                       "work_starts(): it ran its work inside check_call")

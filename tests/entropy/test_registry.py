@@ -213,3 +213,17 @@ def test_weights_of_every_token_control_are_the_autograd_gradient():
         np.testing.assert_allclose(t.grad.numpy(), -w / mask.sum(), rtol=1e-9, atol=1e-13,
                                    err_msg=name)
     assert math.isfinite(float(loss))
+
+
+def test_a_control_instance_keeps_its_state_through_the_loss():
+    """A learner passes its run's instance at every step: the adaptive coefficient of
+    target-entropy must survive policy_loss / policy_gradient_weights calls."""
+    c = make_control("target-entropy", target=1.0, rate=0.5, coef0=0.1)
+    ctx = Context(initial={"token_entropy": 2.0}, token_entropy=0.5)
+    c.update(ctx)                                  # below target: the coefficient rises
+    up = c.entropy_coef(ctx)
+    assert up == pytest.approx(0.1 * math.exp(0.5 * 0.5))
+    logp = np.log(np.array([[0.5, 0.25]]))
+    policy_loss(logp, np.array([[1.0, -1.0]]), control=c, entropies=np.ones((1, 2)), ctx=ctx)
+    policy_gradient_weights(logp, np.array([[1.0, -1.0]]), control=c, ctx=ctx)
+    assert c.entropy_coef(ctx) == up

@@ -80,3 +80,32 @@ def test_selftrain_json(checkpoint, capsys, tmp_path):
     assert code == 0 and r["mode"] == "filtered" and len(r["history"]) == 2
     assert r["history"][0]["heterozygosity"] == r["theory_heterozygosity"][0]
     assert (tmp_path / "llm_selftrain.png").exists()
+
+
+@pytest.mark.parametrize("argv,msg", [
+    (("compare", "--lr", "-1"), "lr"), (("compare", "--lr", "nan"), "lr"),
+    (("compare", "--group", "1"), "group"), (("compare", "--beta", "-0.5"), "kl_penalty"),
+    (("compare", "--controls", "none,clip-cov:huge"), "clip-cov:huge"),
+    (("rl", "--control", "clip-cov", "--control-arg", "ratio=7"), "ratio"),
+    (("rl", "--steps", "100000000000"), "steps"),
+    (("pretrain", "--steps", "100000000000"), "steps"),
+    (("sample", "--decoding", "temperature:1e-320"), "temperature"),
+])
+def test_every_flag_is_checked_before_any_pretraining(argv, msg, tmp_path, capsys):
+    """Bad RL, pretraining or decoding flags: one line, exit 2, and no model was trained
+    (nothing cached under --out)."""
+    rc = main(["llm", *argv, "--out", str(tmp_path), "--size", "tiny", "--task", "pair-sum"])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and msg in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "models").exists()
+
+
+def test_dry_run_prints_the_configs_with_their_presets(capsys):
+    rc = main(["llm", "compare", "--dry-run", "--json", "--controls", "none,clip-cov:paper"])
+    d = json.loads(capsys.readouterr().out)
+    assert rc == 0 and d["dry_run"]
+    paper = d["configs"]["clip-cov:paper"]
+    assert paper["scale_rewards"] == "group"            # the paper's run setting
+    assert paper["control_resolved"] == {"name": "clip-cov", "preset": "paper",
+                                         "params": {"ratio": 0.0002, "lb": 1.0, "ub": 5.0}}
+    assert d["configs"]["none"]["version"] == "0.2.0"

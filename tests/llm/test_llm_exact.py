@@ -121,7 +121,7 @@ def test_kl_optimum_is_the_brute_force_maximum(tiny_pair_sum):
     # limits: large beta gives back pi_ref; small beta keeps only the correct answers
     np.testing.assert_allclose(kl_regularized_optimum(ref1, 1e6).full, ref1.full, atol=1e-5)
     assert kl_regularized_optimum(ref1, 1e-3).pass_at_1()[0] == pytest.approx(1.0)
-    with pytest.raises(ValueError, match="beta"):
+    with pytest.raises(ValueError, match="kl_penalty"):
         kl_regularized_optimum(ref1, 0.0)
 
 

@@ -21,6 +21,7 @@ psutil = pytest.importorskip("psutil")
 from thermo_rl.cli import main
 from thermo_rl.sweep import (
     Sweep,
+    SweepPointError,
     SweepSpecError,
     aggregate,
     load_results,
@@ -160,7 +161,9 @@ def test_joblib_and_localcluster_give_identical_tables(tmp_path, client):
                                   b.table.drop(columns=VOLATILE))
 
 
-def _wait_for_rows(out: Path, n: int, proc, timeout=60.0):
+def _wait_for_rows(out: Path, n: int, proc, timeout=600.0):
+    """Wait until exactly ``n`` rows are saved (the test released ``n`` points).
+    The timeout only stops a broken test from hanging: released points finish at once."""
     t0 = time.monotonic()
     while len(list(out.glob("point-*.parquet"))) < n:
         if proc.poll() is not None:
@@ -168,18 +171,24 @@ def _wait_for_rows(out: Path, n: int, proc, timeout=60.0):
         if time.monotonic() - t0 > timeout:
             raise AssertionError("no progress")
         time.sleep(0.05)
+    assert len(list(out.glob("point-*.parquet"))) == n
 
 
-def _spec(tmp_path, n=24, delay=0.25):
-    spec = tmp_path / "slow.toml"
-    spec.write_text(f'simulator = "sweep_points:slow"\nseed = 3\n[fixed]\ndelay = {delay}\n'
-                    f'[grid]\nx = {list(range(n))}\n')
-    return spec
+def _spec(tmp_path, n=24, by="index"):
+    """A sweep of ``n`` gated points: a point finishes only once the test has released it
+    (sweep_points.release), so how many are done at each step does not depend on the
+    machine's speed."""
+    spec = tmp_path / "gated.toml"
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    spec.write_text(f'simulator = "sweep_points:gated"\nseed = 3\n[fixed]\n'
+                    f'gate = "{gate.as_posix()}"\nby = "{by}"\n[grid]\nx = {list(range(n))}\n')
+    return spec, gate
 
 
 def _driver(spec, out, *extra):
     return subprocess.Popen([sys.executable, "-m", "thermo_rl.cli", "sweep", str(spec),
-                             "--out", str(out), "--no-progress", *extra],
+                             "--out", str(out), "--no-progress", "--allow-import", *extra],
                             env=_env(), cwd=ROOT, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
 
@@ -197,47 +206,59 @@ def _check_complete(out, n):
     return t
 
 
+def _resume(spec, out, **kw):
+    sys.path.insert(0, str(HERE))
+    try:
+        return run_sweep(Sweep.from_toml(spec, allow_import=True), out, progress=False, **kw)
+    finally:
+        sys.path.remove(str(HERE))
+
+
 def test_killed_worker_and_interrupted_driver_resume_without_loss(tmp_path):
+    from sweep_points import release
+
     n = 24
     out = tmp_path / "out"
-    proc = _driver(_spec(tmp_path, n), out, "--workers", "2")
+    spec, gate = _spec(tmp_path, n)
+    proc = _driver(spec, out, "--workers", "2")
     try:
-        _wait_for_rows(out, 3, proc)
+        release(gate, 3)
+        _wait_for_rows(out, 3, proc)                       # both workers now wait
         workers = [c for c in psutil.Process(proc.pid).children(recursive=True)
                    if "loky" in " ".join(c.cmdline()) and
                    "resource_tracker" not in " ".join(c.cmdline())]
         assert workers, "no loky worker found"
         workers[0].kill()                                  # a worker dies mid-sweep
-        _wait_for_rows(out, 8, proc)                       # the pool restarts, rows go on
-        proc.send_signal(signal.SIGINT)                    # then Ctrl-C on the driver
-        _, err = proc.communicate(timeout=60)
+        release(gate, 8)
+        _wait_for_rows(out, 8, proc)                       # the pool restarted, rows go on
+        proc.send_signal(signal.SIGINT)                    # Ctrl-C: 16 points cannot finish
+        _, err = proc.communicate(timeout=600)
         assert proc.returncode == 130, err
-        assert "points are saved in" in err and "again to resume" in err
+        assert "8 of 24 points are saved in" in err and "again to resume" in err
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    saved = {f.name: f.stat().st_mtime_ns for f in out.glob("point-*.parquet")}
-    assert 8 <= len(saved) < n
-    sys.path.insert(0, str(HERE))
-    try:
-        res = run_sweep(Sweep.from_toml(tmp_path / "slow.toml"), out, workers=2,
-                        progress=False)
-    finally:
-        sys.path.remove(str(HERE))
-    assert res.done_before == len(saved) and res.ran == n - len(saved)
+    assert len(list(out.glob("point-*.parquet"))) == 8
+    release(gate, 10**6)
+    res = _resume(spec, out, workers=2)
+    assert res.done_before == 8 and res.ran == n - 8
     _check_complete(out, n)
 
 
 def test_dask_worker_killed_and_driver_killed_resume(tmp_path, client):
+    from sweep_points import release
+
     n = 16
     out = tmp_path / "out"
-    proc = _driver(_spec(tmp_path, n, delay=0.4), out, "--scheduler",
-                   client.scheduler.address)
+    spec, gate = _spec(tmp_path, n, by="count")
+    proc = _driver(spec, out, "--scheduler", client.scheduler.address)
     try:
+        release(gate, 2)
         _wait_for_rows(out, 2, proc)
         pid = next(iter(client.run(os.getpid).values()))
         psutil.Process(pid).kill()                          # a Dask worker dies
+        release(gate, 5)
         _wait_for_rows(out, 5, proc)
         os.killpg(proc.pid, signal.SIGKILL)                 # the driver is killed hard
         proc.wait()
@@ -245,12 +266,11 @@ def test_dask_worker_killed_and_driver_killed_resume(tmp_path, client):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    client.wait_for_workers(2, timeout=60)                 # the nanny restarted it
-    done = len(list(out.glob("point-*.parquet")))
-    assert 5 <= done < n
-    res = run_sweep(Sweep.from_toml(tmp_path / "slow.toml"), out, scheduler=client,
-                    progress=False)
-    assert res.done_before == done and res.ran == n - done and res.failed == 0
+    client.wait_for_workers(2, timeout=600)                # the nanny restarted it
+    assert len(list(out.glob("point-*.parquet"))) == 5
+    release(gate, 10**6)
+    res = _resume(spec, out, scheduler=client)
+    assert res.done_before == 5 and res.ran == n - 5 and res.failed == 0
     _check_complete(out, n)
 
 
@@ -282,11 +302,59 @@ def test_registry_entries_run_one_point_each():
         assert np.isfinite(row[col])
     with pytest.raises(SweepSpecError, match="fixed.epsilonn"):
         Sweep("bandit", fixed={"policy": "pg", "epsilonn": 0.1}).validate()
-    # a parameter of another policy: that point fails (recorded), naming it
-    res = run_sweep(Sweep("bandit", fixed={"runs": 2, "steps": 4, "epsilon": 0.1},
-                          grid={"policy": ["pg", "epsilon-greedy"]}), workers=1, progress=False)
-    assert list(res.table["status"]) == ["error", "ok"]
-    assert "'epsilon'" in res.table["error"][0]
+    # a parameter of another policy: refused before any point runs, naming the point
+    with pytest.raises(SweepPointError, match=r"sweep point 1 of 2 \(.*policy='pg'.*'epsilon'"):
+        run_sweep(Sweep("bandit", fixed={"runs": 2, "steps": 4, "epsilon": 0.1},
+                        grid={"policy": ["pg", "epsilon-greedy"]}), workers=1, progress=False)
+
+
+def test_an_invalid_point_stops_the_sweep_before_any_point_runs(tmp_path, capsys):
+    spec = tmp_path / "bad.toml"
+    spec.write_text('simulator = "ising"\n[fixed]\nsweeps = 64\n[grid]\nL = [16, -4]\n'
+                    'T = [2.0, 3.0]\n')
+    out = tmp_path / "o"
+    for extra in ([], ["--dry-run"]):
+        code = main(["sweep", str(spec), "--out", str(out), "--no-progress", *extra])
+        captured = capsys.readouterr()
+        assert code == 2 and captured.out == ""
+        assert captured.err.strip().splitlines() == [(
+            "thermo-rl sweep: error: sweep point 3 of 4 (sweeps=64, L=-4, T=2.0; replica 0): "
+            "L must be >= 2, got -4")]
+    assert not list(out.glob("point-*.parquet"))                    # nothing ran
+    # every built-in but llm checks its values without running (the same checks as a run)
+    for name, bad in [("potts", {"q": 1}), ("anneal", {"problem": "tsp", "n": 2}),
+                      ("bandit", {"policy": "softmax", "T": -1.0})]:
+        with pytest.raises(SweepPointError, match="sweep point 1 of 1"):
+            Sweep(name, fixed=bad).validate()
+
+
+def test_a_spec_file_names_no_code_unless_allowed(tmp_path, capsys):
+    """A TOML spec naming os:system must not call it: refused in one line, nothing run."""
+    marker = tmp_path / "ran"
+    spec = tmp_path / "evil.toml"
+    spec.write_text(f'simulator = "os:system"\n[fixed]\ncommand = ["touch {marker}"]\n')
+    out = tmp_path / "o"
+    code = main(["sweep", str(spec), "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "'os:system' names a Python function" in err and "--allow-import" in err
+    assert not marker.exists() and not out.exists()
+    with pytest.raises(SweepSpecError, match="names a Python function"):
+        Sweep.from_toml(spec)
+    with pytest.raises(SweepSpecError, match="names a Python function"):
+        run_sweep({"simulator": "sweep_points:slow", "fixed": {"x": 1}}, workers=1,
+                  progress=False)
+    # a spec of the registered simulators needs no flag; one naming code runs with it
+    ok = tmp_path / "mine.toml"
+    ok.write_text('simulator = "sweep_points:slow"\n[grid]\nx = [1, 2]\n')
+    sys.path.insert(0, str(HERE))
+    try:
+        assert Sweep.from_toml(ok, allow_import=True).simulator_name == "sweep_points:slow"
+        assert main(["sweep", str(ok), "--out", str(tmp_path / "m"), "--no-progress",
+                     "--allow-import", "--workers", "1", "--json"]) == 0
+    finally:
+        sys.path.remove(str(HERE))
+    assert json.loads(capsys.readouterr().out)["ran"] == 2
 
 
 def test_aggregate_mean_and_error():

@@ -24,7 +24,7 @@ import numpy as np
 
 from .._progress import announce_estimate, progress_bar
 from .._rng import make_rng, stream_states
-from .._validation import check_int, check_memory
+from .._validation import check_int, check_memory, checks_input, work_starts
 from ..errors import UserError, UserTypeError
 from ..results import jsonable
 from ..schedules import Geometric, parse_schedule
@@ -152,6 +152,7 @@ def default_schedule(problem: Problem, *, seed=0) -> Geometric:
     return Geometric(T0, T_end)
 
 
+@checks_input
 def anneal(problem, *, sweeps: int | None = None, schedule=None, runs: int = 4, seed=0,
            restart_from_best: bool = False, chunks: int = 100, init=None,
            progress: bool = True) -> AnnealResult:
@@ -196,14 +197,8 @@ def anneal(problem, *, sweeps: int | None = None, schedule=None, runs: int = 4, 
     announce_estimate(runs * sweeps * problem.moves_per_sweep / MOVES_PER_SECOND,
                       f"anneal {problem.name}, {runs} runs x {sweeps} sweeps", progress)
     rng = make_rng(seed)
-    t_start = time.perf_counter()
-    T0 = T_end = None
-    if schedule is None:
-        schedule = default_schedule(problem, seed=rng)
-        T0, T_end = schedule.T0, schedule.T1
-    else:
+    if schedule is not None:
         schedule = parse_schedule(schedule)
-    streams = stream_states(rng, runs)
     S0 = None
     if init is not None:
         S0 = np.asarray(init)
@@ -214,6 +209,13 @@ def anneal(problem, *, sweeps: int | None = None, schedule=None, runs: int = 4, 
                              f"{problem.size}), got {np.asarray(init).shape}")
         for row in S0:
             problem.energy(row)  # validates
+    work_starts()
+    t_start = time.perf_counter()
+    T0 = T_end = None
+    if schedule is None:
+        schedule = default_schedule(problem, seed=rng)
+        T0, T_end = schedule.T0, schedule.T1
+    streams = stream_states(rng, runs)
     S, aux, E = _init(problem, runs, rng, S0)
     B = S.copy()
     Eb = E.copy()

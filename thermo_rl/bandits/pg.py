@@ -18,6 +18,7 @@ from ..entropy.objective import policy_gradient_weights
 from ..entropy.registry import Context
 from ..metrics import coverage, entropy_from_log_probs, log_softmax
 from .policies import EntropyPG
+from .result import BanditResult
 
 __all__ = ["run_entropy_pg"]
 
@@ -70,8 +71,6 @@ def run_entropy_pg(env, pol: EntropyPG, runs: int, steps: int, rng, progress: bo
     (``-Cov(ln pi, dz)``) and measured entropy changes. Returns a ``BanditResult``
     (``seed`` and ``seconds`` are set by :func:`thermo_rl.bandits.run`).
     """
-    from .runner import BanditResult
-
     k, G = env.k, pol.group
     q = np.broadcast_to(env.means, (runs, k)).copy()
     if env.means_std > 0:

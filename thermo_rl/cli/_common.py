@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import math
+import numbers
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -11,8 +14,9 @@ import numpy as np
 
 from ..errors import UserError
 
-__all__ = ["MAX_LIST", "SAVE_ERRORS", "Interrupted", "check_out_dir", "comma_choices",
-           "float_list", "float_range", "out_dir", "save_figure", "scan"]
+__all__ = ["MAX_LIST", "SAVE_ERRORS", "Interrupted", "add_scheduler_arguments", "check_out_dir",
+           "comma_choices", "float_list", "float_range", "num", "out_dir", "save_figure", "scan",
+           "short"]
 
 #: the longest list or range a flag accepts (a guard against ``1:2:1e12``)
 MAX_LIST = 100_000
@@ -87,11 +91,53 @@ def comma_choices(text: str, choices, flag: str, *, allow_all: bool = False) -> 
     return names
 
 
-def check_out_dir(path) -> Path:
-    """Check ``--out`` before computing: a folder (created if missing) we can write in."""
+def add_scheduler_arguments(p):
+    """``--scheduler``, ``--workers``, ``--retry-failed``: where a sweep's points run
+    (``thermo-rl sweep`` and ``thermo-rl llm atlas``)."""
+    p.add_argument("--scheduler", default="joblib",
+                   help="joblib (local processes, default), local-dask (a LocalCluster with "
+                        "its dashboard) or a Dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local processes or LocalCluster workers (default: the cores)")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="run the points stored with an error again")
+
+
+def num(x, fmt: str = "") -> str:
+    """``format(x, fmt)`` for a number; ``-`` (padded to the width of ``fmt``) for a
+    missing one: ``None`` (how a result's NaN or infinity reaches a renderer), NaN or inf.
+
+    >>> num(1.23456, "8.3f"), num(None, "8.3f"), num(float("nan"), "+.2f")
+    ('   1.235', '       -', '-')
+    """
+    if x is None or (isinstance(x, numbers.Real) and not math.isfinite(x)):
+        m = re.match(r"^[^0-9]*?(\d+)", fmt.split(".")[0]) if fmt else None
+        return "-".rjust(int(m.group(1)) if m else 0)
+    return format(x, fmt)
+
+
+def short(value, limit: int = 80) -> str:
+    """A value on one line, cut at ``limit`` characters (for summaries)."""
+    text = " ".join(str(value.tolist() if isinstance(value, np.ndarray) else value).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def check_out_dir(path, *, create: bool = True) -> Path:
+    """Check ``--out`` before computing: a folder (created if missing) we can write in.
+
+    ``create=False`` (``--dry-run``) creates nothing: an existing folder must be
+    writable, a missing one creatable in its nearest existing parent.
+    """
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise UserError(f"--out {os.fspath(p)!r} is a file; expected a folder")
+    if not create:
+        q = p
+        while not q.exists() and q != q.parent:
+            q = q.parent
+        if not q.is_dir() or not os.access(q, os.W_OK | os.X_OK):
+            raise UserError(f"--out {os.fspath(p)!r} is not a writable folder")
+        return p
     try:
         p.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=p, prefix=".thermo-rl-write-test-"):

@@ -25,17 +25,37 @@ def add_arguments(p):
     p.add_argument("--runs", type=int, default=4, help="independent runs (default 4)")
 
 
-def run(args):
+def _problem(args):
     from .._validation import check_int
-    from ..anneal import TSP, anneal, make_problem
-    from ._common import out_dir, save_figure
+    from ..anneal import make_problem
 
-    runs = check_int(args.runs, "--runs", low=1)
+    check_int(args.runs, "--runs", low=1)
     if args.sweeps is not None:
         check_int(args.sweeps, "--sweeps", low=1)
-    problem = make_problem(args.problem, args.n, seed=args.seed)
-    res = anneal(problem, sweeps=args.sweeps, schedule=args.schedule, runs=runs,
-                 seed=args.seed, restart_from_best=args.restart, progress=args.progress)
+    return make_problem(args.problem, args.n, seed=args.seed)
+
+
+def _anneal_kw(args):
+    return {"sweeps": args.sweeps, "schedule": args.schedule, "runs": args.runs,
+            "seed": args.seed, "restart_from_best": args.restart}
+
+
+def check(args):
+    """The problem built (its size checked against memory) and ``anneal``'s own checks."""
+    from .._validation import check_call
+    from ..anneal import anneal
+
+    problem = args._problem = _problem(args)        # built once: run() uses it
+    check_call(anneal, problem, progress=False, **_anneal_kw(args))
+    return {"problem": problem.name, "size": problem.size, "runs": args.runs}
+
+
+def run(args):
+    from ..anneal import TSP, anneal
+    from ._common import out_dir, save_figure
+
+    problem = getattr(args, "_problem", None) or _problem(args)
+    res = anneal(problem, progress=args.progress, **_anneal_kw(args))
     out = {**res.as_dict(), "size": problem.size,
            "final_acceptance": float(res.trace_acceptance[-1].mean())}
     if isinstance(problem, TSP):
@@ -53,16 +73,18 @@ def run(args):
 
 
 def render(r):
-    lines = [(f"{r['problem']}: best {r['best_energy']:.6g} over {r['runs']} runs "
-             f"x {r['sweeps']} sweeps in {r['seconds']:.2f} s")]
+    from ._common import num
+
+    lines = [(f"{r['problem']}: best {num(r['best_energy'], '.6g')} over {r['runs']} runs "
+             f"x {r['sweeps']} sweeps in {num(r['seconds'], '.2f')} s")]
     if r.get("optimum") is not None:
-        gap = "" if r.get("gap") is None else f", gap {100 * r['gap']:.3f}%"
-        lines.append(f"  known optimum {r['optimum']:.6g}{gap}")
+        gap = "" if r.get("gap") is None else f", gap {num(100 * r['gap'], '.3f')}%"
+        lines.append(f"  known optimum {num(r['optimum'], '.6g')}{gap}")
     if "energy_per_variable" in r:
-        lines.append(f"  energy per variable {r['energy_per_variable']:.5f}")
+        lines.append(f"  energy per variable {num(r['energy_per_variable'], '.5f')}")
     if r.get("T0") is not None:
-        lines.append(f"  default schedule: T0 = {r['T0']:.4g} (80% uphill accepted), "
-                     f"T_end = {r['T_end']:.4g} (0.1%)")
+        lines.append(f"  default schedule: T0 = {num(r['T0'], '.4g')} (80% uphill accepted), "
+                     f"T_end = {num(r['T_end'], '.4g')} (0.1%)")
     for f in r.get("figures", []):
         lines.append(f"  figure: {f}")
     return "\n".join(lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import UserError
-from ._common import comma_choices, float_list, out_dir, save_figure
+from ._common import comma_choices, float_list, num, out_dir, save_figure
 
 HELP = "k-armed bandits: greedy, epsilon-greedy, softmax, UCB, Thompson, ... and the " \
        "free-energy policy gradient"
@@ -112,6 +112,19 @@ def build(args):
     return env, policies
 
 
+def check(args):
+    """The environment and policies built, and ``run``'s own checks for each policy."""
+    from .._validation import check_call
+    from ..bandits import run as run_bandit
+
+    env, policies = build(args)
+    for pol in policies.values():
+        check_call(run_bandit, env, pol, runs=args.runs, steps=args.steps, seed=args.seed,
+                   progress=False)
+    return {"env": env.name, "policies": list(policies), "runs": args.runs,
+            "steps": args.steps}
+
+
 def run(args):
     from ..bandits import EntropyPG, gibbs_policy, max_objective_J
     from ..bandits import run as run_bandit
@@ -194,18 +207,13 @@ def render(r):
              (f"{'policy':22s} {'reward':>14s} {'% optimal':>9s} {'entropy':>8s} "
               f"{'coverage':>8s} {'cum.regret':>10s} {'time':>8s}")]
 
-    def f(v, fmt):
-        if v is None:
-            width = "".join(ch for ch in fmt.split(".")[0] if ch.isdigit())
-            return "-".rjust(int(width or 0))
-        return format(v, fmt)
-
+    f = num
     for p in r["policies"]:
         opt = None if p["optimal_fraction"] is None else 100 * p["optimal_fraction"]
-        lines.append(f"{p['name']:22s} {p['reward']:7.3f}+-{p['reward_sem']:.3f} "
+        lines.append(f"{p['name']:22s} {f(p['reward'], '7.3f')}+-{f(p['reward_sem'], '.3f')} "
                      f"{f(opt, '8.1f')}% {f(p['entropy_nats'], '8.3f')} "
-                     f"{f(p['coverage'], '8.3f')} {p['cumulative_regret']:10.1f} "
-                     f"{p['seconds']:7.2f}s")
+                     f"{f(p['coverage'], '8.3f')} {f(p['cumulative_regret'], '10.1f')} "
+                     f"{f(p['seconds'], '7.2f')}s")
     for p in r["policies"]:
         if "entropy_change_correlation" in p:
             corr, rel = p["entropy_change_correlation"], p["entropy_change_relative_error"]
@@ -214,13 +222,15 @@ def render(r):
                          f"{'-' if rel is None else format(100 * rel, '.0f') + '%'} over the "
                          f"{p['entropy_change_steps_compared']} steps where it moves "
                          f"(|dH| >= 10% of its max); last 10% of steps: predicted "
-                         f"{p['entropy_change_predicted_last_nats_per_step']:+.4f}, measured "
-                         f"{p['entropy_change_measured_last_nats_per_step']:+.4f} nats/step")
+                         f"{f(p['entropy_change_predicted_last_nats_per_step'], '+.4f')}, "
+                         "measured "
+                         f"{f(p['entropy_change_measured_last_nats_per_step'], '+.4f')} "
+                         "nats/step")
     th = r.get("theory")
     if th is not None:
-        g = np.asarray(th["gibbs_policy"])
-        lines.append(f"  Gibbs policy at T={th['T']:g}: best arms {th['best_arms']} get "
-                     f"{g[th['best_arms']].sum():.3f} in all; max <r> + T H = "
-                     f"{th['max_objective_J']:.4f}")
+        g = np.asarray(th["gibbs_policy"], dtype=float)
+        lines.append(f"  Gibbs policy at T={f(th['T'], 'g')}: best arms {th['best_arms']} get "
+                     f"{f(g[th['best_arms']].sum(), '.3f')} in all; max <r> + T H = "
+                     f"{f(th['max_objective_J'], '.4f')}")
     lines += [f"  figure: {p}" for p in r.get("figures", [])]
     return "\n".join(lines)

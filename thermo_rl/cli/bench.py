@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..bench import AREAS, machine, run_bench
+from ..bench import AREAS, available_areas, machine, run_bench
+from ._common import num
 
 HELP = "time every kernel against a plain NumPy reference in the same run"
 
@@ -23,6 +24,16 @@ def add_arguments(p):
     p.add_argument("--quick", action="store_true", help="small sizes, fewer repeats")
 
 
+def check(args):
+    """``run_bench``'s own checks (an area named but unavailable here, e.g. ``gpu``
+    without CUDA, is refused); nothing timed."""
+    from .._validation import check_call
+
+    check_call(run_bench, args.areas or None, quick=args.quick, seed=args.seed,
+               progress=False)
+    return {"areas": list(args.areas or available_areas()), "quick": args.quick}
+
+
 def run(args):
     rows = run_bench(args.areas or None, quick=args.quick, seed=args.seed,
                      progress=args.progress)
@@ -38,8 +49,7 @@ def render(result):
              f"{'area':8s} {'kernel':34s} {'throughput':>14s} {'unit':14s} {'vs reference':>14s}"]
     for r in result["rows"]:
         ratio = ("skipped" if r["value"] is None else "reference" if r["ratio"] is None
-                 else f"{r['ratio']:.1f}x {r['reference']}")
-        value = "-" if r["value"] is None else f"{r['value']:.4g}"
-        lines.append(f"{r['area']:8s} {r['name']:34s} {value:>14s} {r['unit']:14s} "
+                 else f"{num(r['ratio'], '.1f')}x {r['reference']}")
+        lines.append(f"{r['area']:8s} {r['name']:34s} {num(r['value'], '14.4g')} {r['unit']:14s} "
                      f"{ratio:>14s}" + (f"  ({r['note']})" if r["note"] else ""))
     return "\n".join(lines)

@@ -10,6 +10,15 @@ def add_arguments(p):
     p.add_argument("names", nargs="*", help="controls to show (default all)")
 
 
+def check(args):
+    """Every name is a registered control."""
+    from ..entropy.registry import control_class
+
+    for n in args.names:
+        control_class(n)
+    return {"controls": list(args.names) or "all"}
+
+
 def run(args):
     from ..entropy.registry import control_class, describe_controls
 

@@ -56,7 +56,8 @@ def add_arguments(p):
     p.add_argument("--steps", type=int, default=None,
                    help="AIS steps (default 64 N on a lattice, 100 otherwise)")
     p.add_argument("--grid", default="quadratic", choices=GRIDS,
-                   help="AIS spacing in beta (default quadratic: finer at the target)")
+                   help="spacing in beta of the AIS steps and of the TI/MBAR scan "
+                        "(default quadratic: finer at the target)")
     p.add_argument("--algorithm", default=None,
                    help="lattice sampler: AIS metropolis|heatbath|sw (default metropolis); "
                         "TI/MBAR scan: metropolis|heatbath|wolff|sw (default wolff)")
@@ -79,8 +80,6 @@ def add_arguments(p):
                         "a freshly initialized tiny GPT (seeded by --seed), which almost "
                         "never answers correctly: neither estimator then sees a reward")
     p.add_argument("--prompt", type=int, default=0, help="llm prompt index (default 0)")
-    p.add_argument("--dry-run", action="store_true",
-                   help="check the arguments and print the plan; compute nothing")
 
 
 def _plan(args) -> dict:
@@ -134,7 +133,7 @@ def _plan(args) -> dict:
             if method == "mbar" and importlib.util.find_spec("pymbar") is None:
                 raise UserError("--method mbar needs pymbar: pip install "
                                 "'thermo-rl[freeenergy]' (or pip install pymbar)")
-            plan.update(points=points, sweeps=sweeps, algorithm=alg)
+            plan.update(points=points, sweeps=sweeps, grid=args.grid, algorithm=alg)
         else:
             check_int(L, "--L", low=4, high=64)
             if args.algorithm is not None:
@@ -199,10 +198,13 @@ def _llm_ref(plan):
     return answer_distribution(model, task, prompts=[plan["prompt"]], tokenizer=tok)
 
 
+def check(args) -> dict:
+    """Every flag checked (``--dry-run`` prints this plan; see :mod:`thermo_rl.cli`)."""
+    return _plan(args)
+
+
 def run(args):
     plan = _plan(args)
-    if args.dry_run:
-        return {"dry_run": True, **plan}
     system, method = plan["system"], plan["method"]
     if system in ("ising", "potts"):
         from ..physics import free_energy as fe
@@ -215,9 +217,10 @@ def run(args):
                        algorithm=plan["algorithm"], **common)
         elif method == "ti":
             r = fe.thermodynamic_integration(L, T, points=plan["points"], sweeps=plan["sweeps"],
-                                             algorithm=plan["algorithm"], **common)
+                                             grid=plan["grid"], algorithm=plan["algorithm"],
+                                             **common)
         elif method == "mbar":
-            r = fe.mbar(L, T, points=plan["points"], sweeps=plan["sweeps"],
+            r = fe.mbar(L, T, points=plan["points"], sweeps=plan["sweeps"], grid=plan["grid"],
                         algorithm=plan["algorithm"], **common)
         else:
             r = fe.wang_landau(L, ln_f_final=plan["ln_f_final"], runs=plan["runs"],
@@ -240,20 +243,20 @@ def run(args):
 
 
 def render(r):
-    if r.get("dry_run"):
-        return "dry run: arguments checked, nothing computed\n" + "\n".join(
-            f"  {k} = {v}" for k, v in r.items() if k != "dry_run")
+    from ._common import num
+
     head = f"{r['system']} {r['method']}" + (f" L={r['L']}" if "L" in r else "") + \
-        f" T={r['T']:.6g}"
-    lines = [head, f"ln Z = {r['ln_z']:.6f} +- {r['ln_z_error']:.2g}"]
+        f" T={num(r['T'], '.6g')}"
+    lines = [head, f"ln Z = {num(r['ln_z'], '.6f')} +- {num(r['ln_z_error'], '.2g')}"]
     if r.get("ln_z_exact") is not None:
-        dev = r["ln_z"] - r["ln_z_exact"]
+        dev = None if r["ln_z"] is None else r["ln_z"] - r["ln_z_exact"]
         z = r.get("z_score")
-        lines.append(f"exact  {r['ln_z_exact']:.6f}  (estimate - exact = {dev:+.3g}"
+        lines.append(f"exact  {num(r['ln_z_exact'], '.6f')}  (estimate - exact = "
+                     f"{num(dev, '+.3g')}"
                      + (f", {z:+.2f} error bars)" if z is not None and math.isfinite(z) else ")"))
-    lines.append(f"F per spin = {r['free_energy_per_spin']:.7f} +- "
-                 f"{r['free_energy_per_spin_error']:.2g}")
+    lines.append(f"F per spin = {num(r['free_energy_per_spin'], '.7f')} +- "
+                 f"{num(r['free_energy_per_spin_error'], '.2g')}")
     if r.get("ess") is not None:
-        lines.append(f"effective sample size {r['ess']:.1f} of {r['samples']}")
-    lines.append(f"{r['seconds']:.2f} s")
+        lines.append(f"effective sample size {num(r['ess'], '.1f')} of {r['samples']}")
+    lines.append(f"{num(r['seconds'], '.2f')} s")
     return "\n".join(lines)

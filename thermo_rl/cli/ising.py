@@ -6,7 +6,7 @@ import numpy as np
 
 from .._validation import check_int
 from ..physics.ising import ALGORITHMS, DEVICES
-from ._common import float_range, out_dir, save_figure, scan
+from ._common import float_range, num, out_dir, save_figure, scan
 
 HELP = "2D Ising model: Metropolis/heat-bath/Wolff/Swendsen-Wang/MSC vs Onsager and Kaufman"
 
@@ -49,6 +49,22 @@ def exact_values(L, T, J=1.0, h=0.0):
     return out
 
 
+def _simulate_kw(args):
+    return {"J": args.J, "h": args.h, "algorithm": args.algorithm, "sweeps": args.sweeps,
+            "burn_in": args.burn_in, "seed": args.seed, "device": args.device}
+
+
+def check(args):
+    """Every temperature checked by ``simulate``'s own checks; nothing simulated."""
+    from .._validation import check_call
+    from ..physics.ising import simulate
+
+    check_int(args.L, "--L", low=2)
+    for T in args.T:
+        check_call(simulate, args.L, float(T), progress=False, **_simulate_kw(args))
+    return {"L": args.L, "temperatures": len(args.T), "sweeps": args.sweeps}
+
+
 def run(args):
     from ..physics.ising import simulate
 
@@ -57,9 +73,7 @@ def run(args):
             "algorithm": args.algorithm, "sweeps": args.sweeps, "seed": args.seed}
 
     def point(T):
-        r = simulate(args.L, T, J=args.J, h=args.h, algorithm=args.algorithm,
-                     sweeps=args.sweeps, burn_in=args.burn_in, seed=args.seed,
-                     device=args.device, progress=args.progress)
+        r = simulate(args.L, T, progress=args.progress, **_simulate_kw(args))
         d = r.as_dict()
         if args.exact:
             d["exact"] = exact_values(args.L, T, args.J, args.h)
@@ -102,14 +116,17 @@ def render(result):
     lines = [f"2D Ising L={result['L']} ({result['algorithm']}, {result['sweeps']} sweeps)",
              f"{'T':>7s} {'E/N':>18s} {'C/N':>16s} {'<|m|>':>16s} {'tau_E':>7s} {'flips/ns':>9s}"]
     for p in result["points"]:
-        lines.append(f"{p['T']:7.4f} {p['energy_per_spin']:10.5f}+-{p['energy_per_spin_error']:.5f}"
-                     f" {p['heat_capacity']:8.4f}+-{p['heat_capacity_error']:.4f}"
-                     f" {p['abs_m']:8.5f}+-{p['abs_m_error']:.5f}"
-                     f" {p['energy_per_spin_tau_int']:7.2f} {p['flips_per_ns']:9.4f}")
+        lines.append(f"{num(p['T'], '7.4f')} {num(p['energy_per_spin'], '10.5f')}+-"
+                     f"{num(p['energy_per_spin_error'], '.5f')}"
+                     f" {num(p['heat_capacity'], '8.4f')}+-{num(p['heat_capacity_error'], '.4f')}"
+                     f" {num(p['abs_m'], '8.5f')}+-{num(p['abs_m_error'], '.5f')}"
+                     f" {num(p['energy_per_spin_tau_int'], '7.2f')} "
+                     f"{num(p['flips_per_ns'], '9.4f')}")
         if p.get("exact"):
             x = p["exact"]
-            lines.append(f"{'exact':>7s} Kaufman E/N={x['kaufman_energy_per_spin']:.5f} "
-                         f"C/N={x['kaufman_heat_capacity']:.4f}; Onsager E/N="
-                         f"{x['onsager_energy_per_spin']:.5f} |m|={x['onsager_abs_m']:.5f}")
+            lines.append(f"{'exact':>7s} Kaufman E/N={num(x['kaufman_energy_per_spin'], '.5f')} "
+                         f"C/N={num(x['kaufman_heat_capacity'], '.4f')}; Onsager E/N="
+                         f"{num(x['onsager_energy_per_spin'], '.5f')} "
+                         f"|m|={num(x['onsager_abs_m'], '.5f')}")
     lines += [f"figure: {f}" for f in result["figures"]]
     return "\n".join(lines)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import UserError
 from ..gibbs import thermodynamics
-from ._common import float_list, float_range, out_dir, save_figure
+from ._common import float_list, float_range, num, out_dir, save_figure
 
 HELP = "Boltzmann table (p, U, S, F, C, J) of energy levels over a range of temperatures"
 
@@ -20,9 +20,15 @@ def add_arguments(p):
                    help="temperature or range start:stop:count (default 0.1:3.0:8)")
 
 
-def run(args):
+def check(args):
+    """The table itself is cheap: computing it is the check."""
     if np.any(args.T < 0):
         raise UserError("--T must be >= 0")
+    thermodynamics(args.energies, args.T, degeneracy=args.g)
+    return {"levels": int(np.size(args.energies)), "temperatures": int(np.size(args.T))}
+
+
+def run(args):
     th = thermodynamics(args.energies, args.T, degeneracy=args.g)
     result = {"energies": args.energies, "degeneracies": args.g, **th.as_dict()}
     folder = out_dir(args)
@@ -34,18 +40,14 @@ def run(args):
     return result
 
 
-def _num(x, fmt):
-    return "-".rjust(int(fmt.split(".")[0] or 0)) if x is None else format(x, fmt)
-
-
 def render(r):
     head = f"{'T':>8s} {'U':>10s} {'S':>8s} {'F=U-TS':>10s} {'C':>8s}   p(levels)"
     rows = [head]
     for i, T in enumerate(r["T"]):
-        p = " ".join(f"{x:.3f}" for x in r["probabilities"][i])
-        rows.append(f"{_num(T, '8.3f')} {_num(r['mean_energy'][i], '10.4f')} "
-                    f"{_num(r['entropy_nats'][i], '8.4f')} {_num(r['free_energy'][i], '10.4f')} "
-                    f"{_num(r['heat_capacity'][i], '8.4f')}   {p}")
+        p = " ".join(num(x, ".3f") for x in r["probabilities"][i])
+        rows.append(f"{num(T, '8.3f')} {num(r['mean_energy'][i], '10.4f')} "
+                    f"{num(r['entropy_nats'][i], '8.4f')} {num(r['free_energy'][i], '10.4f')} "
+                    f"{num(r['heat_capacity'][i], '8.4f')}   {p}")
     if r.get("figure"):
         rows.append(f"figure: {r['figure']}")
     return "\n".join(rows)

@@ -5,7 +5,8 @@ Each action is a module ``thermo_rl.cli.llm_<action>`` with the same contract as
 top-level subcommand (``HELP``, ``add_arguments(parser)``, ``run(args) -> dict``,
 optional ``render(result) -> str``); actions whose module is absent are simply not
 offered. The shared options (``--seed``, ``--json``, ``--no-progress``, ``--out``)
-work before or after the action's name.
+work before or after the action's name. An action module that defines ``check(args)``
+gets ``--dry-run`` (see :mod:`thermo_rl.cli`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-HELP = "language models: pretrain a tiny GPT, sample, RL fine-tune, compare controls, self-train"
-ACTIONS = ("pretrain", "sample", "rl", "compare", "selftrain")
+HELP = ("language models: pretrain a tiny GPT, sample, RL fine-tune, compare controls, "
+        "the controls atlas, self-train")
+ACTIONS = ("pretrain", "sample", "rl", "compare", "atlas", "selftrain")
 
 _current = {"module": None}
 
@@ -33,7 +35,7 @@ def add_arguments(p):
     for name, module in _available():
         q = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(q)
-        add_common_arguments(q, suppress_defaults=True)
+        add_common_arguments(q, suppress_defaults=True, module=module)
         q.set_defaults(_llm_module=module)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .llm_rl import render, run_controls
+from .llm_rl import check_controls, render, run_controls
 
 HELP = ("RL fine-tune one pretrained model with several controls (same seed); table of "
         "pass@k, coverage, entropies, KL and a figure")
 
-__all__ = ["HELP", "add_arguments", "render", "run"]
+__all__ = ["HELP", "add_arguments", "check", "render", "run"]
 
 
 def add_arguments(p):
@@ -20,7 +20,15 @@ def add_arguments(p):
     add_rl_arguments(p)
 
 
+def check(args) -> dict:
+    return check_controls(args, _controls(args))
+
+
 def run(args):
+    return run_controls(args, _controls(args))
+
+
+def _controls(args) -> list:
     from ..entropy.registry import PRESETS, control_names
     from ..errors import UserError
 
@@ -35,4 +43,4 @@ def run(args):
                             f"PRESET one of {', '.join(PRESETS)}")
     if len(set(controls)) != len(controls):
         raise UserError(f"--controls must not repeat a name, got {controls}")
-    return run_controls(args, controls)
+    return controls

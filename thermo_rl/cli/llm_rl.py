@@ -9,7 +9,8 @@ HELP = ("RL fine-tune a pretrained model (one control): exact pass@k, coverage a
 
 
 def add_rl_arguments(p):
-    """The RL options shared by ``llm rl`` and ``llm compare``."""
+    """The RL options shared by ``llm rl``, ``llm compare`` and ``llm atlas`` (their
+    ``--dry-run`` comes with their ``check(args)``)."""
     from ..entropy.objective import KL_ESTIMATORS
     from ..entropy.registry import PRESETS
     from ..llm.rl_config import ESTIMATORS, LOSS_TYPES, SCALE_REWARDS
@@ -60,9 +61,6 @@ def add_rl_arguments(p):
                    help="an argument of the controls that take it (repeatable), e.g. "
                         "coef=0.05, ratio=0.02, fraction=0.05, target=0.5, "
                         "schedule=linear:1.5:1 (`thermo-rl controls` lists them)")
-    if not any("--dry-run" in a.option_strings for a in p._actions):
-        p.add_argument("--dry-run", action="store_true",
-                       help="check every flag and print the run's config; no work")
 
 
 def _value(text):
@@ -115,13 +113,18 @@ def add_arguments(p):
     add_rl_arguments(p)
 
 
-def run_controls(args, controls) -> dict:
-    """Check every flag, then pretrain or load the model, run :func:`thermo_rl.llm.rl.compare`
-    and save the figure."""
-    import dataclasses
+def check_controls(args, controls) -> dict:
+    """Every flag checked (``--dry-run`` prints this and stops): the runs' configs."""
+    configs, _ = _configs(args, controls)
+    return {"configs": {c: cfg.as_dict() for c, cfg in configs.items()}}
 
-    from ._common import out_dir
-    from ._llm_common import get_pretrained
+
+def check(args) -> dict:
+    return check_controls(args, [args.control])
+
+
+def _configs(args, controls):
+    import dataclasses
 
     kw = control_args(args.control_arg)
     configs = {c: rl_config(args, c) for c in controls}
@@ -134,9 +137,19 @@ def run_controls(args, controls) -> dict:
     if unused:
         raise ValueError(f"--control-arg {', '.join(sorted(unused))}: no control of "
                          f"{', '.join(controls)} takes it")
+    return configs, per
+
+
+def run_controls(args, controls) -> dict:
+    """Check every flag, then pretrain or load the model, run :func:`thermo_rl.llm.rl.compare`
+    and save the figure."""
+    import dataclasses
+
+    from ._common import out_dir
+    from ._llm_common import get_pretrained
+
+    configs, per = _configs(args, controls)
     folder = out_dir(args)
-    if getattr(args, "dry_run", False):
-        return {"dry_run": True, "configs": {c: cfg.as_dict() for c, cfg in configs.items()}}
     from ..llm.rl import compare
 
     pre = get_pretrained(args, progress=args.progress)

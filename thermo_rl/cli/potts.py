@@ -6,7 +6,7 @@ import numpy as np
 
 from .._validation import check_int
 from ..physics.potts import ALGORITHMS
-from ._common import float_range, out_dir, save_figure, scan
+from ._common import float_range, num, out_dir, save_figure, scan
 
 HELP = "2D q-state Potts model: Metropolis/heat-bath/Wolff/Swendsen-Wang; Tc = 1/ln(1+sqrt q)"
 
@@ -24,6 +24,23 @@ def add_arguments(p):
     p.add_argument("--exact", action="store_true", help="add the exact Tc = J/ln(1+sqrt q)")
 
 
+def _simulate_kw(args):
+    return {"q": args.q, "J": args.J, "algorithm": args.algorithm, "sweeps": args.sweeps,
+            "burn_in": args.burn_in, "seed": args.seed}
+
+
+def check(args):
+    """Every temperature checked by ``simulate``'s own checks; nothing simulated."""
+    from .._validation import check_call
+    from ..physics.potts import simulate
+
+    check_int(args.L, "--L", low=2)
+    check_int(args.q, "--q", low=2)
+    for T in args.T:
+        check_call(simulate, args.L, float(T), progress=False, **_simulate_kw(args))
+    return {"L": args.L, "q": args.q, "temperatures": len(args.T), "sweeps": args.sweeps}
+
+
 def run(args):
     from ..physics.exact import potts_tc
     from ..physics.potts import simulate
@@ -34,9 +51,7 @@ def run(args):
             "algorithm": args.algorithm, "sweeps": args.sweeps, "seed": args.seed}
 
     def point(T):
-        r = simulate(args.L, T, q=args.q, J=args.J, algorithm=args.algorithm,
-                     sweeps=args.sweeps, burn_in=args.burn_in, seed=args.seed,
-                     progress=args.progress)
+        r = simulate(args.L, T, progress=args.progress, **_simulate_kw(args))
         return r.as_dict(), r
 
     points, last = scan(args.T, point, head)
@@ -64,12 +79,13 @@ def render(result):
     lines = [(f"{result['q']}-state Potts L={result['L']} ({result['algorithm']}, "
              f"{result['sweeps']} sweeps)")]
     if "exact" in result:
-        lines.append(f"exact Tc = {result['exact']['Tc']:.5f}")
+        lines.append(f"exact Tc = {num(result['exact']['Tc'], '.5f')}")
     lines.append(f"{'T':>7s} {'E/N':>18s} {'C/N':>16s} {'order m':>16s} {'tau_E':>7s}")
     for p in result["points"]:
-        lines.append(f"{p['T']:7.4f} {p['energy_per_spin']:10.5f}+-{p['energy_per_spin_error']:.5f}"
-                     f" {p['heat_capacity']:8.4f}+-{p['heat_capacity_error']:.4f}"
-                     f" {p['abs_m']:8.5f}+-{p['abs_m_error']:.5f}"
-                     f" {p['energy_per_spin_tau_int']:7.2f}")
+        lines.append(f"{num(p['T'], '7.4f')} {num(p['energy_per_spin'], '10.5f')}+-"
+                     f"{num(p['energy_per_spin_error'], '.5f')}"
+                     f" {num(p['heat_capacity'], '8.4f')}+-{num(p['heat_capacity_error'], '.4f')}"
+                     f" {num(p['abs_m'], '8.5f')}+-{num(p['abs_m_error'], '.5f')}"
+                     f" {num(p['energy_per_spin_tau_int'], '7.2f')}")
     lines += [f"figure: {f}" for f in result["figures"]]
     return "\n".join(lines)

@@ -5,22 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import UserError
-from ._common import Interrupted, save_figure
+from ._common import Interrupted, add_scheduler_arguments, check_out_dir, num, save_figure
 
 HELP = "parameter sweep from a TOML spec: joblib on this machine or a Dask cluster, resumable"
 
 
 def add_arguments(p):
     p.add_argument("spec", metavar="SPEC", help="sweep spec (TOML; see thermo_rl.sweep.spec)")
-    p.add_argument("--scheduler", default="joblib",
-                   help="joblib (local processes, default), local-dask (a LocalCluster with "
-                        "its dashboard) or a Dask scheduler address, e.g. tcp://host:8786")
-    p.add_argument("--workers", type=int, default=None,
-                   help="local processes or LocalCluster workers (default: the cores)")
-    p.add_argument("--retry-failed", action="store_true",
-                   help="run the points stored with an error again")
-    p.add_argument("--dry-run", action="store_true",
-                   help="check the spec and --out, count the points to run, run nothing")
+    add_scheduler_arguments(p)
+    p.add_argument("--allow-import", action="store_true",
+                   help="let the spec name any Python function as 'module:function' (default: "
+                        "registered simulators only, so that a spec file cannot run code; "
+                        "use it only for a spec you trust)")
     p.add_argument("--plot", metavar="Y", action="append", default=None,
                    help="save a figure of column Y against --x per --by (repeatable)")
     p.add_argument("--x", default=None, help="x axis of --plot (default T, else the first "
@@ -47,27 +43,42 @@ def _axes(sweep, args):
     return x, by
 
 
-def run(args):
-    from ..sweep import Sweep, SweepInterrupted, run_sweep
+def _load(args):
+    """The sweep of the spec file, every point checked (names and values), and its --out."""
+    from ..sweep import Sweep
     from ..sweep.spec import read_toml
-    from ..sweep.store import ParquetStore
 
-    spec = read_toml(args.spec)
-    spec.setdefault("seed", args.seed)   # the spec's seed wins; --seed when it sets none
-    sweep = Sweep.from_dict(spec).validate()
-    out = _out(args, sweep)
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers must be >= 1, got {args.workers}")
-    scheduler = None if args.scheduler == "joblib" else args.scheduler
-    if args.dry_run:
-        points = sweep.expand()
-        store = ParquetStore(out)
-        done = {r["key"] for r in store.rows() if r.get("status") == "ok" or
+    spec = read_toml(args.spec)
+    spec.setdefault("seed", args.seed)   # the spec's seed wins; --seed when it sets none
+    sweep = Sweep.from_dict(spec, allow_import=args.allow_import).validate()
+    return sweep, _out(args, sweep)
+
+
+def check(args):
+    """The spec read and every point checked; the points still to run counted."""
+    from ..sweep.store import ParquetStore
+
+    sweep, out = _load(args)
+    points = sweep.expand()
+    done = set()
+    if out.is_dir():
+        done = {r["key"] for r in ParquetStore(out).rows() if r.get("status") == "ok" or
                 not args.retry_failed}
-        todo = [p for p in points if p.key not in done]
-        return {"simulator": sweep.simulator_name, "out": str(out), "points": len(points),
-                "to_run": len(todo), "varying": sweep.varying(),
-                "first": [dict(p.params, replica=p.replica, seed=p.seed) for p in todo[:3]]}
+    else:
+        check_out_dir(out, create=False)
+    todo = [p for p in points if p.key not in done]
+    return {"simulator": sweep.simulator_name, "out": str(out), "points": len(points),
+            "to_run": len(todo), "varying": sweep.varying(),
+            "first": [dict(p.params, replica=p.replica, seed=p.seed) for p in todo[:3]]}
+
+
+def run(args):
+    from ..sweep import SweepInterrupted, run_sweep
+
+    sweep, out = _load(args)
+    scheduler = None if args.scheduler == "joblib" else args.scheduler
     try:
         res = run_sweep(sweep, out, scheduler=scheduler, workers=args.workers,
                         retry_failed=args.retry_failed, progress=args.progress)
@@ -95,13 +106,8 @@ def _figures(args, sweep, table, out):
 
 
 def render(r):
-    if "to_run" in r:
-        lines = [(f"sweep {r['simulator']}: {r['points']} points, {r['to_run']} to run "
-                  f"(out {r['out']}); varying: {', '.join(r['varying']) or '-'}")]
-        lines += [f"  {p}" for p in r["first"]]
-        return "\n".join(lines)
     lines = [(f"sweep {r['simulator']}: {r['points']} points ({r['done_before']} done before, "
-              f"{r['ran']} run now, {r['failed']} failed) in {r['seconds']:.1f} s"
+              f"{r['ran']} run now, {r['failed']} failed) in {num(r['seconds'], '.1f')} s"
               + (f" on {r['scheduler']} ({r['workers']} workers)" if r["workers"] else "")),
              f"table: {r['out']} ({r['table_rows']} rows)"]
     if r.get("dashboard"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..tour import ACTS, run_tour
-from ._common import comma_choices
+from ._common import comma_choices, num
 
 HELP = "guided tour: atoms, magnet, annealing, bandit (and language model), with figures"
 
@@ -16,6 +16,12 @@ def add_arguments(p):
                    help="smoke-test sizes (also THERMO_RL_FAST=1)")
     p.add_argument("--acts", default=None,
                    help=f"comma-separated subset of: {','.join(ACTS)}")
+
+
+def check(args):
+    """The acts checked (``--out`` is checked by the shared layer)."""
+    acts = ACTS if args.acts is None else comma_choices(args.acts, ACTS, "--acts")
+    return {"acts": list(acts), "out": str(args.out or DEFAULT_OUT)}
 
 
 def run(args):
@@ -33,4 +39,4 @@ def run(args):
 
 def render(result):
     total = result["seconds"]
-    return f"Tour done in {total:.1f} s; figures in {result['out']}/"
+    return f"Tour done in {num(total, '.1f')} s; figures in {result['out']}/"

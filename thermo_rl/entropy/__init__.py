@@ -24,6 +24,7 @@ autograd):
 
 import warnings
 
+from . import methods  # noqa: F401  (each method registers itself in the registry)
 from .controls import (
     TargetEntropyControl,
     centered_covariance,
@@ -44,6 +45,7 @@ from .dynamics import (
     EntropyLawFit,
     entropy_change_exact,
     entropy_change_predicted,
+    entropy_change_second_order,
     entropy_gradient,
     fit_entropy_reward_law,
     pg_logit_update,
@@ -67,10 +69,9 @@ from .registry import (
 
 __all__ = [
     "AGGREGATIONS",
-    "CONTROLS",
     "HOOKS",
-    "PRESETS",
     "KL_ESTIMATORS",
+    "PRESETS",
     "REGISTRY",
     "Context",
     "Control",
@@ -88,6 +89,7 @@ __all__ = [
     "entropy_bonus",
     "entropy_change_exact",
     "entropy_change_predicted",
+    "entropy_change_second_order",
     "entropy_gradient",
     "fit_entropy_reward_law",
     "high_entropy_mask",

@@ -287,19 +287,14 @@ def register(cls: type[Control]) -> type[Control]:
     return cls
 
 
-def _load() -> None:
-    from . import methods  # noqa: F401  (registers every control)
-
-
 def control_names() -> tuple[str, ...]:
-    """Every registered control's name, ``none`` first."""
-    _load()
+    """Every registered control's name, ``none`` first (the package's ``__init__`` imports
+    :mod:`thermo_rl.entropy.methods`, which registers them, before any of this runs)."""
     return ("none", *sorted(n for n in REGISTRY if n != "none"))
 
 
 def control_class(name: str) -> type[Control]:
     """The registered class of ``name``."""
-    _load()
     if isinstance(name, type) and issubclass(name, Control):
         return name
     if not isinstance(name, str):

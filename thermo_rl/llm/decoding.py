@@ -84,9 +84,13 @@ DECODING_METHODS = ("greedy", "temperature", "top-h", "top-k", "top-p", "min-p")
 _KEYS = {"temperature": "temperature", "top-h": "top_h", "top-k": "top_k", "top-p": "top_p",
          "min-p": "min_p"}
 _ORDER = ("temperature", "top_h", "top_k", "top_p", "min_p")
-_RANGES = {"temperature": "a temperature >= 0 (0 is greedy, inf uniform)",
+_RANGES = {"temperature": "0 (greedy), a temperature >= 1e-6, or inf (uniform)",
            "top_k": "an integer >= 1", "top_p": "a probability in (0, 1]",
            "min_p": "a number in [0, 1]", "top_h": "a fraction in (0, 1]"}
+
+
+#: The smallest positive temperature (z / T of float32 logits stays finite above it).
+MIN_TEMPERATURE = 1e-6
 
 
 def check_decoding(*, temperature=1.0, top_k=None, top_p=None, min_p=None, top_h=None) -> dict:
@@ -102,6 +106,9 @@ def check_decoding(*, temperature=1.0, top_k=None, top_p=None, min_p=None, top_h
     """
     temperature = 1.0 if temperature is None else check_temperature(
         temperature, "temperature", allow_zero=True, allow_inf=True)
+    if 0.0 < temperature < MIN_TEMPERATURE:
+        raise UserError(f"temperature must be 0 (greedy) or >= {MIN_TEMPERATURE:g}: below "
+                        f"that z / T overflows; got {temperature:g}")
     if top_k is not None:
         top_k = check_int(top_k, "top_k", low=1)
     if top_p is not None:

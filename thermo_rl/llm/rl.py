@@ -32,12 +32,13 @@ One step of :func:`finetune`, each a function of its own:
    :func:`~thermo_rl.llm.loss.compute_advantages`), the control's advantage hook.
 3. :func:`_update` — the control's extra rollout, if it asks for one (AEPO: samples at
    another temperature with their own advantages, joined to the batch), then
-   ``updates_per_rollout`` passes of ``minibatches`` Adam steps on
+   ``updates_per_rollout`` passes of ``minibatches`` Adam (or SGD) steps on
    :func:`~thermo_rl.llm.loss.policy_loss_tokens`. With one update in all the ratio is
    exactly 1: clipping, clip-higher and KL-Cov do nothing.
 4. :func:`_evaluate` — every ``eval_every`` steps the exact answer distributions: pass@k,
    coverage, answer entropy, KL to the base and to ``pi*``, and the entropy mechanism
-   (the first-order prediction ``-Cov(ln pi, d ln pi)`` and the batch's
+   (the first-order prediction ``-Cov(ln pi, d ln pi)``, with the second-order term
+   ``dH_predicted_2nd``, and the batch's
    ``-Cov(ln pi, A)`` against the measured change).
 
 Measured tables live in ``docs/bench`` (``python docs/bench/regenerate.py``), not here.
@@ -55,7 +56,8 @@ import numpy as np
 from .. import metrics as M
 from .._progress import progress_bar
 from .._rng import make_rng, seed_int
-from ..entropy import Context, centered_covariance, entropy_change_predicted
+from ..entropy import (Context, centered_covariance, entropy_change_predicted,
+                       entropy_change_second_order)
 from ..entropy.objective import KL_ESTIMATORS
 from ..entropy.registry import control_names
 from ..errors import UserError, UserTypeError
@@ -88,7 +90,9 @@ class Rollout:
     ``prompt_ids`` (B,) task prompt indices (each repeated ``group`` times),
     ``tokens`` (B, Lp + Tc) prompt and completion ids, ``completion`` (B, Tc),
     ``mask`` (B, Tc) 1 up to and including the first EOS, ``answers`` (B,) task
-    answer index or -1 for a malformed sample, ``rewards`` (n_groups, G).
+    answer index or -1 for a malformed sample, ``rewards`` (n_groups, G); ``logp`` and
+    ``entropy`` (B, Tc) float32: the sampler's scores of each token under the
+    distribution it was drawn from (0 after EOS).
     """
 
     prompt_ids: np.ndarray
@@ -98,6 +102,8 @@ class Rollout:
     answers: np.ndarray
     rewards: object
     group: int
+    logp: object = None
+    entropy: object = None
 
     @property
     def prompt_length(self) -> int:
@@ -106,19 +112,27 @@ class Rollout:
 
 def rollout(model, task, tokenizer, prompt_ids, group: int, *, generator=None,
             decoding=None) -> Rollout:
-    """Sample ``group`` completions for each prompt of ``prompt_ids`` and score them."""
+    """Sample ``group`` completions for each prompt of ``prompt_ids`` and score them.
+
+    Each prompt is prefilled once and its KV cache expanded over its group
+    (``generate(num_samples=group)``); the sampler returns with every token its
+    float32 log-probability and entropy under the (tempered, filtered) distribution it
+    was drawn from, so the update needs no second forward pass to score the rollout.
+    """
     prompt_ids = np.asarray(prompt_ids, dtype=np.int64)
     dev = next(model.parameters()).device
     rep = np.repeat(prompt_ids, group)
-    ids = torch.as_tensor(task._prompt_tokens(tokenizer)[rep], device=dev)
+    ids = torch.as_tensor(task._prompt_tokens(tokenizer)[prompt_ids], device=dev)
     Lp, Tc = ids.shape[1], task.answer_length + 1         # prompt tokens, answer + EOS
     was = model.training
     model.eval()
     try:
-        out = model.generate(ids, Tc, eos_id=tokenizer.eos_id, pad_id=tokenizer.pad_id,
-                             generator=generator, **(decoding or {}))
+        gen = model.generate(ids, Tc, eos_id=tokenizer.eos_id, pad_id=tokenizer.pad_id,
+                             generator=generator, num_samples=group, return_scores=True,
+                             **(decoding or {}))
     finally:
         model.train(was)
+    out = gen.tokens
     comp = out[:, Lp:]
     is_eos = (comp == tokenizer.eos_id).long()
     mask = ((torch.cumsum(is_eos, 1) - is_eos) == 0).float()
@@ -128,7 +142,7 @@ def rollout(model, task, tokenizer, prompt_ids, group: int, *, generator=None,
     r[ok] = task.correct[rep[ok], answers[ok]]
     rewards = torch.as_tensor(r.reshape(len(prompt_ids), group), dtype=torch.float32,
                               device=dev)
-    return Rollout(rep, out, comp, mask, answers, rewards, group)
+    return Rollout(rep, out, comp, mask, answers, rewards, group, gen.logp, gen.entropy)
 
 
 def _answer_index(task, tokenizer, comp: np.ndarray) -> np.ndarray:
@@ -138,9 +152,12 @@ def _answer_index(task, tokenizer, comp: np.ndarray) -> np.ndarray:
                     dtype=np.int64)
 
 
+_POLICY_DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
+
+
 def token_log_probs(model, tokens, completion_length: int, *, temperature: float = 1.0,
                     decoding: dict | None = None, with_entropy: bool = True,
-                    entropy_grad: bool = True):
+                    entropy_grad: bool = True, precision: str = "fp32"):
     """Per-token ``ln pi`` of the completion tokens and per-token entropies (nats), of the
     distribution that samples: ``softmax(filter(z / temperature))``.
 
@@ -149,20 +166,29 @@ def token_log_probs(model, tokens, completion_length: int, *, temperature: float
     autograd through ``logp`` when the model's parameters require it. ``decoding``
     holds filters of :func:`thermo_rl.llm.decoding.filter_logits` (``top_k``, ``top_p``,
     ...): the sampled tokens are always kept, so their log-probabilities are finite.
+    ``precision`` (``fp32``, ``bf16``, ``fp16``; ``RLConfig.precision``): the
+    forward pass under ``torch.autocast`` to that dtype, the logits rounded to it and
+    ``log_softmax`` and the entropies computed in it; both are returned as float32.
     """
     Tc = completion_length
-    z = model(tokens[:, :-1])[:, -Tc:].float()                        # (B, Tc, V)
+    dtype = getattr(torch, _POLICY_DTYPES[precision])
+    if dtype is torch.float32:
+        z = model(tokens[:, :-1])[:, -Tc:].float()                    # (B, Tc, V)
+    else:
+        with torch.autocast(device_type=tokens.device.type, dtype=dtype):
+            z = model(tokens[:, :-1])[:, -Tc:]
+        z = z.to(dtype)
     if temperature != 1.0 or decoding:
         from .decoding import filter_logits
 
         z = filter_logits(z, temperature=temperature, **(decoding or {}))
     logp_all = torch.log_softmax(z, dim=-1)
-    logp = logp_all.gather(-1, tokens[:, -Tc:, None]).squeeze(-1)
+    logp = logp_all.gather(-1, tokens[:, -Tc:, None]).squeeze(-1).float()
     ent = None
     if with_entropy:
         with torch.set_grad_enabled(entropy_grad and torch.is_grad_enabled()):
             p = logp_all.exp()
-            ent = -(p * logp_all.masked_fill(p == 0, 0.0)).sum(-1)
+            ent = -(p * logp_all.masked_fill(p == 0, 0.0)).sum(-1).float()
     return logp, ent
 
 
@@ -234,14 +260,10 @@ def _sampled_metrics(model, task, tok, decoding, base, ks, optimum) -> dict:
 def _token_entropy_estimate(model, task, tok, n: int, seed, decoding) -> float:
     """Mean per-token entropy of the sampled distribution along its own samples."""
     g = torch.Generator(device=next(model.parameters()).device).manual_seed(seed_int(seed))
-    ro = rollout(model, task, tok, np.arange(len(task.prompts)), n, generator=g,
-                 decoding=decoding)
-    T = decoding.get("temperature", 1.0)
-    filt = {k: v for k, v in decoding.items() if k != "temperature"}
     with torch.no_grad():
-        _, ent = token_log_probs(model, ro.tokens, ro.completion.shape[1], temperature=T,
-                                 decoding=filt)
-    return float((ent * ro.mask).sum() / ro.mask.sum())
+        ro = rollout(model, task, tok, np.arange(len(task.prompts)), n, generator=g,
+                     decoding=decoding)
+    return float((ro.entropy * ro.mask).sum() / ro.mask.sum())
 
 
 def _start(pretrained, cfg: RLConfig, base) -> _Run:
@@ -259,7 +281,8 @@ def _start(pretrained, cfg: RLConfig, base) -> _Run:
         ref.eval()
     rng = make_rng(cfg.seed)
     gen = torch.Generator(device=dev).manual_seed(seed_int(rng))
-    opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.99))
+    opt = (torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.99))
+           if cfg.optimizer == "adam" else torch.optim.SGD(model.parameters(), lr=lr))
     base = base if base is not None else pretrained.distribution()
     optimum = kl_regularized_optimum(base, cfg.star_coef)
     ks = _ks(cfg.group) if cfg.ks is None else cfg.ks
@@ -297,10 +320,14 @@ def _score(run: _Run, ro: Rollout, T: float, extra: bool = False) -> dict:
     and leaves the step's measured entropies alone.
     """
     cfg, m = run.cfg, ro.mask
+    old_logp, old_ent = ro.logp, ro.entropy                # the sampler's fp32 scores
     with torch.no_grad():
-        old_logp, old_ent = token_log_probs(run.model, ro.tokens, run.Tc, temperature=T,
-                                            decoding=cfg.decoding, with_entropy=not extra)
-        ref_logp = (token_log_probs(run.ref, ro.tokens, run.Tc, with_entropy=False)[0]
+        if extra or cfg.precision != "fp32":   # another temperature, or the trainer's dtype
+            old_logp, old_ent = token_log_probs(run.model, ro.tokens, run.Tc, temperature=T,
+                                                decoding=cfg.decoding, with_entropy=not extra,
+                                                precision=cfg.precision)
+        ref_logp = (token_log_probs(run.ref, ro.tokens, run.Tc, with_entropy=False,
+                                    precision=cfg.precision)[0]
                     if run.ref is not None else None)
     seq_logp = (old_logp * m).sum(1)
     rewards = ro.rewards
@@ -336,7 +363,8 @@ def _with_extra(run: _Run, ro: Rollout, sc: dict, T: float) -> tuple:
 
 
 def _update(run: _Run, ro: Rollout, sc: dict, T: float) -> list:
-    """Step 3: ``updates_per_rollout`` passes of ``minibatches`` Adam steps; the infos."""
+    """Step 3: ``updates_per_rollout`` passes of ``minibatches`` optimizer steps (Adam or
+    SGD, ``RLConfig.optimizer``); the infos."""
     cfg, ctl = run.cfg, run.ctl
     ro, sc = _with_extra(run, ro, sc, T)
     n_groups, G = ro.rewards.shape[0], cfg.group
@@ -349,7 +377,8 @@ def _update(run: _Run, ro: Rollout, sc: dict, T: float) -> list:
             rows = torch.as_tensor((chunk[:, None] * G + np.arange(G)).reshape(-1), device=dev)
             logp, ent = token_log_probs(run.model, ro.tokens[rows], run.Tc, temperature=T,
                                         decoding=cfg.decoding,
-                                        entropy_grad="entropy_coef" in ctl.hooks)
+                                        entropy_grad="entropy_coef" in ctl.hooks,
+                                        precision=cfg.precision)
             loss, info = policy_loss_tokens(
                 logp, None if one_update else sc["old_logp"][rows], sc["adv"][rows],
                 ro.mask[rows], loss_type=cfg.loss_type, eps_low=cfg.eps_low,
@@ -411,6 +440,8 @@ def _evaluate(run: _Run, step: int, T: float) -> None:
     lp0 = np.log(np.clip(prev.full, 1e-300, None))
     lp1 = np.log(np.clip(dist.full, 1e-300, None))
     row["dH_predicted"] = float(np.mean(entropy_change_predicted(lp0, lp1 - lp0)))
+    row["dH_predicted_2nd"] = row["dH_predicted"] + float(
+        np.mean(entropy_change_second_order(lp0, lp1 - lp0)))
     run.history.append(row)
     run.prev = dist
     run.since = dict.fromkeys(run.since, 0.0)

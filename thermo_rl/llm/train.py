@@ -132,6 +132,10 @@ def make_optimizer(model, lr: float, weight_decay: float = 0.1):
                               {"params": other, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.95))
 
 
+#: More optimizer steps than any run of this package needs (~ days on a CPU): refused.
+MAX_STEPS = 10**7
+
+
 def pretrain(task="digit-sum", *, size: str = "small", steps: int | None = None,
              batch_size: int = 128, lr: float = 3e-3, warmup: int | None = None,
              weight_decay: float = 0.1, correct_fraction: float = 0.6, seed: int = 0,
@@ -440,7 +444,8 @@ def _settings(task, *, size="small", steps=None, batch_size=128, lr=3e-3, warmup
     the package version."""
     task = get_task(task)
     check_choice(size, "size", SIZES)
-    steps = DEFAULT_STEPS[size] if steps is None else check_int(steps, "steps", low=1)
+    steps = (DEFAULT_STEPS[size] if steps is None
+             else check_int(steps, "steps", low=1, high=MAX_STEPS))
     warmup = max(1, steps // 10) if warmup is None else check_int(warmup, "warmup", low=1)
     return {"task": task.name, "size": size, "steps": steps,
             "batch_size": check_int(batch_size, "batch_size", low=1, high=1 << 16),

@@ -116,7 +116,9 @@ def summarize(e, m, N: int, beta: float) -> dict:
     tau_m = max(obs["abs_m"].tau_int, obs["m2"].tau_int, obs["m4"].tau_int)
     b_e = bin_size_for(n, max(tau_e, tau_int(e2)))
     b_m = bin_size_for(n, tau_m)
-    c, ce = jackknife(lambda a, b: N * beta ** 2 * (b - a * a), e, e2, bin_size=b_e)
+    # beta * (beta * var), not beta**2 * var: a frozen chain (var = 0) at a tiny T gives
+    # C = 0, not inf * 0 = NaN
+    c, ce = jackknife(lambda a, b: N * beta * (beta * (b - a * a)), e, e2, bin_size=b_e)
     x, xe = jackknife(lambda a, b: N * beta * (b - a * a), am, m2, bin_size=b_m)
     # Binder's cumulant is undefined where <m^2> = 0 (e.g. a frozen Neel state): NaN
     u, ue = jackknife(lambda a, b: np.where(a > 0, 1.0 - b / (3.0 * np.where(a > 0, a, 1.0) ** 2),

@@ -41,7 +41,15 @@ import numpy as np
 
 from .._progress import progress_bar
 from .._rng import stream_states
-from .._validation import check_choice, check_int, check_lattice_side, check_real, check_temperature
+from .._validation import (
+    check_choice,
+    check_int,
+    check_lattice_side,
+    check_real,
+    check_temperature,
+    checks_input,
+    work_starts,
+)
 from ..errors import UserError, UserTypeError
 from . import _cluster_kernels as _ck
 from . import _ising_kernels as _ik
@@ -186,6 +194,7 @@ class IsingSampler:
         return IsingState(spins, rng), b, mg
 
 
+@checks_input
 def simulate(L: int = 16, T: float = 2.0, *, J: float = 1.0, h: float = 0.0,
              algorithm: str = "metropolis", sweeps: int = 10_000, burn_in: int | None = None,
              seed=0, start: str | None = None, device: str | None = None,
@@ -227,13 +236,14 @@ def simulate(L: int = 16, T: float = 2.0, *, J: float = 1.0, h: float = 0.0,
                                                                          high=MAX_SWEEPS)
     device = "cpu" if device is None else check_choice(device, "device", DEVICES)
     algorithm = check_choice(algorithm, "algorithm", ALGORITHMS)
+    if device != "cpu" and algorithm != "metropolis":
+        raise UserError(f"device {device!r} runs checkerboard Metropolis only; got "
+                        f"algorithm {algorithm!r} (use device='cpu' for it)")
     plan_run("ising", model.L, sweeps, burn_in, "torch" if device != "cpu" else algorithm,
              replicas=check_int(replicas, "replicas", low=1) if device != "cpu" else 1,
              progress=progress)
+    work_starts()
     if device != "cpu":
-        if algorithm != "metropolis":
-            raise UserError(f"device {device!r} runs checkerboard Metropolis only; got "
-                            f"algorithm {algorithm!r} (use device='cpu' for it)")
         from ._torch_ising import simulate_torch
 
         return simulate_torch(model, T, sweeps=sweeps, burn_in=burn_in, seed=seed,

@@ -20,7 +20,15 @@ import numpy as np
 
 from .._progress import progress_bar
 from .._rng import stream_states
-from .._validation import check_choice, check_int, check_lattice_side, check_real, check_temperature
+from .._validation import (
+    check_choice,
+    check_int,
+    check_lattice_side,
+    check_real,
+    check_temperature,
+    checks_input,
+    work_starts,
+)
 from ..errors import UserTypeError
 from . import _cluster_kernels as _ck
 from . import _potts_kernels as _pk
@@ -121,6 +129,7 @@ class PottsSampler:
         return PottsState(spins, rng), b, mx
 
 
+@checks_input
 def simulate(L: int = 16, T: float = 1.0, *, q: int = 3, J: float = 1.0,
              algorithm: str = "metropolis", sweeps: int = 10_000, burn_in: int | None = None,
              seed=0, start: str | None = None, progress: bool = True) -> SimulationResult:
@@ -131,6 +140,7 @@ def simulate(L: int = 16, T: float = 1.0, *, q: int = 3, J: float = 1.0,
                                                                          high=MAX_SWEEPS)
     sampler = PottsSampler(model, T, algorithm)
     plan_run("potts", model.L, sweeps, burn_in, algorithm, progress=progress)
+    work_starts()
     state = sampler.init(seed, start)
     if algorithm == "wolff":
         state = _ck.wolff_burn_in(state, sampler.p_add, q, burn_in)

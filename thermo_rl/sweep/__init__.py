@@ -1,8 +1,9 @@
 """Parameter sweeps: a grid of calls of the public API, on local cores or a Dask cluster.
 
 A sweep names a simulator (:data:`SIMULATORS`: ``ising``, ``potts``, ``anneal``,
-``bandit``; or any ``"module:function"``) and the parameter sets to call it with: a grid,
-a list, or both, times ``replicas``. Each point is one call and one row of scalar results
+``bandit``, ``llm``; in Python also any ``"module:function"``, which a TOML spec may name
+only with ``allow_import``, see :mod:`thermo_rl.sweep.spec`) and the parameter sets to
+call it with: a grid, a list, or both, times ``replicas``. Each point is one call and one row of scalar results
 (the result's ``as_dict()``), written to Parquet under ``out`` as soon as it finishes;
 rerunning the same sweep skips the points already there. Each point's seed is derived from
 the sweep seed and its parameters (SHA-256), so the table does not depend on the scheduler,
@@ -24,8 +25,8 @@ distributed come with the extra ``pip install 'thermo-rl[dask]'``. Figures:
 """
 
 from .registry import SIMULATORS, Simulator, get_simulator, register, result_row
-from .run import SweepInterrupted, SweepResult, run_point, run_sweep
-from .spec import Point, Sweep, SweepSpecError, point_seed
+from .run import Sweep, SweepInterrupted, SweepResult, run_point, run_sweep
+from .spec import Point, SweepPointError, SweepSpec, SweepSpecError, point_seed
 from .store import aggregate, load_results
 
 __all__ = [
@@ -34,7 +35,9 @@ __all__ = [
     "Simulator",
     "Sweep",
     "SweepInterrupted",
+    "SweepPointError",
     "SweepResult",
+    "SweepSpec",
     "SweepSpecError",
     "aggregate",
     "get_simulator",

@@ -18,8 +18,19 @@ bandit   :func:`bandit_point` (make_env/policy + run)   T x policy x replica
 llm      :func:`llm_point` (pretrained + finetune)      control x coefficient x replica
 ======== ============================================== ==================================
 
-A spec may also name any importable ``"package.module:function"`` directly; the module
-must then be importable on every worker too.
+A sweep built in Python may also name any importable ``"package.module:function"`` (or
+pass a callable); the module must then be importable on every worker too. A spec *file*
+(TOML, :meth:`~thermo_rl.sweep.spec.SweepSpec.from_toml`) runs only the simulators
+registered here, unless it is read with ``allow_import=True`` (``thermo-rl sweep
+--allow-import``): a spec is data, often received from someone else, and importing and
+calling whatever function it names would let a data file run code (a spec naming
+``os:system`` would call it). Register your simulator in Python instead, or pass the flag
+for a spec you wrote yourself.
+
+Before any point runs, every point is checked (:meth:`Simulator.check`): the built-in
+simulators run their own input checks without their work
+(:func:`thermo_rl._validation.check_call`), so a bad value (``L = -4``) stops the sweep at
+once, naming the point, instead of becoming an error row after the others ran.
 
 Adding a simulator is one call, made at import time of a module the workers import as
 well (so that the name resolves there), or one entry in :data:`SIMULATORS` below::
@@ -32,6 +43,7 @@ where ``point(*, param, ..., seed)`` runs one computation and returns a result w
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import importlib
@@ -42,6 +54,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validation import check_call, checks_input
 from ..errors import UserError, UserTypeError
 
 __all__ = ["SIMULATORS", "Simulator", "anneal_point", "bandit_point", "get_simulator",
@@ -107,6 +120,17 @@ class Simulator:
                      if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
                      and n not in RESERVED and n not in self.defaults)
 
+    def check(self, params: dict, seed: int = 0) -> None:
+        """Check one point's values without running it (its :class:`UserError` if bad).
+
+        Targets marked :func:`~thermo_rl._validation.checks_input` (the built-ins but
+        ``llm``) run their own input checks and stop before their work; for any other
+        target only the parameter names are checked (:meth:`parameters`).
+        """
+        fn = self.load()
+        if getattr(fn, "__checks_input__", False):
+            check_call(fn, **params, **self.defaults, seed=seed)
+
     def __call__(self, params: dict, seed: int) -> dict:
         """Run one point and return its scalar results."""
         result = self.load()(**params, **self.defaults, seed=seed)
@@ -169,8 +193,37 @@ def _scalar(v):
     return _DROP
 
 
+# -- threads of the point running ----------------------------------------------------------
+
+_THREADS = [1]
+
+
+def point_threads() -> int:
+    """Threads the point now running may use (the sweep's ``threads``): Numba's are set
+    by :func:`~thermo_rl.sweep.run_point`; an adapter running torch sets
+    ``torch.set_num_threads`` to it."""
+    return _THREADS[-1]
+
+
+@contextlib.contextmanager
+def using_threads(n: int):
+    """Numba's thread count (and :func:`point_threads`) set to ``n`` for one point."""
+    import numba
+
+    n = max(1, int(n))
+    old = numba.get_num_threads()
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    _THREADS.append(n)
+    try:
+        yield
+    finally:
+        _THREADS.pop()
+        numba.set_num_threads(old)
+
+
 # -- adapters for the APIs that need more than one call ---------------------------------
 
+@checks_input
 def anneal_point(*, problem: str = "eil51", n: int | None = None, instance: int = 0,
                  sweeps: int | None = None, schedule=None, runs: int = 4,
                  restart_from_best: bool = False, seed=0, progress: bool = False):
@@ -200,6 +253,7 @@ def _bandit_groups():
     return env, pol, pg
 
 
+@checks_input
 def bandit_point(*, env: str = "equal-best", policy: str = "softmax", runs: int = 1000,
                  steps: int = 1000, seed=0, progress: bool = False, **kw):
     """:func:`thermo_rl.bandits.run` of ``make_env(env, ...)`` and a policy.
@@ -266,7 +320,6 @@ def llm_point(*, checkpoint: str | None = None, task: str = "digit-sum", size: s
     import torch
 
     from ..llm.rl import finetune
-    from .run import point_threads
 
     torch.set_num_threads(point_threads())
     pre = _pretrained(checkpoint, task, size, pretrain_steps, pretrain_seed, device)

@@ -15,17 +15,41 @@ import os
 import sys
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
 
 from .._progress import progress_bar, progress_enabled
 from ..errors import UserError, UserTypeError
-from .spec import Sweep
+from .registry import point_threads, using_threads
+from .spec import SweepSpec
 from .store import LEAD, MIDDLE, TAIL, MemoryStore, ParquetStore, _frame
 
-__all__ = ["SweepInterrupted", "SweepResult", "point_threads", "run_point", "run_sweep"]
+__all__ = ["Sweep", "SweepInterrupted", "SweepResult", "point_threads", "run_point", "run_sweep"]
 
 #: Restarts of the joblib pool after a worker process died (e.g. killed), per run.
 MAX_RESTARTS = 3
+
+
+class Sweep(SweepSpec):
+    """A :class:`~thermo_rl.sweep.spec.SweepSpec` that runs: ``Sweep(...).run(out)``.
+
+    The fields, their checks and the points are the spec's (see its parameters); this
+    class only adds :meth:`run`, so that the spec does not import the runner.
+
+    Examples
+    --------
+    >>> from thermo_rl.sweep import Sweep
+    >>> sw = Sweep("ising", grid={"L": [4, 8], "T": "2:3:3"}, fixed={"sweeps": 64},
+    ...            replicas=2)
+    >>> len(sw.expand())
+    12
+    >>> sw.expand()[0].params
+    {'sweeps': 64, 'L': 4, 'T': 2.0}
+    """
+
+    def run(self, out=None, **kw) -> SweepResult:
+        """:func:`run_sweep` of this sweep."""
+        return run_sweep(self, out, **kw)
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -87,30 +111,6 @@ class SweepResult:
                 "dashboard": self.dashboard, "errors": errors}
 
 
-_THREADS = [1]
-
-
-def point_threads() -> int:
-    """Threads the point now running may use (the sweep's ``threads``): Numba's are set
-    by :func:`run_point`; an adapter running torch sets ``torch.set_num_threads`` to it."""
-    return _THREADS[-1]
-
-
-@contextlib.contextmanager
-def _threads(n: int):
-    import numba
-
-    n = max(1, int(n))
-    old = numba.get_num_threads()
-    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
-    _THREADS.append(n)
-    try:
-        yield
-    finally:
-        _THREADS.pop()
-        numba.set_num_threads(old)
-
-
 def _cell(v):
     """Parameters that are lists or tables are stored as JSON text."""
     return json.dumps(v, sort_keys=True) if isinstance(v, (list, dict)) else v
@@ -126,7 +126,7 @@ def run_point(task: dict) -> dict:
            "replica": task["replica"], **{k: _cell(v) for k, v in params.items()},
            "seed": task["seed"], "status": "ok", "error": None}
     try:
-        with _threads(task.get("threads", 1)):
+        with using_threads(task.get("threads", 1)):
             result = task["simulator"](params, task["seed"])
         for k, v in result.items():
             if k in row or k in TAIL:
@@ -184,8 +184,9 @@ def _joblib_rows(tasks, workers, done_keys, say):
     for attempt in range(MAX_RESTARTS + 1):
         par = Parallel(n_jobs=workers, backend="loky", return_as="generator_unordered",
                        batch_size=1, pre_dispatch="2*n_jobs")
+        results = par(delayed(run_point)(t) for t in pending)
         try:
-            for row in par(delayed(run_point)(t) for t in pending):
+            for row in results:
                 done_keys.add(row["key"])
                 yield row
             return
@@ -197,6 +198,13 @@ def _joblib_rows(tasks, workers, done_keys, say):
                                    f"{' '.join(str(exc).split())[:300]}") from None
             say(f"a worker process died; restarting the pool for the {len(pending)} points "
                 "left")
+        finally:
+            # abandoned (Ctrl-C in the driver's loop, an error writing a row): joblib
+            # kills the workers now, instead of the interpreter waiting for their points
+            # at exit; its warning that points were cancelled is what the caller says
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                results.close()
 
 
 def _dask_client(scheduler, workers, say):
@@ -283,7 +291,9 @@ def run_sweep(sweep, out=None, *, scheduler=None, workers: int | None = None,
     Parameters
     ----------
     sweep : Sweep or dict
-        The sweep (a dict is read by :meth:`Sweep.from_dict`).
+        The sweep (a dict is read by :meth:`Sweep.from_dict`: registered simulators
+        only). Every point is checked (:meth:`Sweep.validate`) before any point runs: a
+        point its simulator refuses raises :class:`SweepPointError`, naming it.
     out : str or Path, optional
         Results folder (default ``sweep.out``). Each point's row is written there as
         soon as it finishes; points already there are skipped, so rerunning an
@@ -316,9 +326,9 @@ def run_sweep(sweep, out=None, *, scheduler=None, workers: int | None = None,
     t0 = time.perf_counter()
     if isinstance(sweep, dict):
         sweep = Sweep.from_dict(sweep)
-    if not isinstance(sweep, Sweep):
+    if not isinstance(sweep, SweepSpec):
         raise UserTypeError(f"sweep must be a Sweep or a dict, got {type(sweep).__name__}")
-    sweep.validate()
+    sweep.validate()                     # names and every point's values, before any runs
     if workers is not None:
         from .._validation import check_int
 
@@ -355,6 +365,7 @@ def run_sweep(sweep, out=None, *, scheduler=None, workers: int | None = None,
     ran = 0
     bar = progress_bar(total=len(points), initial=len(done), desc=f"sweep {sweep.simulator_name}",
                        progress=progress, unit="pt")
+    rows = None
     try:
         rows = _joblib_rows(tasks, n_workers, finished, say) if client is None else \
             _dask_rows(client, tasks, finished)
@@ -367,6 +378,8 @@ def run_sweep(sweep, out=None, *, scheduler=None, workers: int | None = None,
         raise SweepInterrupted(len(done) + ran, len(points),
                                None if out is None else os.fspath(out)) from None
     finally:
+        if rows is not None:
+            rows.close()                 # stops the workers' pending points at once
         for obj in owned:
             with contextlib.suppress(Exception):
                 obj.close()

@@ -2,7 +2,7 @@
 
 A spec in TOML (every field but ``simulator`` optional)::
 
-    simulator = "ising"        # a registered name or "package.module:function"
+    simulator = "ising"        # a registered simulator (thermo_rl.sweep.SIMULATORS)
     seed = 0                   # the sweep seed
     replicas = 4               # independent repetitions of every parameter set
     threads = 1                # Numba threads per point
@@ -23,6 +23,15 @@ its replica index by SHA-256 (:func:`point_seed`): it does not depend on the ord
 points, the scheduler or the number of workers, and growing a grid leaves the seeds of the
 old points unchanged. The same digest gives the point's ``key``, under which its row is
 stored (a rerun skips the keys already done).
+
+A spec file is data: it names only registered simulators. A ``"package.module:function"``
+there is refused unless the file is read with ``allow_import=True`` (``thermo-rl sweep
+--allow-import``), because importing and calling a function named by a file would let the
+file run code (``simulator = "os:system"``). Sweeps built in Python
+(``Sweep("mypackage.module:point", ...)``) may name any function.
+
+Every point is checked before any point runs (:meth:`SweepSpec.validate`): a value that the
+simulator refuses raises :class:`SweepPointError` naming the point.
 """
 
 from __future__ import annotations
@@ -39,9 +48,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UserError, UserTypeError
-from .registry import RESERVED, get_simulator
+from .registry import RESERVED, SIMULATORS, get_simulator
 
-__all__ = ["Point", "Sweep", "SweepSpecError", "canonical", "plain", "point_seed", "read_toml"]
+__all__ = ["Point", "SweepPointError", "SweepSpec", "SweepSpecError", "canonical", "plain",
+           "point_seed", "read_toml"]
 
 FIELDS = ("simulator", "seed", "replicas", "threads", "fixed", "grid", "points", "out",
           "name", "description")
@@ -53,6 +63,17 @@ class SweepSpecError(UserError):
     def __init__(self, field_name: str, message: str):
         self.field = field_name
         super().__init__(f"spec field {field_name!r}: {message}")
+
+
+class SweepPointError(SweepSpecError):
+    """A point that its simulator refuses, found before any point runs; the message names
+    the point (its number in spec order, parameters and replica) and the simulator's check."""
+
+    def __init__(self, point: Point, total: int, message: str):
+        self.field, self.point = "points", point
+        params = ", ".join(f"{k}={v!r}" for k, v in point.params.items())
+        UserError.__init__(self, f"sweep point {point.index + 1} of {total} ({params}; "
+                                 f"replica {point.replica}): {message}")
 
 
 @dataclass(frozen=True)
@@ -166,8 +187,9 @@ def _check_name(name, where):
 
 
 @dataclass
-class Sweep:
-    """A parameter sweep over one simulator (see the module docstring for the fields).
+class SweepSpec:
+    """A parameter sweep over one simulator (see the module docstring for the fields);
+    :class:`thermo_rl.sweep.Sweep` is this with a ``run`` method.
 
     Parameters
     ----------
@@ -192,12 +214,9 @@ class Sweep:
 
     Examples
     --------
-    >>> sw = Sweep("ising", grid={"L": [4, 8], "T": "2:3:3"}, fixed={"sweeps": 64},
-    ...            replicas=2)
-    >>> len(sw.expand())
-    12
-    >>> sw.expand()[0].params
-    {'sweeps': 64, 'L': 4, 'T': 2.0}
+    >>> sw = SweepSpec("ising", grid={"L": [4, 8], "T": "2:3:3"}, fixed={"sweeps": 64})
+    >>> len(sw)
+    6
     """
 
     simulator: object
@@ -292,8 +311,10 @@ class Sweep:
                       len({json.dumps(canonical(q.get(k))) for q in self._sets}) > 1]
         return names
 
-    def validate(self) -> Sweep:
-        """Check the parameter names against the simulator's signature (imports it)."""
+    def validate(self) -> SweepSpec:
+        """Check the parameter names against the simulator's signature (imports it), then
+        every point's values with the simulator's own checks (nothing runs): a bad point
+        raises :class:`SweepPointError` naming it."""
         try:
             known = self.entry.parameters()
         except (ImportError, ValueError) as exc:
@@ -306,6 +327,16 @@ class Sweep:
             if k not in known:
                 raise SweepSpecError(f"{where}.{k}", f"simulator {self.simulator_name!r} has no "
                                      f"parameter {k!r}; expected one of: {', '.join(known)}")
+        return self.check_points()
+
+    def check_points(self) -> SweepSpec:
+        """Check every point's values with :meth:`Simulator.check` (runs nothing)."""
+        points = self.expand()
+        for p in points:
+            try:
+                self.entry.check(p.params, p.seed)
+            except UserError as exc:
+                raise SweepPointError(p, len(points), str(exc)) from None
         return self
 
     def expand(self) -> list[Point]:
@@ -345,8 +376,12 @@ class Sweep:
         return d
 
     @classmethod
-    def from_dict(cls, spec: dict) -> Sweep:
-        """A sweep from plain data (a parsed TOML file); unknown fields are errors."""
+    def from_dict(cls, spec: dict, *, allow_import: bool = False) -> SweepSpec:
+        """A sweep from plain data (a parsed TOML file); unknown fields are errors.
+
+        The ``simulator`` must be registered (:data:`~thermo_rl.sweep.SIMULATORS`): data
+        names no code to import unless ``allow_import`` is true (see the module docstring).
+        """
         if not isinstance(spec, dict):
             raise SweepSpecError("spec", f"expected a table, got {type(spec).__name__}")
         for k in spec:
@@ -354,18 +389,23 @@ class Sweep:
                 raise SweepSpecError(k, f"unknown field; expected one of: {', '.join(FIELDS)}")
         if "simulator" not in spec:
             raise SweepSpecError("simulator", "missing (e.g. simulator = \"ising\")")
+        sim = spec["simulator"]
+        if not allow_import and not (isinstance(sim, str) and sim in SIMULATORS):
+            if isinstance(sim, str) and ":" in sim:
+                raise SweepSpecError(
+                    "simulator", f"{sim!r} names a Python function; a spec file runs only "
+                    f"the registered simulators ({', '.join(sorted(SIMULATORS))}), so that "
+                    "a data file cannot run code. For a spec you trust, pass --allow-import "
+                    "(allow_import=True), or build the Sweep in Python")
+            raise SweepSpecError("simulator", f"unknown simulator {sim!r}; expected one of: "
+                                              f"{', '.join(sorted(SIMULATORS))}")
         return cls(**spec)
 
     @classmethod
-    def from_toml(cls, path) -> Sweep:
-        """Read a spec file (TOML). Errors name the field, or the line of a syntax error."""
-        return cls.from_dict(read_toml(path))
-
-    def run(self, out=None, **kw):
-        """:func:`thermo_rl.sweep.run_sweep` of this sweep."""
-        from .run import run_sweep
-
-        return run_sweep(self, out, **kw)
+    def from_toml(cls, path, *, allow_import: bool = False) -> SweepSpec:
+        """Read a spec file (TOML). Errors name the field, or the line of a syntax error.
+        ``allow_import``: see :meth:`from_dict`."""
+        return cls.from_dict(read_toml(path), allow_import=allow_import)
 
 
 def read_toml(path) -> dict:
