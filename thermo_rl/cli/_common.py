@@ -14,8 +14,9 @@ import numpy as np
 
 from ..errors import UserError
 
-__all__ = ["MAX_LIST", "SAVE_ERRORS", "Interrupted", "check_out_dir", "comma_choices",
-           "float_list", "float_range", "num", "out_dir", "save_figure", "scan", "short"]
+__all__ = ["MAX_LIST", "SAVE_ERRORS", "Interrupted", "add_scheduler_arguments", "check_out_dir",
+           "comma_choices", "float_list", "float_range", "num", "out_dir", "save_figure", "scan",
+           "short"]
 
 #: the longest list or range a flag accepts (a guard against ``1:2:1e12``)
 MAX_LIST = 100_000
@@ -88,6 +89,18 @@ def comma_choices(text: str, choices, flag: str, *, allow_all: bool = False) -> 
     if len(set(names)) != len(names):
         raise UserError(f"{flag} lists a value twice: {text!r}")
     return names
+
+
+def add_scheduler_arguments(p):
+    """``--scheduler``, ``--workers``, ``--retry-failed``: where a sweep's points run
+    (``thermo-rl sweep`` and ``thermo-rl llm atlas``)."""
+    p.add_argument("--scheduler", default="joblib",
+                   help="joblib (local processes, default), local-dask (a LocalCluster with "
+                        "its dashboard) or a Dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local processes or LocalCluster workers (default: the cores)")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="run the points stored with an error again")
 
 
 def num(x, fmt: str = "") -> str:

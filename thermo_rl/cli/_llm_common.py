@@ -40,6 +40,16 @@ def cache_dir(args) -> Path:
     return Path(args.out if getattr(args, "out", None) else "thermo_rl_out")
 
 
+def pretrained_folder(args) -> Path:
+    """The folder of the model: ``--checkpoint``, else the cache of the one pretrained
+    on the spot, ``<out>/models/<task>-<size>-s<seed>-<steps>``."""
+    if getattr(args, "checkpoint", None):
+        return Path(args.checkpoint)
+    steps = args.pretrain_steps
+    tag = f"{args.task}-{args.size}-s{args.seed}-{'default' if steps is None else steps}"
+    return cache_dir(args) / "models" / tag
+
+
 def get_pretrained(args, *, progress: bool = True):
     """The model named by ``--model`` (a Hugging Face folder, on ``--task``) or
     ``--checkpoint``, else one pretrained now (or found in the cache
@@ -56,7 +66,6 @@ def get_pretrained(args, *, progress: bool = True):
     if args.checkpoint:
         return load_checkpoint(args.checkpoint, device=args.device)
     steps = args.pretrain_steps
-    tag = f"{args.task}-{args.size}-s{args.seed}-{'default' if steps is None else steps}"
-    return cached_pretrain(cache_dir(args) / "models" / tag, args.task, size=args.size,
+    return cached_pretrain(pretrained_folder(args), args.task, size=args.size,
                            steps=steps, seed=args.seed, device=args.device, progress=progress,
                            log=lambda line: print(f"thermo-rl llm: {line}", file=sys.stderr))

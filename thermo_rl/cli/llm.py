@@ -14,8 +14,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-HELP = "language models: pretrain a tiny GPT, sample, RL fine-tune, compare controls, self-train"
-ACTIONS = ("pretrain", "sample", "rl", "compare", "selftrain")
+HELP = ("language models: pretrain a tiny GPT, sample, RL fine-tune, compare controls, "
+        "the controls atlas, self-train")
+ACTIONS = ("pretrain", "sample", "rl", "compare", "atlas", "selftrain")
 
 _current = {"module": None}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .llm_rl import render, run_controls
+from .llm_rl import check_controls, render, run_controls
 
 HELP = ("RL fine-tune one pretrained model with several controls (same seed); table of "
         "pass@k, coverage, entropies, KL and a figure")
@@ -20,7 +20,15 @@ def add_arguments(p):
     add_rl_arguments(p)
 
 
-def _controls(args) -> list[str]:
+def check(args) -> dict:
+    return check_controls(args, _controls(args))
+
+
+def run(args):
+    return run_controls(args, _controls(args))
+
+
+def _controls(args) -> list:
     from ..entropy.registry import PRESETS, control_names
     from ..errors import UserError
 
@@ -36,15 +44,3 @@ def _controls(args) -> list[str]:
     if len(set(controls)) != len(controls):
         raise UserError(f"--controls must not repeat a name, got {controls}")
     return controls
-
-
-def check(args) -> dict:
-    """``--dry-run``: every run's config, every flag checked."""
-    from .llm_rl import checked_configs
-
-    configs, _ = checked_configs(args, _controls(args))
-    return {"configs": {c: cfg.as_dict() for c, cfg in configs.items()}}
-
-
-def run(args):
-    return run_controls(args, _controls(args))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..errors import UserError
+
 HELP = ("pretrain a tiny GPT on a task's corpus (correct answers and near-misses); "
         "print its exact valid rate, answer entropy and coverage")
 
@@ -35,7 +37,7 @@ def run(args):
     from ._common import out_dir
 
     if args.resume and not args.out:
-        raise ValueError("--resume needs --out (the folder holding checkpoint.pt)")
+        raise UserError("--resume needs --out (the folder holding checkpoint.pt)")
     folder = out_dir(args)
     res = pretrain(args.task, size=args.size, steps=args.steps, batch_size=args.batch_size,
                    lr=args.lr, correct_fraction=args.correct_fraction, seed=args.seed,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from ..errors import UserError
+
 HELP = ("RL fine-tune a pretrained model (one control): exact pass@k, coverage and entropy "
         "before and after")
 
 
 def add_rl_arguments(p):
-    """The RL options shared by ``llm rl`` and ``llm compare``."""
+    """The RL options shared by ``llm rl``, ``llm compare`` and ``llm atlas`` (their
+    ``--dry-run`` comes with their ``check(args)``)."""
     from ..entropy.objective import KL_ESTIMATORS
     from ..entropy.registry import PRESETS
     from ..llm.rl_config import ESTIMATORS, LOSS_TYPES, SCALE_REWARDS
@@ -73,7 +76,7 @@ def control_args(items) -> dict:
     for item in items:
         key, sep, val = item.partition("=")
         if not sep or not key.strip():
-            raise ValueError(f"--control-arg must be KEY=VALUE, got {item!r}")
+            raise UserError(f"--control-arg must be KEY=VALUE, got {item!r}")
         out[key.strip().replace("-", "_")] = _value(val.strip())
     return out
 
@@ -103,9 +106,17 @@ def add_arguments(p):
     add_rl_arguments(p)
 
 
-def checked_configs(args, controls) -> tuple[dict, dict]:
-    """Every run's :class:`~thermo_rl.llm.rl_config.RLConfig` from the flags, and each
-    control's ``--control-arg`` parameters: all checked before any work."""
+def check_controls(args, controls) -> dict:
+    """Every flag checked (``--dry-run`` prints this and stops): the runs' configs."""
+    configs, _ = _configs(args, controls)
+    return {"configs": {c: cfg.as_dict() for c, cfg in configs.items()}}
+
+
+def check(args) -> dict:
+    return check_controls(args, [args.control])
+
+
+def _configs(args, controls):
     import dataclasses
 
     kw = control_args(args.control_arg)
@@ -117,7 +128,7 @@ def checked_configs(args, controls) -> tuple[dict, dict]:
         configs[c] = dataclasses.replace(cfg, control_params=per[c])   # checks the values
     unused = set(kw) - {k for d in per.values() for k in d}
     if unused:
-        raise ValueError(f"--control-arg {', '.join(sorted(unused))}: no control of "
+        raise UserError(f"--control-arg {', '.join(sorted(unused))}: no control of "
                          f"{', '.join(controls)} takes it")
     return configs, per
 
@@ -130,7 +141,7 @@ def run_controls(args, controls) -> dict:
     from ._common import out_dir
     from ._llm_common import get_pretrained
 
-    configs, per = checked_configs(args, controls)
+    configs, per = _configs(args, controls)
     folder = out_dir(args)
     from ..llm.rl import compare
 
@@ -154,12 +165,6 @@ def run_controls(args, controls) -> dict:
     return out
 
 
-def check(args) -> dict:
-    """``--dry-run``: the run's config, every flag checked."""
-    configs, _ = checked_configs(args, [args.control])
-    return {"configs": {c: cfg.as_dict() for c, cfg in configs.items()}}
-
-
 def run(args):
     return run_controls(args, [args.control])
 
@@ -179,6 +184,9 @@ def render_table(r) -> str:
 
 
 def render(r) -> str:
+    if r.get("dry_run"):
+        return "flags checked; configs:\n" + "\n".join(
+            f"  {c}: {cfg['control_resolved']}" for c, cfg in r["configs"].items())
     s = r["settings"]
     lines = [(f"{r['task']} ({r['size']} GPT): {s['steps']} RL steps x {s['n_prompts']} prompts "
              f"x {s['group']} samples, {s['estimator']}/{s['loss_type']}, lr {s['lr']:g}, "

@@ -5,20 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import UserError
-from ._common import Interrupted, check_out_dir, num, save_figure
+from ._common import Interrupted, add_scheduler_arguments, check_out_dir, num, save_figure
 
 HELP = "parameter sweep from a TOML spec: joblib on this machine or a Dask cluster, resumable"
 
 
 def add_arguments(p):
     p.add_argument("spec", metavar="SPEC", help="sweep spec (TOML; see thermo_rl.sweep.spec)")
-    p.add_argument("--scheduler", default="joblib",
-                   help="joblib (local processes, default), local-dask (a LocalCluster with "
-                        "its dashboard) or a Dask scheduler address, e.g. tcp://host:8786")
-    p.add_argument("--workers", type=int, default=None,
-                   help="local processes or LocalCluster workers (default: the cores)")
-    p.add_argument("--retry-failed", action="store_true",
-                   help="run the points stored with an error again")
+    add_scheduler_arguments(p)
     p.add_argument("--allow-import", action="store_true",
                    help="let the spec name any Python function as 'module:function' (default: "
                         "registered simulators only, so that a spec file cannot run code; "

@@ -32,12 +32,13 @@ One step of :func:`finetune`, each a function of its own:
    :func:`~thermo_rl.llm.loss.compute_advantages`), the control's advantage hook.
 3. :func:`_update` — the control's extra rollout, if it asks for one (AEPO: samples at
    another temperature with their own advantages, joined to the batch), then
-   ``updates_per_rollout`` passes of ``minibatches`` Adam steps on
+   ``updates_per_rollout`` passes of ``minibatches`` Adam (or SGD) steps on
    :func:`~thermo_rl.llm.loss.policy_loss_tokens`. With one update in all the ratio is
    exactly 1: clipping, clip-higher and KL-Cov do nothing.
 4. :func:`_evaluate` — every ``eval_every`` steps the exact answer distributions: pass@k,
    coverage, answer entropy, KL to the base and to ``pi*``, and the entropy mechanism
-   (the first-order prediction ``-Cov(ln pi, d ln pi)`` and the batch's
+   (the first-order prediction ``-Cov(ln pi, d ln pi)``, with the second-order term
+   ``dH_predicted_2nd``, and the batch's
    ``-Cov(ln pi, A)`` against the measured change).
 
 Measured tables live in ``docs/bench`` (``python docs/bench/regenerate.py``), not here.
@@ -55,7 +56,8 @@ import numpy as np
 from .. import metrics as M
 from .._progress import progress_bar
 from .._rng import make_rng, seed_int
-from ..entropy import Context, centered_covariance, entropy_change_predicted
+from ..entropy import (Context, centered_covariance, entropy_change_predicted,
+                       entropy_change_second_order)
 from ..entropy.objective import KL_ESTIMATORS
 from ..entropy.registry import control_names
 from ..errors import UserError, UserTypeError
@@ -150,9 +152,12 @@ def _answer_index(task, tokenizer, comp: np.ndarray) -> np.ndarray:
                     dtype=np.int64)
 
 
+_POLICY_DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
+
+
 def token_log_probs(model, tokens, completion_length: int, *, temperature: float = 1.0,
                     decoding: dict | None = None, with_entropy: bool = True,
-                    entropy_grad: bool = True):
+                    entropy_grad: bool = True, precision: str = "fp32"):
     """Per-token ``ln pi`` of the completion tokens and per-token entropies (nats), of the
     distribution that samples: ``softmax(filter(z / temperature))``.
 
@@ -161,20 +166,29 @@ def token_log_probs(model, tokens, completion_length: int, *, temperature: float
     autograd through ``logp`` when the model's parameters require it. ``decoding``
     holds filters of :func:`thermo_rl.llm.decoding.filter_logits` (``top_k``, ``top_p``,
     ...): the sampled tokens are always kept, so their log-probabilities are finite.
+    ``precision`` (``fp32``, ``bf16``, ``fp16``; ``RLConfig.precision``): the
+    forward pass under ``torch.autocast`` to that dtype, the logits rounded to it and
+    ``log_softmax`` and the entropies computed in it; both are returned as float32.
     """
     Tc = completion_length
-    z = model(tokens[:, :-1])[:, -Tc:].float()                        # (B, Tc, V)
+    dtype = getattr(torch, _POLICY_DTYPES[precision])
+    if dtype is torch.float32:
+        z = model(tokens[:, :-1])[:, -Tc:].float()                    # (B, Tc, V)
+    else:
+        with torch.autocast(device_type=tokens.device.type, dtype=dtype):
+            z = model(tokens[:, :-1])[:, -Tc:]
+        z = z.to(dtype)
     if temperature != 1.0 or decoding:
         from .decoding import filter_logits
 
         z = filter_logits(z, temperature=temperature, **(decoding or {}))
     logp_all = torch.log_softmax(z, dim=-1)
-    logp = logp_all.gather(-1, tokens[:, -Tc:, None]).squeeze(-1)
+    logp = logp_all.gather(-1, tokens[:, -Tc:, None]).squeeze(-1).float()
     ent = None
     if with_entropy:
         with torch.set_grad_enabled(entropy_grad and torch.is_grad_enabled()):
             p = logp_all.exp()
-            ent = -(p * logp_all.masked_fill(p == 0, 0.0)).sum(-1)
+            ent = -(p * logp_all.masked_fill(p == 0, 0.0)).sum(-1).float()
     return logp, ent
 
 
@@ -267,7 +281,8 @@ def _start(pretrained, cfg: RLConfig, base) -> _Run:
         ref.eval()
     rng = make_rng(cfg.seed)
     gen = torch.Generator(device=dev).manual_seed(seed_int(rng))
-    opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.99))
+    opt = (torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.99))
+           if cfg.optimizer == "adam" else torch.optim.SGD(model.parameters(), lr=lr))
     base = base if base is not None else pretrained.distribution()
     optimum = kl_regularized_optimum(base, cfg.star_coef)
     ks = _ks(cfg.group) if cfg.ks is None else cfg.ks
@@ -307,10 +322,12 @@ def _score(run: _Run, ro: Rollout, T: float, extra: bool = False) -> dict:
     cfg, m = run.cfg, ro.mask
     old_logp, old_ent = ro.logp, ro.entropy                # the sampler's fp32 scores
     with torch.no_grad():
-        if extra:                     # sampled at another temperature: score under pi_T
+        if extra or cfg.precision != "fp32":   # another temperature, or the trainer's dtype
             old_logp, old_ent = token_log_probs(run.model, ro.tokens, run.Tc, temperature=T,
-                                                decoding=cfg.decoding, with_entropy=False)
-        ref_logp = (token_log_probs(run.ref, ro.tokens, run.Tc, with_entropy=False)[0]
+                                                decoding=cfg.decoding, with_entropy=not extra,
+                                                precision=cfg.precision)
+        ref_logp = (token_log_probs(run.ref, ro.tokens, run.Tc, with_entropy=False,
+                                    precision=cfg.precision)[0]
                     if run.ref is not None else None)
     seq_logp = (old_logp * m).sum(1)
     rewards = ro.rewards
@@ -346,7 +363,8 @@ def _with_extra(run: _Run, ro: Rollout, sc: dict, T: float) -> tuple:
 
 
 def _update(run: _Run, ro: Rollout, sc: dict, T: float) -> list:
-    """Step 3: ``updates_per_rollout`` passes of ``minibatches`` Adam steps; the infos."""
+    """Step 3: ``updates_per_rollout`` passes of ``minibatches`` optimizer steps (Adam or
+    SGD, ``RLConfig.optimizer``); the infos."""
     cfg, ctl = run.cfg, run.ctl
     ro, sc = _with_extra(run, ro, sc, T)
     n_groups, G = ro.rewards.shape[0], cfg.group
@@ -359,7 +377,8 @@ def _update(run: _Run, ro: Rollout, sc: dict, T: float) -> list:
             rows = torch.as_tensor((chunk[:, None] * G + np.arange(G)).reshape(-1), device=dev)
             logp, ent = token_log_probs(run.model, ro.tokens[rows], run.Tc, temperature=T,
                                         decoding=cfg.decoding,
-                                        entropy_grad="entropy_coef" in ctl.hooks)
+                                        entropy_grad="entropy_coef" in ctl.hooks,
+                                        precision=cfg.precision)
             loss, info = policy_loss_tokens(
                 logp, None if one_update else sc["old_logp"][rows], sc["adv"][rows],
                 ro.mask[rows], loss_type=cfg.loss_type, eps_low=cfg.eps_low,
@@ -421,6 +440,8 @@ def _evaluate(run: _Run, step: int, T: float) -> None:
     lp0 = np.log(np.clip(prev.full, 1e-300, None))
     lp1 = np.log(np.clip(dist.full, 1e-300, None))
     row["dH_predicted"] = float(np.mean(entropy_change_predicted(lp0, lp1 - lp0)))
+    row["dH_predicted_2nd"] = row["dH_predicted"] + float(
+        np.mean(entropy_change_second_order(lp0, lp1 - lp0)))
     run.history.append(row)
     run.prev = dist
     run.since = dict.fromkeys(run.since, 0.0)

@@ -29,13 +29,18 @@ from ..entropy.objective import KL_ESTIMATORS
 from ..entropy.registry import PRESETS, control_class
 from ..errors import UserError, UserTypeError
 
-__all__ = ["DEFAULT_LR", "ESTIMATORS", "LOSS_TYPES", "SCALE_REWARDS", "RLConfig"]
+__all__ = ["DEFAULT_LR", "ESTIMATORS", "LOSS_TYPES", "OPTIMIZERS", "POLICY_PRECISIONS",
+           "SCALE_REWARDS", "RLConfig"]
 
 ESTIMATORS = ("rloo", "grpo")
 SCALE_REWARDS = ("group", "batch", "none")
 #: TRL's loss types and verl's names for the same aggregations.
 LOSS_TYPES = {"grpo": "seq-mean-token-mean", "dr_grpo": "seq-mean-token-sum-norm",
               "dapo": "token-mean"}
+#: Optimizers of the policy update: Adam (betas 0.9, 0.99) or plain SGD (no momentum).
+OPTIMIZERS = ("adam", "sgd")
+#: Precisions of the policy's logits and log-probabilities in scoring and update.
+POLICY_PRECISIONS = ("fp32", "bf16", "fp16")
 #: Adam step size by model size (measured on digit-sum and pair-sum).
 DEFAULT_LR = {"tiny": 5e-4, "small": 3e-4, "base": 1e-4}
 #: Old keyword names of ``finetune`` and what they became (0.2.0).
@@ -56,7 +61,24 @@ class RLConfig:
         RL steps (rollouts); prompts per rollout (uniform with replacement); samples
         per prompt G.
     lr : float or None
-        Adam step size; None: by model size (:data:`DEFAULT_LR`).
+        Step size; None: by model size (:data:`DEFAULT_LR`, measured for Adam).
+    optimizer : {"adam", "sgd"}
+        Adam (betas 0.9, 0.99; the default) or plain SGD without momentum, whose step
+        on the parameters is ``-lr`` times the gradient (the update the entropy law
+        ``dH ~ -eta Cov(ln pi, A)`` is derived for, on the logits). Gradients are
+        clipped to norm 1 either way.
+    precision : {"fp32", "bf16", "fp16"}
+        Precision of the policy's logits and log-probabilities when the rollouts are
+        scored and the policy is updated (:func:`thermo_rl.llm.rl.token_log_probs`):
+        the forward pass runs under ``torch.autocast`` to bfloat16 or float16 (both
+        work on the CPU in torch >= 2.1), the logits are rounded to that dtype, and
+        ``log_softmax``, the token log-probabilities and entropies are computed in it,
+        then cast to float32 for the loss. The rollouts' old log-probabilities are
+        rescored in that precision (as verl recomputes them in the trainer; in fp32 the
+        sampler's own fp32 scores are used). The parameters, the optimizer state and the
+        sampler stay float32 (the rollouts are drawn in fp32, as an inference engine in
+        its own precision), and the exact metrics are fp32 with fp64 sums. Default
+        fp32: nothing is rounded.
     estimator, scale_rewards
         Advantages: ``rloo`` (leave-one-out, unbiased) or ``grpo`` (group mean); divide
         by the group's or batch's std, or not.
@@ -92,6 +114,8 @@ class RLConfig:
     n_prompts: int = 64
     group: int = 8
     lr: float | None = None
+    optimizer: str = "adam"
+    precision: str = "fp32"
     estimator: str = "rloo"
     scale_rewards: str = "none"
     loss_type: str = "dapo"
@@ -122,6 +146,8 @@ class RLConfig:
         self.group = check_int(self.group, "group", low=1, high=10**5)
         if self.lr is not None:
             self.lr = check_real(self.lr, "lr", low=0.0, low_open=True, high=1.0)
+        check_choice(self.optimizer, "optimizer", OPTIMIZERS)
+        check_choice(self.precision, "precision", POLICY_PRECISIONS)
         check_choice(self.estimator, "estimator", ESTIMATORS)
         check_choice(self.scale_rewards, "scale_rewards", SCALE_REWARDS)
         check_choice(self.loss_type, "loss_type", tuple(LOSS_TYPES))
