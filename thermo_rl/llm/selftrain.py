@@ -38,8 +38,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._progress import progress_bar
-from .._validation import (check_choice, check_int, check_probability, check_real, checks_input,
-                           work_starts)
+from .._validation import (
+    check_choice,
+    check_int,
+    check_probability,
+    check_real,
+    checks_input,
+    work_starts,
+)
 from ._torch import require_torch
 from .train import answer_loss, make_optimizer
 

@@ -35,8 +35,14 @@ import numpy as np
 
 from .. import __version__
 from .._progress import progress_bar
-from .._validation import (check_choice, check_int, check_probability, check_real, checks_input,
-                           work_starts)
+from .._validation import (
+    check_choice,
+    check_int,
+    check_probability,
+    check_real,
+    checks_input,
+    work_starts,
+)
 from ..errors import UserError
 from ._torch import autocast, require_torch, resolve_device, resolve_precision
 from .model import GPT, SIZES, GPTConfig
