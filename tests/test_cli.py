@@ -205,6 +205,8 @@ RESULTS_OF = {       # cheap real runs whose JSON feeds the renderers
     "anneal": ["anneal", "--problem", "sk", "--n", "8", "--sweeps", "4", "--runs", "1"],
     "bandit": ["bandit", "--runs", "2", "--steps", "8", "--policy", "greedy,pg", "--env",
                "equal-best"],
+    "free-energy": ["free-energy", "--system", "bandit", "--method", "is", "--samples", "64"],
+    "controls": ["controls"],          # a table of parameters: no measured number to miss
 }
 HAND_MADE = {        # the renderers of subcommands too slow to run here
     "bench": {"rows": [{"area": "ising", "name": "metropolis", "value": 1.0, "unit": "flips/ns",
@@ -216,20 +218,34 @@ HAND_MADE = {        # the renderers of subcommands too slow to run here
 }
 
 
+def _renderers():
+    """Every subcommand module (and llm action) with a render(), read from the parser."""
+    from thermo_rl.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0].choices
+    return sorted(name for name, p in sub.items()
+                  if hasattr(p.get_default("_module"), "render") and name != "llm")
+
+
+def test_every_renderer_is_checked_here():
+    """A new subcommand's renderer needs a cheap result below (RESULTS_OF or HAND_MADE)."""
+    assert set(_renderers()) <= set(RESULTS_OF) | set(HAND_MADE)
+
+
 @pytest.mark.parametrize("name", sorted(RESULTS_OF) + sorted(HAND_MADE))
 def test_every_renderer_prints_a_dash_for_a_missing_number(name, capsys):
     import importlib
 
-    module = importlib.import_module(f"thermo_rl.cli.{name}")
+    module = importlib.import_module(f"thermo_rl.cli.{name.replace('-', '_')}")
     if name in RESULTS_OF:
         code, out, err = run_cli(capsys, *RESULTS_OF[name], "--no-progress", "--json")
         assert code == 0, err
         result = json.loads(out)
     else:
         result = HAND_MADE[name]
-    module.render(result)                                  # with the numbers
+    assert module.render(result)                           # with the numbers
     text = module.render(_null_numbers(result))            # without any
-    assert " -" in text or text.startswith("-")
+    assert text and (name == "controls" or " -" in text or text.startswith("-"))
 
 
 def test_a_temperature_whose_inverse_overflows_is_refused_and_a_tiny_one_renders(capsys):

@@ -30,12 +30,7 @@ INDEX = NB_DIR / "00_index.ipynb"
 
 # Notebooks whose rewrite for this rule is scheduled after the language issues land:
 # checked, and expected to fail until then (strict=False: they pass once fixed).
-PENDING = {
-    "05_language_models": "rewritten after the RL-core issue: beta as the KL coefficient "
-                          "(lambda), 1/m for the equally good answers (1/M), the heterozygosity "
-                          "h_g indexed by g (g is the degeneracy; use t)",
-    "06_side_by_side": "rewritten with 05: beta as the KL coefficient (lambda)",
-}
+PENDING: dict[str, str] = {}
 
 GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",

@@ -84,7 +84,7 @@ def test_selftrain_json(checkpoint, capsys, tmp_path):
 
 @pytest.mark.parametrize("argv,msg", [
     (("compare", "--lr", "-1"), "lr"), (("compare", "--lr", "nan"), "lr"),
-    (("compare", "--group", "1"), "group"), (("compare", "--beta", "-0.5"), "kl_penalty"),
+    (("compare", "--group", "1"), "group"), (("compare", "--kl-penalty", "-0.5"), "kl_penalty"),
     (("compare", "--controls", "none,clip-cov:huge"), "clip-cov:huge"),
     (("rl", "--control", "clip-cov", "--control-arg", "ratio=7"), "ratio"),
     (("rl", "--steps", "100000000000"), "steps"),

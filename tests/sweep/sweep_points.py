@@ -2,8 +2,8 @@
 their PYTHONPATH).
 
 ``slow``: ``x == -1`` fails; ``delay`` seconds of sleep stand for real work.
-``gated``: point ``x`` finishes only once the test has released the points ``x < n``, so a
-test decides exactly which points finish, whatever the machine's speed.
+``gated``: a point finishes only once the test has released it (the points ``x < n``, or
+any ``n`` points), so a test decides exactly how many finish, whatever the machine's speed.
 """
 
 import os
@@ -25,7 +25,8 @@ def slow(*, x, delay=0.0, seed):
 
 
 def release(gate, n: int) -> None:
-    """Let the points ``x < n`` finish (atomically; a test only ever raises ``n``)."""
+    """Let ``n`` points finish: those with ``x < n``, or any ``n`` (see :func:`gated`);
+    atomic, and a test only ever raises ``n``."""
     gate = Path(gate)
     gate.mkdir(parents=True, exist_ok=True)
     tmp = gate / f".limit.{os.getpid()}"
@@ -33,22 +34,35 @@ def release(gate, n: int) -> None:
     os.replace(tmp, gate / "limit")
 
 
-def _released(gate: Path, x) -> bool:
+def _released(gate: Path, x, by: str) -> bool:
     try:
-        return x < int((gate / "limit").read_text())
+        n = int((gate / "limit").read_text())
     except (FileNotFoundError, ValueError):
         return False
+    if by == "index":
+        return x < n
+    for k in range(n):                  # by count: take one of the tickets 0..n-1
+        try:
+            os.close(os.open(gate / f"ticket-{k}", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            return True
+        except FileExistsError:
+            continue
+    return False
 
 
-def gated(*, x, gate, seed):
+def gated(*, x, gate, seed, by="index"):
     """Wait until the test releases this point (:func:`release`), then return.
 
-    Release by point, not by count: a worker of a broken pool that still finishes a
-    released point (its result lost) takes nothing from the points that follow, and the
-    point runs again in the new pool.
+    ``by="index"``: the points ``x < n`` may finish. Use it with joblib: a worker of a
+    broken loky pool may still finish a released point (its result lost), which takes
+    nothing from the others, and the point runs again in the new pool (loky hands out the
+    points in order, so the released ones are the ones running).
+    ``by="count"``: any ``n`` points may finish (each takes a ticket). Use it with Dask,
+    which may start the points in another order (a rescheduled point waits while later
+    ones hold the workers); its killed workers are dead and take no ticket.
     """
     t0 = time.monotonic()
-    while not _released(Path(gate), x):
+    while not _released(Path(gate), x, by):
         if time.monotonic() - t0 > WAIT_LIMIT_S:
             raise TimeoutError(f"point x={x} was not released in {WAIT_LIMIT_S:.0f} s")
         time.sleep(0.01)

@@ -162,7 +162,7 @@ def test_joblib_and_localcluster_give_identical_tables(tmp_path, client):
 
 
 def _wait_for_rows(out: Path, n: int, proc, timeout=600.0):
-    """Wait until exactly ``n`` rows are saved (the test released the points ``x < n``).
+    """Wait until exactly ``n`` rows are saved (the test released ``n`` points).
     The timeout only stops a broken test from hanging: released points finish at once."""
     t0 = time.monotonic()
     while len(list(out.glob("point-*.parquet"))) < n:
@@ -174,15 +174,15 @@ def _wait_for_rows(out: Path, n: int, proc, timeout=600.0):
     assert len(list(out.glob("point-*.parquet"))) == n
 
 
-def _spec(tmp_path, n=24):
-    """A sweep of ``n`` gated points: point x finishes only once the test has released it
-    (sweep_points.release), so which points are done at each step does not depend on the
+def _spec(tmp_path, n=24, by="index"):
+    """A sweep of ``n`` gated points: a point finishes only once the test has released it
+    (sweep_points.release), so how many are done at each step does not depend on the
     machine's speed."""
     spec = tmp_path / "gated.toml"
     gate = tmp_path / "gate"
     gate.mkdir()
     spec.write_text(f'simulator = "sweep_points:gated"\nseed = 3\n[fixed]\n'
-                    f'gate = "{gate.as_posix()}"\n[grid]\nx = {list(range(n))}\n')
+                    f'gate = "{gate.as_posix()}"\nby = "{by}"\n[grid]\nx = {list(range(n))}\n')
     return spec, gate
 
 
@@ -251,7 +251,7 @@ def test_dask_worker_killed_and_driver_killed_resume(tmp_path, client):
 
     n = 16
     out = tmp_path / "out"
-    spec, gate = _spec(tmp_path, n)
+    spec, gate = _spec(tmp_path, n, by="count")
     proc = _driver(spec, out, "--scheduler", client.scheduler.address)
     try:
         release(gate, 2)

@@ -5,11 +5,12 @@ functions (reset, act, learn, final), and :func:`thermo_rl._specialize.specializ
 compiles the loop once per policy with them inlined. The loop runs over the runs
 ``r0 .. r1-1`` (one xoshiro256** stream per run, :func:`thermo_rl._rng.stream_states`),
 then over the steps, accumulating per-step sums over runs into ``acc``. Kernels release
-the GIL, so chunks of runs run on several threads, each with its own ``acc``:
+the GIL, so chunks of runs run on several threads, each with its own ``acc`` (one row
+of ``N_ACC`` per step, a cache line):
 
-    acc[0, t] sum of rewards         acc[1, t] sum of squared rewards
-    acc[2, t] number optimal         acc[3, t] sum of policy entropies (nats)
-    acc[4, t] sum of coverages       acc[5, t] sum of regrets (best mean - chosen mean)
+    acc[t, 0] sum of rewards         acc[t, 1] sum of squared rewards
+    acc[t, 2] number optimal         acc[t, 3] sum of policy entropies (nats)
+    acc[t, 4] sum of coverages       acc[t, 5] sum of regrets (best mean - chosen mean)
 
 Environment arguments: ``means`` (k,), ``means_std`` (per-run means drawn as
 ``means + means_std * N(0, 1)``; 1 for the 10-armed testbed), ``kind`` (0 Gaussian
@@ -22,10 +23,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .._fastmath import fast_exp
 from .._rng import rng_below, rng_double, rng_load, rng_normal, rng_standard_normal, rng_store
 from .._specialize import specialize
 
 N_ACC = 6
+
+#: ``m2``, a policy's scratch (one array, allocated once per kernel call): two per-arm
+#: blocks ``[0, k)`` and ``[k, 2k)``, eight scalars ``[2k, 2k + 8)``, a per-step table
+#: ``[2k + 8, 2k + 9 + steps)`` (shared by all runs of the call; ``_reset`` fills it on
+#: the first run and flags it in the last scalar)
+M2_LAYOUT = "arms | arms | 8 scalars | steps + 1"
 
 
 # ----------------------------------------------------------------------------- shared helpers
@@ -61,6 +69,48 @@ def _best_arms(q, best):
             best[m] = b
             m += 1
     return qmax, m
+
+
+@njit(cache=True, inline="always")
+def _max(v):
+    """The largest element of ``v`` in four independent chains (the kernels are latency
+    bound: ``k/4 + 2`` dependent steps instead of ``k``)."""
+    k = v.size
+    x0 = x1 = x2 = x3 = v[0]
+    a = 0
+    while a + 4 <= k:
+        x0 = max(x0, v[a])
+        x1 = max(x1, v[a + 1])
+        x2 = max(x2, v[a + 2])
+        x3 = max(x3, v[a + 3])
+        a += 4
+    while a < k:
+        x0 = max(x0, v[a])
+        a += 1
+    return max(max(x0, x1), max(x2, x3))
+
+
+@njit(cache=True, inline="always")
+def _dot(u, v, k):
+    """``sum u[:k] * v[:k]`` in four independent chains (``v = None``: ``sum u[:k]``)."""
+    s0 = s1 = s2 = s3 = 0.0
+    a = 0
+    while a + 4 <= k:
+        if v is None:
+            s0 += u[a]
+            s1 += u[a + 1]
+            s2 += u[a + 2]
+            s3 += u[a + 3]
+        else:
+            s0 += u[a] * v[a]
+            s1 += u[a + 1] * v[a + 1]
+            s2 += u[a + 2] * v[a + 2]
+            s3 += u[a + 3] * v[a + 3]
+        a += 4
+    while a < k:
+        s0 += u[a] if v is None else u[a] * v[a]
+        a += 1
+    return (s0 + s1) + (s2 + s3)
 
 
 @njit(cache=True, inline="always")
@@ -135,16 +185,18 @@ def _softmax_probs(v, T, probs):
         for a in range(k):
             probs[a] = 1.0 / k
         return np.log(k)
+    for a in range(k):                     # fast_exp: no libm call (vectorizes)
+        probs[a] = fast_exp((v[a] - best) / T)
     s = 0.0
     m = 0.0
     for a in range(k):
-        x = (v[a] - best) / T
-        probs[a] = np.exp(x)
-        s += probs[a]
-        m += probs[a] * x
+        e = probs[a]
+        s += e
+        m += e * ((v[a] - best) / T)
+    inv = 1.0 / s
     for a in range(k):
-        probs[a] /= s
-    return max(np.log(s) - m / s, 0.0)
+        probs[a] *= inv
+    return max(np.log(s) - m * inv, 0.0)
 
 
 @njit(cache=True)
@@ -190,13 +242,12 @@ def _coverage(probs, best, m):
 def _record(acc, t, a, reward, q, qmax, h, cov):
     """Accumulate step ``t``: reward, its square, optimal, entropy ``h`` and coverage
     ``cov`` of the policy (NaN: no explicit distribution), regret."""
-    acc[0, t] += reward
-    acc[1, t] += reward * reward
-    if q[a] == qmax:
-        acc[2, t] += 1.0
-    acc[3, t] += h
-    acc[4, t] += cov
-    acc[5, t] += qmax - q[a]
+    acc[t, 0] += reward
+    acc[t, 1] += reward * reward
+    acc[t, 2] += 1.0 if q[a] == qmax else 0.0
+    acc[t, 3] += h
+    acc[t, 4] += cov
+    acc[t, 5] += qmax - q[a]
 
 
 # ----------------------------------------------------------------------------- the loop
@@ -205,7 +256,8 @@ def run_runs(states, r0, r1, means, means_std, kind, noise, walk_std, params, te
     """The one bandit loop, written against a policy's four plug-ins (bound by
     :func:`thermo_rl._specialize.specialize`):
 
-    ``_reset(params, m0, m1, m2)``: fresh memory (three arrays of length k) for a new run;
+    ``_reset(params, m0, m1, m2)``: fresh memory for a new run (``m0``, ``m1`` of
+    length k; ``m2`` the policy's scratch, :data:`M2_LAYOUT`);
     ``_act(rng, t, params, temps, m0, m1, m2, probs, best, m) -> (a, h, cov, rng)``:
     draw ``a`` with the generator state ``rng``; return it, the entropy ``h`` and the
     coverage ``cov`` of the best arms ``best[:m]`` (NaN: no explicit distribution) and the
@@ -220,13 +272,13 @@ def run_runs(states, r0, r1, means, means_std, kind, noise, walk_std, params, te
     the recording call is inlined into the one compiled loop.
     """
     k = means.size
-    steps = acc.shape[1]
+    steps = acc.shape[0]
     q = np.empty(k)
     probs = np.empty(k)
     best = np.empty(k, np.int64)
     m0 = np.zeros(k)
     m1 = np.zeros(k)
-    m2 = np.zeros(k)
+    m2 = np.zeros(2 * k + 8 + steps + 1)           # policy scratch: M2_LAYOUT
     for r in range(r0, r1):
         rng = rng_load(states, r)
         rng = _init_means(rng, means, means_std, q)
@@ -265,7 +317,8 @@ _reset = _act = _learn = _final = _unbound
 @njit(cache=True, inline="always")
 def _update_value(Q, N, a, R, alpha):
     N[a] += 1.0
-    Q[a] += (R - Q[a]) * (alpha if alpha > 0.0 else 1.0 / N[a])
+    step = alpha if alpha > 0.0 else 1.0 / N[a]    # off the R -> Q dependency chain
+    Q[a] += (R - Q[a]) * step
 
 
 @njit(cache=True)
@@ -290,9 +343,7 @@ def _eg_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
     # maxima, eps/k elsewhere; its entropy depends on n only (cached in m2[n - 1])
     eps = params[0]
     k = m0.size
-    top = m0[0]
-    for b in range(1, k):                  # branch-free maximum (no mispredictions)...
-        top = max(top, m0[b])
+    top = _max(m0)                         # branch-free maximum (no mispredictions)...
     n = 0
     first = k
     for b in range(k):                     # ...then where it is and how many are tied
@@ -335,22 +386,74 @@ def _eg_final(params, temps, steps, m0, m1, m2, probs, out):
     _greedy_probs(m0, params[0], out)
 
 
-# softmax (Boltzmann exploration): params [initial, step_size]; temps: T per step
+# softmax (Boltzmann exploration): params [initial, step_size]; temps: T per step.
+# Only the pulled arm's value changes, so only its weight is recomputed (one exp per step):
+# m2[:k] = weights e_b = exp((Q_b - ref) / T); scalars m2[2k] = 1 when the weights are
+# valid, m2[2k + 1] = ref, m2[2k + 2] = the T they were computed at
 @njit(cache=True, inline="always")
 def _sm_reset(params, m0, m1, m2):
     _reset_values(params[0], m0, m1)
+    m2[2 * m0.size] = 0.0
+
+
+@njit(cache=True, inline="always")
+def _sm_weights(Q, T, m2):
+    """All weights afresh, referred to the largest value."""
+    k = Q.size
+    ref = Q[0]
+    for b in range(1, k):
+        ref = max(ref, Q[b])
+    for b in range(k):
+        m2[b] = fast_exp((Q[b] - ref) / T)
+    m2[2 * k], m2[2 * k + 1], m2[2 * k + 2] = 1.0, ref, T
 
 
 @njit(cache=True, inline="always")
 def _sm_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
-    h = _softmax_probs(m0, temps[t], probs)
-    a, rng = _sample(rng, probs)
-    return a, h, _coverage(probs, best, m), rng
+    T = temps[t]
+    k = m0.size
+    if T == 0.0 or np.isinf(T):            # greedy / uniform: the explicit distribution
+        m2[2 * k] = 0.0
+        h = _softmax_probs(m0, T, probs)
+        a, rng = _sample(rng, probs)
+        return a, h, _coverage(probs, best, m), rng
+    if m2[2 * k] == 0.0 or T != m2[2 * k + 2]:
+        _sm_weights(m0, T, m2)
+    iT = 1.0 / T
+    for _ in range(2):
+        ref = m2[2 * k + 1]
+        for b in range(k):                 # x_b (probs is free here)
+            probs[b] = (m0[b] - ref) * iT
+        xmax = _max(probs)
+        if -20.0 <= xmax <= 20.0:          # ref still near the top: weights well scaled
+            break
+        _sm_weights(m0, T, m2)
+    S = _dot(m2, None, k)                  # Z' and Z' <x>
+    M = _dot(m2, probs, k)
+    h = max(np.log(S) - M / S, 0.0)        # entropy ln Z' - <x>
+    u, rng = rng_double(rng)
+    u *= S
+    c = 0.0
+    a = k - 1
+    for b in range(k):
+        c += m2[b]
+        if u < c:
+            a = b
+            break
+    thr = 0.1 / m * S                      # coverage: best arms with >= 0.1/m of the mass
+    n = 0
+    for i in range(m):
+        if m2[best[i]] >= thr:
+            n += 1
+    return a, h, n / m, rng
 
 
 @njit(cache=True, inline="always")
 def _sm_learn(params, t, a, R, m0, m1, m2, probs):
     _update_value(m0, m1, a, R, params[1])
+    k = m0.size
+    if m2[2 * k] != 0.0:
+        m2[a] = fast_exp((m0[a] - m2[2 * k + 1]) / m2[2 * k + 2])
 
 
 @njit(cache=True, inline="always")
@@ -392,7 +495,8 @@ def _gb_final(params, temps, steps, m0, m1, m2, probs, out):
 
 
 # UCB (Auer, Cesa-Bianchi & Fischer 2002; S&B eq. 2.10): params [c, initial, step_size];
-# m2 = upper confidence bounds
+# m2[k:2k] = 1/sqrt(N_b) (kept up to date by _learn: one sqrt per step), the per-step
+# table m2[2k + 8 + t] = c sqrt(ln(t + 1)) (filled once per kernel call)
 @njit(cache=True)
 def _ucb_bounds(c, t, Q, N, U):
     lt = np.log(t + 1.0)
@@ -403,25 +507,51 @@ def _ucb_bounds(c, t, Q, N, U):
 @njit(cache=True, inline="always")
 def _ucb_reset(params, m0, m1, m2):
     _reset_values(params[1], m0, m1)
+    k = m0.size
+    for b in range(k):
+        m2[k + b] = 0.0
+    if m2[2 * k + 7] == 0.0:               # the bonus table, once per kernel call
+        for t in range(m2.size - 2 * k - 8):
+            m2[2 * k + 8 + t] = params[0] * np.sqrt(np.log(t + 1.0))
+        m2[2 * k + 7] = 1.0
 
 
 @njit(cache=True, inline="always")
 def _ucb_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
-    _ucb_bounds(params[0], t, m0, m1, m2)
-    h = _greedy_probs(m2, 0.0, probs)
-    a, rng = _argmax_random(rng, m2)
-    return a, h, _coverage(probs, best, m), rng
+    k = m0.size
+    bonus = m2[2 * k + 8 + t]
+    top = -np.inf
+    for b in range(k):                     # bounds (untried arms first) and their maximum
+        u = m0[b] + bonus * m2[k + b] if m1[b] > 0.0 else np.inf
+        probs[b] = u
+        top = max(top, u)
+    n = 0
+    first = k
+    for b in range(k):
+        if probs[b] == top:
+            n += 1
+            first = min(first, b)
+    a = first
+    if n > 1:
+        a, rng = _argmax_random(rng, probs[:k])
+    n_best = 0                             # coverage: best arms among the n maxima
+    for i in range(m):
+        if probs[best[i]] == top:
+            n_best += 1
+    cov = n_best / m if 1.0 / n >= 0.1 / m else 0.0
+    return a, (0.0 if n == 1 else np.log(n)), cov, rng
 
 
 @njit(cache=True, inline="always")
 def _ucb_learn(params, t, a, R, m0, m1, m2, probs):
     _update_value(m0, m1, a, R, params[2])
+    m2[m0.size + a] = 1.0 / np.sqrt(m1[a])
 
 
 @njit(cache=True, inline="always")
 def _ucb_final(params, temps, steps, m0, m1, m2, probs, out):
-    _ucb_bounds(params[0], steps, m0, m1, m2)
-    _greedy_probs(m2, 0.0, out)
+    _ucb_bounds(params[0], steps, m0, m1, m2[:m0.size])
+    _greedy_probs(m2[:m0.size], 0.0, out)
 
 
 @njit(cache=True, inline="always")
@@ -443,41 +573,51 @@ def _gamma(rng, shape):
 
 
 # Thompson sampling: params [prior_mean, prior_std, noise] (Gaussian arms, known noise) or
-# [alpha0, beta0, -1] (Bernoulli: Beta prior); m0 = sum of rewards S, m1 = pulls N,
-# m2 = the sampled means
+# [alpha0, beta0, -1] (Bernoulli: Beta prior); m1 = pulls N. Gaussian: m0 = posterior
+# means, m2[:k] = posterior standard deviations (only the pulled arm's change: _learn
+# updates them), one ziggurat normal per arm and step. Bernoulli: m0 = successes S,
+# m2[:k] = the sampled means.
 @njit(cache=True, inline="always")
 def _ts_reset(params, m0, m1, m2):
+    gauss = params[2] >= 0.0
     for b in range(m0.size):
-        m0[b] = 0.0
+        m0[b] = params[0] if gauss else 0.0
         m1[b] = 0.0
+        m2[b] = params[1] if gauss else 0.0
 
 
 @njit(cache=True, inline="always")
 def _ts_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
     p0, p1, noise = params[0], params[1], params[2]
     k = m0.size
-    for b in range(0, k, 2):
-        if noise >= 0.0:                   # Gaussian posteriors: one polar pair per 2 arms
-            z0, z1, rng = rng_normal(rng)
-            for j in range(b, min(b + 2, k)):
-                S, N = m0[j], m1[j]
-                prec = 1.0 / (p1 * p1) + N / (noise * noise)
-                mu = (p0 / (p1 * p1) + S / (noise * noise)) / prec
-                m2[j] = mu + (z0 if j == b else z1) / np.sqrt(prec)
-        else:
-            for j in range(b, min(b + 2, k)):
-                S, N = m0[j], m1[j]
-                x, rng = _gamma(rng, p0 + S)
-                y, rng = _gamma(rng, p1 + N - S)
-                m2[j] = x / (x + y)
-    a, rng = _argmax_random(rng, m2)
+    if noise >= 0.0:                       # Gaussian posteriors N(m0, m2^2)
+        for b in range(k):                 # the posterior draws...
+            z, rng = rng_standard_normal(rng)
+            probs[b] = m0[b] + m2[b] * z
+        top = _max(probs)                  # ...and their maximum, branch-free (ties have
+        a = 0                              # probability 0)
+        for b in range(k - 1, -1, -1):
+            a = b if probs[b] == top else a
+        return a, np.nan, np.nan, rng
+    for b in range(k):                     # Beta posteriors via two gammas
+        S, N = m0[b], m1[b]
+        x, rng = _gamma(rng, p0 + S)
+        y, rng = _gamma(rng, p1 + N - S)
+        m2[b] = x / (x + y)
+    a, rng = _argmax_random(rng, m2[:k])
     return a, np.nan, np.nan, rng
 
 
 @njit(cache=True, inline="always")
 def _ts_learn(params, t, a, R, m0, m1, m2, probs):
     m1[a] += 1.0
-    m0[a] += R
+    p1, noise = params[1], params[2]
+    if noise >= 0.0:                       # conjugate update of arm a's normal posterior
+        prec = 1.0 / (p1 * p1) + m1[a] / (noise * noise)
+        m0[a] += (R - m0[a]) / (noise * noise * prec)
+        m2[a] = 1.0 / np.sqrt(prec)
+    else:
+        m0[a] += R
 
 
 @njit(cache=True, inline="always")

@@ -104,7 +104,7 @@ def _run_kernel(env, policy, runs, steps, rng, threads, progress):
     # a fixed chunking (not tied to the thread count) keeps the float sums reproducible
     n_chunks = min(runs, N_CHUNKS)
     bounds = np.linspace(0, runs, n_chunks + 1).astype(np.int64)
-    accs = np.zeros((n_chunks, K.N_ACC, steps))
+    accs = np.zeros((n_chunks, steps, K.N_ACC))      # one cache line per step
     means = np.ascontiguousarray(env.means, dtype=np.float64)
 
     def chunk(c):
@@ -117,7 +117,7 @@ def _run_kernel(env, policy, runs, steps, rng, threads, progress):
         for fut in as_completed([pool.submit(chunk, c) for c in range(n_chunks)]):
             fut.result()
             bar.update()
-    acc = accs.sum(axis=0)
+    acc = accs.sum(axis=0).T
     mean = acc[0] / runs
     var = np.maximum(acc[1] / runs - mean**2, 0.0)
     return BanditResult(env, policy, runs, steps, None, mean, np.sqrt(var / max(runs - 1, 1)),

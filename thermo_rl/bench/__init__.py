@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .._validation import checks_input, work_starts
 from ..errors import UserError
 
 __all__ = ["AREAS", "BenchRow", "available_areas", "best_time", "best_times", "cpu_model",
@@ -113,6 +114,7 @@ def available_areas():
     return [a for a in AREAS if importlib.util.find_spec(f"thermo_rl.bench.{a}") is not None]
 
 
+@checks_input
 def run_bench(areas=None, *, quick: bool = False, seed: int = 0, progress: bool = True):
     """Run the benchmarks of ``areas`` (default all available) and return the rows.
 
@@ -133,6 +135,7 @@ def run_bench(areas=None, *, quick: bool = False, seed: int = 0, progress: bool 
             raise UserError(f"bench {a} {why}")
         if why:
             skipped[a] = why
+    work_starts()
     rows = []
     for a, module in modules.items():
         if a in skipped:

@@ -36,6 +36,18 @@ def add_model_arguments(p, *, pretrain_options: bool = True):
                    help="auto (CUDA when present), cpu or cuda (default auto)")
 
 
+def check_model_arguments(args) -> None:
+    """``--dry-run``: the pretraining the action would run, checked (nothing trained)."""
+    from .._validation import check_call
+
+    if getattr(args, "model", None) or getattr(args, "checkpoint", None):
+        return
+    from ..llm.train import pretrain
+
+    check_call(pretrain, args.task, size=args.size, steps=args.pretrain_steps, seed=args.seed,
+               device=args.device)
+
+
 def cache_dir(args) -> Path:
     return Path(args.out if getattr(args, "out", None) else "thermo_rl_out")
 

@@ -25,7 +25,12 @@ def add_arguments(p):
 
 
 def check(args):
-    """The areas are checked by the parser; nothing else to check before timing."""
+    """``run_bench``'s own checks (an area named but unavailable here, e.g. ``gpu``
+    without CUDA, is refused); nothing timed."""
+    from .._validation import check_call
+
+    check_call(run_bench, args.areas or None, quick=args.quick, seed=args.seed,
+               progress=False)
     return {"areas": list(args.areas or available_areas()), "quick": args.quick}
 
 

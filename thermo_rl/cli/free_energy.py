@@ -243,17 +243,20 @@ def run(args):
 
 
 def render(r):
+    from ._common import num
+
     head = f"{r['system']} {r['method']}" + (f" L={r['L']}" if "L" in r else "") + \
-        f" T={r['T']:.6g}"
-    lines = [head, f"ln Z = {r['ln_z']:.6f} +- {r['ln_z_error']:.2g}"]
+        f" T={num(r['T'], '.6g')}"
+    lines = [head, f"ln Z = {num(r['ln_z'], '.6f')} +- {num(r['ln_z_error'], '.2g')}"]
     if r.get("ln_z_exact") is not None:
-        dev = r["ln_z"] - r["ln_z_exact"]
+        dev = None if r["ln_z"] is None else r["ln_z"] - r["ln_z_exact"]
         z = r.get("z_score")
-        lines.append(f"exact  {r['ln_z_exact']:.6f}  (estimate - exact = {dev:+.3g}"
+        lines.append(f"exact  {num(r['ln_z_exact'], '.6f')}  (estimate - exact = "
+                     f"{num(dev, '+.3g')}"
                      + (f", {z:+.2f} error bars)" if z is not None and math.isfinite(z) else ")"))
-    lines.append(f"F per spin = {r['free_energy_per_spin']:.7f} +- "
-                 f"{r['free_energy_per_spin_error']:.2g}")
+    lines.append(f"F per spin = {num(r['free_energy_per_spin'], '.7f')} +- "
+                 f"{num(r['free_energy_per_spin_error'], '.2g')}")
     if r.get("ess") is not None:
-        lines.append(f"effective sample size {r['ess']:.1f} of {r['samples']}")
-    lines.append(f"{r['seconds']:.2f} s")
+        lines.append(f"effective sample size {num(r['ess'], '.1f')} of {r['samples']}")
+    lines.append(f"{num(r['seconds'], '.2f')} s")
     return "\n".join(lines)

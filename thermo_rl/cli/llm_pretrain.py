@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..errors import UserError
+
 HELP = ("pretrain a tiny GPT on a task's corpus (correct answers and near-misses); "
         "print its exact valid rate, answer entropy and coverage")
 
@@ -30,12 +32,30 @@ def add_arguments(p):
                    help="continue from the checkpoint in --out, bit for bit")
 
 
+def _kwargs(args) -> dict:
+    return dict(size=args.size, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
+                correct_fraction=args.correct_fraction, seed=args.seed, device=args.device,
+                rotary=args.rotary, compile=args.compile,
+                checkpoint_every=args.checkpoint_every, resume=args.resume)
+
+
+def check(args) -> dict:
+    """``--dry-run``: every flag checked by :func:`thermo_rl.llm.train.pretrain` itself."""
+    from .._validation import check_call
+    from ..llm.train import pretrain
+
+    if args.resume and not args.out:
+        raise UserError("--resume needs --out (the folder holding checkpoint.pt)")
+    check_call(pretrain, args.task, out=args.out, **_kwargs(args))
+    return {"task": args.task, "size": args.size}
+
+
 def run(args):
     from ..llm.train import pretrain
     from ._common import out_dir
 
     if args.resume and not args.out:
-        raise ValueError("--resume needs --out (the folder holding checkpoint.pt)")
+        raise UserError("--resume needs --out (the folder holding checkpoint.pt)")
     folder = out_dir(args)
     res = pretrain(args.task, size=args.size, steps=args.steps, batch_size=args.batch_size,
                    lr=args.lr, correct_fraction=args.correct_fraction, seed=args.seed,

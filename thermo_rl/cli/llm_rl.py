@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
+from ..errors import UserError
 
 HELP = ("RL fine-tune a pretrained model (one control): exact pass@k, coverage and entropy "
         "before and after")
@@ -43,7 +43,6 @@ def add_rl_arguments(p):
     g.add_argument("--kl-penalty", type=float, default=None,
                    help="KL coefficient lambda: maximize <r> - lambda KL(pi || pi_ref) "
                         "(default 0; 0.2 with the kl-penalty control)")
-    g.add_argument("--beta", type=float, default=None, help=argparse.SUPPRESS)
     g.add_argument("--kl-estimator", default="reward", choices=KL_ESTIMATORS,
                    help="reward: lambda ln(pi/pi_ref) per sequence in the reward (fixed "
                         "point pi*); k3: TRL's per-token k3 in the loss (the forward KL's "
@@ -77,23 +76,17 @@ def control_args(items) -> dict:
     for item in items:
         key, sep, val = item.partition("=")
         if not sep or not key.strip():
-            raise ValueError(f"--control-arg must be KEY=VALUE, got {item!r}")
+            raise UserError(f"--control-arg must be KEY=VALUE, got {item!r}")
         out[key.strip().replace("-", "_")] = _value(val.strip())
     return out
 
 
 def rl_config(args, control: str):
     """The :class:`~thermo_rl.llm.rl_config.RLConfig` of the flags (checked before any work)."""
-    import warnings
-
     from ..llm.decoding import parse_decoding
     from ..llm.rl_config import RLConfig
 
     kl = args.kl_penalty
-    if args.beta is not None:
-        warnings.warn("--beta is now --kl-penalty (0.2.0)", PendingDeprecationWarning,
-                      stacklevel=2)
-        kl = args.beta if kl is None else kl
     name, _, preset = control.partition(":")
     return RLConfig(control=name, preset=preset or args.preset,
                     steps=args.steps if args.steps is not None else 200,
@@ -135,7 +128,7 @@ def _configs(args, controls):
         configs[c] = dataclasses.replace(cfg, control_params=per[c])   # checks the values
     unused = set(kw) - {k for d in per.values() for k in d}
     if unused:
-        raise ValueError(f"--control-arg {', '.join(sorted(unused))}: no control of "
+        raise UserError(f"--control-arg {', '.join(sorted(unused))}: no control of "
                          f"{', '.join(controls)} takes it")
     return configs, per
 

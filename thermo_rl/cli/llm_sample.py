@@ -19,6 +19,17 @@ def add_arguments(p):
                         "(e.g. temperature:0.8,top-p:0.9)")
 
 
+def check(args) -> dict:
+    """``--dry-run``: the decoding, the sample count and the pretraining, checked."""
+    from .._validation import check_int
+    from ..llm.decoding import parse_decoding
+    from ._llm_common import check_model_arguments
+
+    check_int(args.n, "--n", low=1, high=10**6)
+    check_model_arguments(args)
+    return {"decoding": parse_decoding(args.decoding)}
+
+
 def run(args):
     import torch
 

@@ -23,6 +23,18 @@ def add_arguments(p):
                    help="fine-tuning steps per generation (default 60)")
 
 
+def check(args) -> dict:
+    """``--dry-run``: self-training's and the pretraining's arguments, checked."""
+    from .._validation import check_call
+    from ..llm.selftrain import self_train_lm
+    from ._llm_common import check_model_arguments
+
+    check_call(self_train_lm, None, generations=args.generations, n_samples=args.n,
+               mode=args.mode, fresh=args.fresh, steps=args.steps, seed=args.seed)
+    check_model_arguments(args)
+    return {"generations": args.generations, "mode": args.mode}
+
+
 def run(args):
     from ..llm.selftrain import self_train_lm
     from ._common import out_dir

@@ -38,7 +38,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._progress import progress_bar
-from .._validation import check_choice, check_int, check_probability, check_real
+from .._validation import (
+    check_choice,
+    check_int,
+    check_probability,
+    check_real,
+    checks_input,
+    work_starts,
+)
 from ._torch import require_torch
 from .train import answer_loss, make_optimizer
 
@@ -119,6 +126,7 @@ def _row(g, dist, mode, t0):
             "heterozygosity": float(h.mean()), "seconds": time.perf_counter() - t0}
 
 
+@checks_input
 def self_train_lm(pretrained, *, generations: int = 8, n_samples: int = 32,
                   mode: str = "unfiltered", fresh: float = 0.0, steps: int = 60,
                   batch_size: int = 128, lr: float = 1e-3, seed: int = 0,
@@ -148,14 +156,15 @@ def self_train_lm(pretrained, *, generations: int = 8, n_samples: int = 32,
     torch = require_torch()
     import copy
 
-    gens = check_int(generations, "generations", low=1)
-    n = check_int(n_samples, "n_samples", low=2)
+    gens = check_int(generations, "generations", low=1, high=10**4)
+    n = check_int(n_samples, "n_samples", low=2, high=10**6)
     check_choice(mode, "mode", SELFTRAIN_MODES)
     fresh = check_probability(fresh, "fresh")
-    steps = check_int(steps, "steps", low=1)
-    batch_size = check_int(batch_size, "batch_size", low=1)
+    steps = check_int(steps, "steps", low=1, high=10**7)
+    batch_size = check_int(batch_size, "batch_size", low=1, high=10**6)
     lr = check_real(lr, "lr", low=0.0, low_open=True)
     seed = check_int(seed, "seed", low=0)
+    work_starts()
     model = copy.deepcopy(pretrained.model)
     task, tok = pretrained.task, pretrained.tokenizer
     q = float(pretrained.settings.get("correct_fraction", 0.6))

@@ -35,7 +35,14 @@ import numpy as np
 
 from .. import __version__
 from .._progress import progress_bar
-from .._validation import check_choice, check_int, check_probability, check_real
+from .._validation import (
+    check_choice,
+    check_int,
+    check_probability,
+    check_real,
+    checks_input,
+    work_starts,
+)
 from ..errors import UserError
 from ._torch import autocast, require_torch, resolve_device, resolve_precision
 from .model import GPT, SIZES, GPTConfig
@@ -136,6 +143,7 @@ def make_optimizer(model, lr: float, weight_decay: float = 0.1):
 MAX_STEPS = 10**7
 
 
+@checks_input
 def pretrain(task="digit-sum", *, size: str = "small", steps: int | None = None,
              batch_size: int = 128, lr: float = 3e-3, warmup: int | None = None,
              weight_decay: float = 0.1, correct_fraction: float = 0.6, seed: int = 0,
@@ -200,6 +208,9 @@ def pretrain(task="digit-sum", *, size: str = "small", steps: int | None = None,
         checkpoint_every = check_int(checkpoint_every, "checkpoint_every", low=1)
         if out is None:
             raise UserError("checkpoint_every needs out (a folder for the checkpoints)")
+    if resume and out is None:
+        raise UserError("resume needs out (the folder holding checkpoint.pt)")
+    work_starts()
     path = None if out is None else _checkpoint_path(out, create=True)
     tok = CharTokenizer()
     state = None
