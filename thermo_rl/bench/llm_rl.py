@@ -31,7 +31,7 @@ import time
 
 import numpy as np
 
-from . import BenchRow, cpu_model
+from . import BenchRow, best_time, cpu_model
 
 AREA = "llm_rl"
 UNIT = "steps_per_s"
@@ -103,12 +103,7 @@ def _teacher_forced_step(pre, tokens, prompt_length):
 
 def _best(fn, repeat, clock):
     fn()                                                              # warm-up
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = clock()
-        fn()
-        best = min(best, clock() - t0)
-    return best
+    return best_time(fn, repeat, clock=clock)
 
 
 def _rows(pre, tokens, prompt_length, trl, s, seed, n, clock):
