@@ -29,18 +29,10 @@ def run(args):
 
 
 def _controls(args) -> list:
-    from ..entropy.registry import PRESETS, control_names
     from ..errors import UserError
+    from ..llm.rl_config import parse_runs
 
-    controls = [c.strip() for c in args.controls.split(",") if c.strip()]
-    if not controls:
-        raise UserError("--controls must name at least one control")
-    for c in controls:
-        name, _, preset = c.partition(":")
-        if name not in control_names() or (preset and preset not in PRESETS):
-            raise UserError(f"--controls: unknown control {c!r}; expected NAME or "
-                            f"NAME:PRESET with NAME one of {', '.join(control_names())} and "
-                            f"PRESET one of {', '.join(PRESETS)}")
-    if len(set(controls)) != len(controls):
-        raise UserError(f"--controls must not repeat a name, got {controls}")
-    return controls
+    try:
+        return parse_runs(args.controls)
+    except UserError as exc:
+        raise UserError(f"--controls: {exc}") from None

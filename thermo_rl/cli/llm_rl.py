@@ -84,10 +84,10 @@ def control_args(items) -> dict:
 def rl_config(args, control: str):
     """The :class:`~thermo_rl.llm.rl_config.RLConfig` of the flags (checked before any work)."""
     from ..llm.decoding import parse_decoding
-    from ..llm.rl_config import RLConfig
+    from ..llm.rl_config import RLConfig, parse_run
 
     kl = args.kl_penalty
-    name, _, preset = control.partition(":")
+    name, preset = parse_run(control)
     return RLConfig(control=name, preset=preset or args.preset,
                     steps=args.steps if args.steps is not None else 200,
                     n_prompts=args.prompts, group=args.group, lr=args.lr,

@@ -56,15 +56,18 @@ import numpy as np
 from .. import metrics as M
 from .._progress import progress_bar
 from .._rng import make_rng, seed_int
-from ..entropy import (Context, centered_covariance, entropy_change_predicted,
-                       entropy_change_second_order)
+from ..entropy import (
+    Context,
+    centered_covariance,
+    entropy_change_predicted,
+    entropy_change_second_order,
+)
 from ..entropy.objective import KL_ESTIMATORS
 from ..entropy.registry import control_names
-from ..errors import UserError, UserTypeError
 from ._torch import require_torch
 from .exact import AnswerDistribution, answer_distribution, kl_regularized_optimum
 from .loss import compute_advantages, policy_loss_tokens
-from .rl_config import DEFAULT_LR, RLConfig
+from .rl_config import DEFAULT_LR, RLConfig, parse_run, parse_runs
 from .rl_results import CompareResult, RLResult, exact_metrics
 
 torch = require_torch()
@@ -515,14 +518,6 @@ def finetune(pretrained, config: RLConfig | None = None, *,
     return _finish(run, T)
 
 
-def _parse_run(spec: str) -> tuple[str, str | None]:
-    """``name`` or ``name:preset`` (``clip-cov:paper``)."""
-    if not isinstance(spec, str):
-        raise UserTypeError(f"a control must be a name, got {type(spec).__name__}")
-    name, _, preset = spec.partition(":")
-    return name, (preset or None)
-
-
 def compare(pretrained, controls=("none", "entropy-bonus", "clip-cov"), *, seed: int = 0,
             progress: bool = True, control_kwargs: dict | None = None,
             **kwargs) -> CompareResult:
@@ -533,17 +528,11 @@ def compare(pretrained, controls=("none", "entropy-bonus", "clip-cov"), *, seed:
     :class:`RLConfig`) go to every run. Every run's config is checked before the first
     one starts.
     """
-    if isinstance(controls, str):
-        controls = [c.strip() for c in controls.split(",") if c.strip()]
-    controls = list(controls)
-    if not controls:
-        raise UserError("controls must name at least one control")
-    if len(set(controls)) != len(controls):
-        raise UserError(f"controls must not repeat a name, got {controls}")
+    controls = parse_runs(controls)
     control_kwargs = dict(control_kwargs or {})
     configs = {}
     for spec in controls:
-        name, preset = _parse_run(spec)
+        name, preset = parse_run(spec)
         extra = {"preset": preset} if preset else {}
         configs[spec] = RLConfig.from_kwargs(None, control=name, seed=seed, **extra, **kwargs,
                                              **control_kwargs.get(spec, {}))

@@ -47,6 +47,36 @@ DEFAULT_LR = {"tiny": 5e-4, "small": 3e-4, "base": 1e-4}
 RENAMED = {"beta": "kl_penalty", "beta_star": "kl_star_coef"}
 
 
+def parse_runs(controls) -> list[str]:
+    """The run specs of a comparison: ``name`` or ``name:preset`` (``clip-cov:paper``),
+    a list or one comma-separated string; each checked against the registry, none
+    repeated, at least one."""
+    if isinstance(controls, str):
+        controls = [c.strip() for c in controls.split(",") if c.strip()]
+    controls = list(controls)
+    if not controls:
+        raise UserError("controls must name at least one control")
+    for c in controls:
+        parse_run(c)
+    if len(set(controls)) != len(controls):
+        raise UserError(f"controls must not repeat a name, got {controls}")
+    return controls
+
+
+def parse_run(spec: str) -> tuple[str, str | None]:
+    """``name`` or ``name:preset`` -> ``(name, preset or None)``, checked."""
+    from ..entropy.registry import control_names
+
+    if not isinstance(spec, str):
+        raise UserTypeError(f"a control must be a name, got {type(spec).__name__}")
+    name, _, preset = spec.partition(":")
+    if name not in control_names() or (preset and preset not in PRESETS):
+        raise UserError(f"unknown control {spec!r}; expected NAME or NAME:PRESET with NAME "
+                        f"one of {', '.join(control_names())} and PRESET one of "
+                        f"{', '.join(PRESETS)}")
+    return name, (preset or None)
+
+
 @dataclass
 class RLConfig:
     """Settings of :func:`thermo_rl.llm.rl.finetune` (all checked in ``__post_init__``).
