@@ -154,9 +154,12 @@ def _run_all(driver):
 
 
 def _widget_image(driver):
-    imgs = driver.find_elements(By.CSS_SELECTOR, ".widget-output img, .jupyter-widget-Output img"
-                                                 ", .widget-vbox img")
-    return imgs[-1].get_attribute("src") if imgs else None
+    """The src of the last figure inside a widget, read in one script call: an <img> found by
+    find_elements can be replaced by the redraw before its attribute is read (stale element)."""
+    return driver.execute_script(
+        "const imgs = document.querySelectorAll('.widget-output img, "
+        ".jupyter-widget-Output img, .widget-vbox img');"
+        "return imgs.length ? imgs[imgs.length - 1].getAttribute('src') : null;")
 
 
 @pytest.mark.parametrize(("name", "has_slider"), NOTEBOOKS, ids=[n for n, _ in NOTEBOOKS])
@@ -179,11 +182,14 @@ def test_notebook_in_jupyterlab(name, has_slider, lab, browser, tmp_path):
     time.sleep(1.0)
     driver.save_screenshot(str(tmp_path / f"{name}.png"))
 
-    errors = driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output[data-mime-type="
-                                                   "'application/vnd.jupyter.stderr']")
-    tracebacks = [e.text[:300] for e in errors if "Error" in e.text or "Traceback" in e.text]
+    # read in single script calls: an element found and then re-rendered would go stale
+    errors = driver.execute_script(
+        "return Array.from(document.querySelectorAll(\".jp-OutputArea-output[data-mime-type="
+        "'application/vnd.jupyter.stderr']\")).map(e => e.innerText);")
+    tracebacks = [e[:300] for e in errors if "Error" in e or "Traceback" in e]
     assert not tracebacks, f"{name}: error output {tracebacks}"
-    text = driver.find_element(By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden)").text
+    text = driver.execute_script(
+        "return document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)').innerText;")
     assert "VBox(children" not in text and "FloatLogSlider(" not in text, \
         f"{name}: a widget fell back to its text form"
     if not has_slider:
@@ -193,8 +199,14 @@ def test_notebook_in_jupyterlab(name, has_slider, lab, browser, tmp_path):
     before = _wait(lambda: _widget_image(driver), 60, "the slider's figure")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", handles[0])
     for attempt in range(3):            # a key press can be lost while the page settles
-        handles[0].click()
-        handles[0].send_keys(Keys.ARROW_RIGHT)
+        try:
+            handles[0].click()
+            handles[0].send_keys(Keys.ARROW_RIGHT)
+        except StaleElementReferenceException:      # the widget re-rendered: find it again
+            if attempt == 2:
+                raise
+            handles = driver.find_elements(By.CSS_SELECTOR, ".widget-slider .noUi-handle")
+            continue
         try:
             _wait(lambda: _widget_image(driver) not in (None, before), 40,
                   "the figure to change after moving the slider")
