@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .._fastmath import fast_exp
+from .._fastmath import fast_exp, fast_log
 from .._rng import rng_below, rng_double, rng_load, rng_normal, rng_standard_normal, rng_store
 from .._specialize import specialize
 
@@ -218,6 +218,23 @@ def _sample(rng, probs):
         c += probs[a]
         if u < c:
             return a, rng
+    for a in range(k - 1, -1, -1):     # round-off: last action with positive probability
+        if probs[a] > 0.0:
+            return a, rng
+    return k - 1, rng
+
+
+@njit(cache=True, inline="always")
+def _sample_nb(rng, probs):
+    u, rng = rng_double(rng)
+    c = 0.0
+    n = 0
+    k = probs.size
+    for b in range(k):
+        c += probs[b]
+        n += 1 if c <= u else 0
+    if n < k:
+        return n, rng
     for a in range(k - 1, -1, -1):     # round-off: last action with positive probability
         if probs[a] > 0.0:
             return a, rng
@@ -627,7 +644,16 @@ def _ts_final(params, temps, steps, m0, m1, m2, probs, out):
 
 
 # EXP3 (Auer, Cesa-Bianchi, Freund & Schapire 2002): params [gamma, reward_low,
-# reward_high]; m0 = log weights
+# reward_high]; m0 = log weights L. Only the pulled arm's L changes, so only its weight is
+# recomputed (one exp per step) and the running sums of the weights are shifted, not
+# redone: m2[:k] = weights w_b = exp(L_b - ref), m2[k:2k] = their running sums
+# W_b = w_0 + .. + w_b (sampling needs no serial sum: it counts the W_b below u W_{k-1});
+# scalars m2[2k] = 1 when w and W are valid, m2[2k + 1] = ref (the largest L when they
+# were last computed afresh: L only grows, so again once an arm passes ref + 30, and
+# every 1024 steps, which bounds the round-off of the shifted sums)
+_EXP3_RESCALE = 30.0
+
+
 @njit(cache=True)
 def _exp3_probs(gam, logw, probs):
     _softmax_probs(logw, 1.0, probs)
@@ -640,20 +666,55 @@ def _exp3_probs(gam, logw, probs):
 def _exp3_reset(params, m0, m1, m2):
     for b in range(m0.size):
         m0[b] = 0.0
+    m2[2 * m0.size] = 0.0
 
 
 @njit(cache=True, inline="always")
 def _exp3_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
-    _exp3_probs(params[0], m0, probs)
-    a, rng = _sample(rng, probs)
-    return a, _entropy(probs), _coverage(probs, best, m), rng
+    gam = params[0]
+    k = m0.size
+    if m2[2 * k] == 0.0 or (t & 1023) == 0:    # weights and sums afresh, ref = max L
+        ref = _max(m0)
+        c = 0.0
+        for b in range(k):
+            m2[b] = fast_exp(m0[b] - ref)
+            c += m2[b]
+            m2[k + b] = c
+        m2[2 * k], m2[2 * k + 1] = 1.0, ref
+    S = m2[2 * k - 1]
+    g = gam / k
+    u, rng = rng_double(rng)
+    # inverse cdf of p = (1 - gamma) w / S + gamma / k without dividing: the number of
+    # b with (1 - gamma) W_b + (b + 1) gamma S / k <= u S (branch-free, SIMD)
+    gS = g * S
+    uS = u * S
+    n = 0
+    for b in range(k):
+        n += 1 if (1.0 - gam) * m2[k + b] + (b + 1.0) * gS <= uS else 0
+    a = n if n < k else k - 1             # round-off (u S above the total): the last arm
+    f = (1.0 - gam) / S
+    for b in range(k):                     # p, for the entropy, coverage and _learn
+        probs[b] = f * m2[b] + g
+    for b in range(k):                     # entropy terms, SIMD (fast_log; p >= gamma/k)
+        m1[b] = probs[b] * fast_log(probs[b])
+    h = -_dot(m1, None, k)
+    return a, h, _coverage(probs, best, m), rng
 
 
 @njit(cache=True, inline="always")
 def _exp3_learn(params, t, a, R, m0, m1, m2, probs):
     gam, lo, hi = params[0], params[1], params[2]
+    k = m0.size
     x = min(max((R - lo) / (hi - lo), 0.0), 1.0)
-    m0[a] += gam * x / (probs[a] * probs.size)
+    m0[a] += gam * x / (probs[a] * k)
+    d = m0[a] - m2[2 * k + 1]
+    w = fast_exp(d)
+    delta = w - m2[a]
+    m2[a] = w
+    for b in range(k):                     # W_b += delta for b >= a (SIMD, no branch)
+        m2[k + b] += delta if b >= a else 0.0
+    if d > _EXP3_RESCALE:
+        m2[2 * k] = 0.0
 
 
 @njit(cache=True, inline="always")
@@ -664,7 +725,7 @@ def _exp3_final(params, temps, steps, m0, m1, m2, probs, out):
 def _bind(prefix, reset, act, learn, final):
     return specialize(run_runs, f"bandit_{prefix}",
                       {"_reset": reset, "_act": act, "_learn": learn, "_final": final},
-                      nogil=True)
+                      nogil=True, error_model="numpy")
 
 
 epsilon_greedy_kernel = _bind("eg", _eg_reset, _eg_act, _eg_learn, _eg_final)
