@@ -479,7 +479,9 @@ def _sm_final(params, temps, steps, m0, m1, m2, probs, out):
 
 
 # gradient bandit (Sutton & Barto 2018, section 2.8): params [alpha, baseline (1 or 0)];
-# m0 = preferences H, m2[0] = mean of the earlier rewards
+# m0 = preferences H, m1 = H - max H (scratch), m2[0] = mean of the earlier rewards,
+# m2[1] = Z' = sum of the weights. ``probs`` holds the unnormalized weights
+# w_b = exp(H_b - max H) (p = w / Z'): the draw and the update divide once, not per arm
 @njit(cache=True, inline="always")
 def _gb_reset(params, m0, m1, m2):
     for b in range(m0.size):
@@ -489,9 +491,30 @@ def _gb_reset(params, m0, m1, m2):
 
 @njit(cache=True, inline="always")
 def _gb_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
-    h = _softmax_probs(m0, 1.0, probs)
-    a, rng = _sample(rng, probs)
-    return a, h, _coverage(probs, best, m), rng
+    k = m0.size
+    top = _max(m0)
+    for b in range(k):                     # SIMD: shifted preferences, then fast_exp
+        m1[b] = m0[b] - top
+    for b in range(k):
+        probs[b] = fast_exp(m1[b])
+    S = _dot(probs, None, k)               # Z' and Z' <H - max H>
+    h = max(np.log(S) - _dot(probs, m1, k) / S, 0.0)
+    m2[1] = S
+    u, rng = rng_double(rng)
+    u *= S
+    c = 0.0
+    a = k - 1
+    for b in range(k):
+        c += probs[b]
+        if u < c:
+            a = b
+            break
+    thr = 0.1 / m * S                      # coverage: best arms with >= 0.1/m of the mass
+    n = 0
+    for i in range(m):
+        if probs[best[i]] >= thr:
+            n += 1
+    return a, h, n / m, rng
 
 
 @njit(cache=True, inline="always")
@@ -500,9 +523,11 @@ def _gb_learn(params, t, a, R, m0, m1, m2, probs):
     base = 0.0
     if params[1] > 0.0:
         base = R if t == 0 else m2[0]      # mean of the earlier rewards (R_1 at t = 1)
-    for b in range(m0.size):
-        m0[b] -= alpha * (R - base) * probs[b]
-    m0[a] += alpha * (R - base)
+    d = alpha * (R - base)
+    c = d / m2[1]
+    for b in range(m0.size):               # H_b -= d p_b (SIMD), H_a += d
+        m0[b] -= c * probs[b]
+    m0[a] += d
     m2[0] += (R - m2[0]) / (t + 1.0)
 
 
