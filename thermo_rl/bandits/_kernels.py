@@ -30,10 +30,12 @@ from .._specialize import specialize
 N_ACC = 6
 
 #: ``m2``, a policy's scratch (one array, allocated once per kernel call): two per-arm
-#: blocks ``[0, k)`` and ``[k, 2k)``, eight scalars ``[2k, 2k + 8)``, a per-step table
-#: ``[2k + 8, 2k + 9 + steps)`` (shared by all runs of the call; ``_reset`` fills it on
-#: the first run and flags it in the last scalar)
-M2_LAYOUT = "arms | arms | 8 scalars | steps + 1"
+#: blocks ``[0, k)`` and ``[k, 2k)``, eight scalars ``[2k, 2k + 8)``, two per-step tables
+#: ``[2k + 8, 2k + 9 + steps)`` and ``[2k + 9 + steps, 2k + 10 + 2 steps)`` (shared by
+#: all runs of the call; ``_reset`` fills them on the first run and flags it in the last
+#: scalar): what a policy would otherwise compute from a count on every step, with a
+#: square root or a division on the chain of dependent operations that sets the speed
+M2_LAYOUT = "arms | arms | 8 scalars | steps + 1 | steps + 1"
 
 
 # ----------------------------------------------------------------------------- shared helpers
@@ -295,7 +297,7 @@ def run_runs(states, r0, r1, means, means_std, kind, noise, walk_std, params, te
     best = np.empty(k, np.int64)
     m0 = np.zeros(k)
     m1 = np.zeros(k)
-    m2 = np.zeros(2 * k + 8 + steps + 1)           # policy scratch: M2_LAYOUT
+    m2 = np.zeros(2 * k + 8 + 2 * (steps + 1))     # policy scratch: M2_LAYOUT
     for r in range(r0, r1):
         rng = rng_load(states, r)
         rng = _init_means(rng, means, means_std, q)
@@ -617,15 +619,26 @@ def _gamma(rng, shape):
 # Thompson sampling: params [prior_mean, prior_std, noise] (Gaussian arms, known noise) or
 # [alpha0, beta0, -1] (Bernoulli: Beta prior); m1 = pulls N. Gaussian: m0 = posterior
 # means, m2[:k] = posterior standard deviations (only the pulled arm's change: _learn
-# updates them), one ziggurat normal per arm and step. Bernoulli: m0 = successes S,
-# m2[:k] = the sampled means.
+# updates them), one ziggurat normal per arm and step; the per-step tables hold, for
+# n pulls, the gain 1 / (noise^2 prec_n) of the mean's update and the standard deviation
+# prec_n^(-1/2), prec_n = 1/prior_std^2 + n/noise^2 (no division or square root per
+# step). Bernoulli: m0 = successes S, m2[:k] = the sampled means.
 @njit(cache=True, inline="always")
 def _ts_reset(params, m0, m1, m2):
     gauss = params[2] >= 0.0
-    for b in range(m0.size):
+    k = m0.size
+    for b in range(k):
         m0[b] = params[0] if gauss else 0.0
         m1[b] = 0.0
         m2[b] = params[1] if gauss else 0.0
+    if gauss and m2[2 * k + 7] == 0.0:     # the tables, once per kernel call
+        n_t = (m2.size - 2 * k - 8) // 2
+        p1, noise = params[1], params[2]
+        for n in range(n_t):
+            prec = 1.0 / (p1 * p1) + n / (noise * noise)
+            m2[2 * k + 8 + n] = 1.0 / (noise * noise * prec)
+            m2[2 * k + 8 + n_t + n] = 1.0 / np.sqrt(prec)
+        m2[2 * k + 7] = 1.0
 
 
 @njit(cache=True, inline="always")
@@ -653,11 +666,12 @@ def _ts_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
 @njit(cache=True, inline="always")
 def _ts_learn(params, t, a, R, m0, m1, m2, probs):
     m1[a] += 1.0
-    p1, noise = params[1], params[2]
-    if noise >= 0.0:                       # conjugate update of arm a's normal posterior
-        prec = 1.0 / (p1 * p1) + m1[a] / (noise * noise)
-        m0[a] += (R - m0[a]) / (noise * noise * prec)
-        m2[a] = 1.0 / np.sqrt(prec)
+    if params[2] >= 0.0:                   # conjugate update of arm a's normal posterior
+        k = m0.size
+        n = np.int64(m1[a])
+        n_t = (m2.size - 2 * k - 8) // 2
+        m0[a] += (R - m0[a]) * m2[2 * k + 8 + n]
+        m2[a] = m2[2 * k + 8 + n_t + n]
     else:
         m0[a] += R
 
