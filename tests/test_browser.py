@@ -31,7 +31,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ROOT = Path(__file__).resolve().parents[1]
 # (notebook, has a slider whose move must redraw a figure)
-NOTEBOOKS = [("00_index", False), ("01_free_energy_not_reward", True), ("02_ising_magnet", True)]
+NOTEBOOKS = [("00_index", False), ("01_free_energy_not_reward", True), ("02_ising_magnet", True),
+             ("05_language_models", False)]
 
 if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
     pytest.skip("no browser: install one with `apt-get install -y chromium chromium-driver`",

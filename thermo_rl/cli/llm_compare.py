@@ -38,7 +38,10 @@ def check(args) -> dict:
         except UserError:
             raise UserError(f"--seeds must be an integer from 1 to 1000, got "
                             f"{args.seeds}") from None
+    from ._llm_common import check_model_arguments
+
     out = check_controls(args, _controls(args))
+    check_model_arguments(args)
     if args.seeds is not None:
         out["seeds"] = [args.seed + i for i in range(args.seeds)]
     return out

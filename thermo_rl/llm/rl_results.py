@@ -276,8 +276,9 @@ class SeedsResult:
             for k in SEED_METRICS:
                 row[k], row[f"{k}_se"] = s[k][-1], s[f"{k}_se"][-1]
             for k in s["pass@k"]:
-                row[f"pass@{k}"], row[f"pass@{k}_se"] = s["pass@k"][k][-1], \
-                    s["pass@k_se"][k][-1]
+                if f"pass@{k}" not in row:          # pass@1 stays the exact metric's
+                    row[f"pass@{k}"], row[f"pass@{k}_se"] = s["pass@k"][k][-1], \
+                        s["pass@k_se"][k][-1]
             out[name] = row
         return out
 

@@ -190,9 +190,9 @@ def plot_seeds_pass_at_k(res, ax=None, *, key: str = "pass@k", controls=None):
 
 
 def plot_reward_law(res, ax=None, *, controls=None):
-    """Cui et al.'s law ``R = -a e^H + b``: every (answer entropy, pass@1) point of every
-    seed, per control, with its fitted curve (:meth:`SeedsResult.reward_law`); the fitted
-    ``a`` and ``b`` in the legend."""
+    """Cui et al.'s law ``R = -kappa e^H + mu`` (they write ``a``, ``b``): every (answer
+    entropy, pass@1) point of every seed, per control, with its fitted curve
+    (:meth:`SeedsResult.reward_law`, keys ``a``, ``b``); the fitted values in the legend."""
     d = _data(res)
     (ax,), new = panel_axes(ax, 1, (5.0, 3.8))
     names = list(d["summary"]) if controls is None else list(controls)
@@ -208,10 +208,10 @@ def plot_reward_law(res, ax=None, *, controls=None):
         if f:
             h = np.linspace(H.min(), H.max(), 100)
             ax.plot(h, -f["a"] * np.exp(h) + f["b"], "-", color=c,
-                    label=f"{n}: a = {f['a']:.3f}, b = {f['b']:.3f}")
+                    label=f"{n}: κ = {f['a']:.3f}, μ = {f['b']:.3f}")
     ax.set_xlabel("answer entropy H (nats)")
     ax.set_ylabel("pass@1 (exact)")
-    ax.set_title("R = -a e^H + b (Cui et al., 2025), every seed and step", fontsize=10)
+    ax.set_title("R = -κ e^H + μ (Cui et al., 2025), every seed and step", fontsize=10)
     fig = ax.figure
     if new:
         fig.tight_layout()
