@@ -239,13 +239,19 @@ def summarize_seeds(series: list) -> dict:
     return out
 
 
-def _crossover(base: dict, run: dict) -> int | None:
-    """The smallest k at which ``base`` (k -> value) is at or above ``run``, when the run
-    is ahead at the smallest k; None otherwise."""
+def _crossover(base: dict, run: dict, se: dict | None = None,
+               tol: float = 1e-3) -> int | None:
+    """The smallest k at which ``base`` (k -> value) is ahead of ``run``: above it by more
+    than ``tol`` and by more than two of the run's standard errors ``se`` (k -> value),
+    when the run is ahead at the smallest k; None otherwise (ties at pass@k ~ 1 are not a
+    crossover)."""
     ks = sorted(set(base) & set(run))
     if not ks or run[ks[0]] <= base[ks[0]]:
         return None
-    return next((k for k in ks if base[k] >= run[k]), None)
+    se = se or {}
+    return next((k for k in ks
+                 if base[k] - run[k] > max(tol, 2 * float(np.nan_to_num(se.get(k, 0.0))))),
+                None)
 
 
 @dataclass(eq=False)
@@ -284,15 +290,17 @@ class SeedsResult:
 
     def crossovers(self) -> dict:
         """Control -> {``pass@k``, ``distinct@k``}: the smallest k at which the base model
-        is at or above the run's final mean (Yue et al., 2025); None: no crossover within
-        the k measured, or the run is not ahead at k = 1."""
+        is ahead of the run's final mean (Yue et al., 2025), by more than 0.001 and more
+        than two standard errors of that mean; None: no crossover within the k measured,
+        or the run is not ahead at k = 1."""
         out = {}
         for name, s in self.summary.items():
             out[name] = {}
             for key in SEED_CURVES:
                 b = {int(k): v for k, v in self.base[key].items()}
                 a = {int(k): v[-1] for k, v in s[key].items()}
-                out[name][key] = _crossover(b, a)
+                se = {int(k): v[-1] for k, v in s[f"{key}_se"].items()}
+                out[name][key] = _crossover(b, a, se)
         return out
 
     def reward_law(self) -> dict:

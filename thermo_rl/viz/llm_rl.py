@@ -156,7 +156,8 @@ def plot_seeds_history(res, axes=None, *, metrics=("pass@1", "coverage", "answer
 def plot_seeds_pass_at_k(res, ax=None, *, key: str = "pass@k", controls=None):
     """``key`` (``pass@k`` or ``distinct@k``) of the final policies against k: mean over
     seeds with error bars of one standard error, the base model dashed black, the
-    crossover (the k from which the base model is ahead, :meth:`SeedsResult.crossovers`)
+    crossover (the k from which the base model is ahead, :meth:`SeedsResult.crossovers`:
+    by more than 0.001 and two standard errors)
     marked on each run that has one."""
     d = _data(res)
     (ax,), new = panel_axes(ax, 1, (5.0, 3.8))
