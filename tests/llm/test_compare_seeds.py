@@ -125,7 +125,7 @@ def test_shipped_comparison_starts_from_the_shipped_model(shipped):
     m = course.base_model().distribution().metrics(ks=(1, 8, 64))
     assert shipped.base["pass@1"] == pytest.approx(m["pass@1"], abs=1e-6)
     assert shipped.base["answer_entropy"] == pytest.approx(m["answer_entropy"], abs=1e-5)
-    for name, s in shipped.summary.items():
+    for s in shipped.summary.values():
         assert s["pass@1"][0] == pytest.approx(m["pass@1"], abs=1e-6)   # step 0: the base
 
 

@@ -3,7 +3,8 @@ several (``--seeds N``: mean and standard error over seeds at every evaluation).
 
 from __future__ import annotations
 
-from .llm_rl import check_controls, render as render_one, run_controls
+from .llm_rl import check_controls, run_controls
+from .llm_rl import render as render_one
 
 HELP = ("RL fine-tune one pretrained model with several controls (one seed, or --seeds N "
         "with standard errors); table of pass@k, coverage, entropies, KL and a figure")
@@ -117,11 +118,11 @@ def render(r) -> str:
     s = r["settings"]
     fin = r["final"]
     kmax = max(int(k) for k in r["base"]["pass@k"])
-    lines = [f"{r['task']} ({r['size']} GPT): {s['steps']} RL steps x {s['n_prompts']} "
-             f"prompts x {s['group']} samples, seeds {s['seeds']}; mean +- standard error "
-             f"over seeds of the exact metrics at the last step",
-             f"{'run':<16}{'pass@1':>16}{f'pass@{kmax}':>16}{'coverage':>16}"
-             f"{'answer H':>16}{'token H':>16}{'KL(pi||pi*)':>16}"]
+    lines = [(f"{r['task']} ({r['size']} GPT): {s['steps']} RL steps x {s['n_prompts']} "
+              f"prompts x {s['group']} samples, seeds {s['seeds']}; mean +- standard error "
+              f"over seeds of the exact metrics at the last step"),
+             (f"{'run':<16}{'pass@1':>16}{f'pass@{kmax}':>16}{'coverage':>16}"
+              f"{'answer H':>16}{'token H':>16}{'KL(pi||pi*)':>16}")]
 
     def ms(m, se):
         return f"{num(m, '.3f')} +- {num(se, '.3f')}".rjust(16)

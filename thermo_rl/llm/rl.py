@@ -68,8 +68,14 @@ from ._torch import require_torch
 from .exact import AnswerDistribution, answer_distribution, kl_regularized_optimum
 from .loss import compute_advantages, policy_loss_tokens
 from .rl_config import DEFAULT_LR, RLConfig, parse_run, parse_runs
-from .rl_results import CompareResult, RLResult, SeedsResult, exact_metrics, seed_series, \
-    summarize_seeds
+from .rl_results import (
+    CompareResult,
+    RLResult,
+    SeedsResult,
+    exact_metrics,
+    seed_series,
+    summarize_seeds,
+)
 
 torch = require_torch()
 

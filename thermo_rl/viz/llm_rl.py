@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._common import panel_axes
+from .atlas import control_styles, plot_plane
 
 __all__ = ["plot_compare", "plot_entropy_mechanism", "plot_pass_at_k", "plot_reward_law",
            "plot_rl_history", "plot_seeds_front", "plot_seeds_history", "plot_seeds_pass_at_k"]
@@ -101,12 +102,6 @@ _LABELS = {"pass@1": "pass@1 (exact)", "coverage": "coverage of the correct answ
            "effective_correct": "effective correct answers e^H"}
 
 
-def _styles(names):
-    from .atlas import control_styles
-
-    return control_styles(names)
-
-
 def _legend_right(fig, ax, fontsize=9):
     handles, labels = ax.get_legend_handles_labels()
     if handles:
@@ -123,7 +118,7 @@ def plot_seeds_history(res, axes=None, *, metrics=("pass@1", "coverage", "answer
     d = _data(res)
     summ = d["summary"]
     names = list(summ)
-    st = _styles(names)
+    st = control_styles(names)
     axes, new = panel_axes(axes, len(metrics), (4.0, 3.4))
     opt = d.get("optimum") or {}
     for ax, key in zip(axes, metrics):
@@ -163,7 +158,7 @@ def plot_seeds_pass_at_k(res, ax=None, *, key: str = "pass@k", controls=None):
     (ax,), new = panel_axes(ax, 1, (5.0, 3.8))
     summ = d["summary"]
     names = list(summ) if controls is None else list(controls)
-    st = _styles(list(summ))
+    st = control_styles(list(summ))
     b = {int(k): v for k, v in d["base"][key].items()}
     ks = sorted(b)
     ax.plot(ks, [b[k] for k in ks], "k--", lw=1.5, label="base model")
@@ -197,7 +192,7 @@ def plot_reward_law(res, ax=None, *, controls=None):
     d = _data(res)
     (ax,), new = panel_axes(ax, 1, (5.0, 3.8))
     names = list(d["summary"]) if controls is None else list(controls)
-    st = _styles(list(d["summary"]))
+    st = control_styles(list(d["summary"]))
     law = d["reward_law"]
     for n in names:
         c, mk = st[n]
@@ -226,21 +221,7 @@ def plot_seeds_front(res, ax=None):
     stars, the Pareto front (:meth:`SeedsResult.pareto`) dashed."""
     d = _data(res)
     (ax,), new = panel_axes(ax, 1, (5.0, 4.0))
-    fin = d["final"]
-    names = list(fin)
-    st = _styles(names)
-    for n in names:
-        r = fin[n]
-        c, mk = st[n]
-        ax.errorbar(r["coverage"], r["pass@1"], xerr=np.nan_to_num(r["coverage_se"]),
-                    yerr=np.nan_to_num(r["pass@1_se"]), fmt=mk, color=c, ms=7, capsize=2,
-                    mec="k", mew=0.5, label=n, zorder=3)
-    front = [n for n in d["pareto"] if n in fin]
-    if front:
-        o = np.argsort([fin[n]["coverage"] for n in front])
-        ax.plot(np.asarray([fin[n]["coverage"] for n in front])[o],
-                np.asarray([fin[n]["pass@1"] for n in front])[o], "--", color="0.3", lw=1.2,
-                zorder=1, label="Pareto front")
+    plot_plane(ax, d["final"], d["pareto"])
     b = d["base"]
     ax.plot(b["coverage"], b["pass@1"], "k*", ms=12, label="base model", zorder=4)
     opt = d.get("optimum") or {}
