@@ -64,8 +64,23 @@ def hold():
             out[f"{name}/{kind}"] = {**_hold(r.entropy, 0.8, 200),
                                      "optimal": float(r.optimal[-100:].mean()),
                                      "seconds": time.perf_counter() - t}
+        # ADAPO's lever: the entropy a fixed eps_high holds, at ADAPO's two bounds. The
+        # lever's range (and its sign) decides which targets ADAPO can hold.
+        lever = {}
+        for e in (0.0, 5.0):
+            r = run(env, EntropyPG(T=0.0, control="clip-higher", control_params={"eps_high": e},
+                                   epochs=4), runs=100, steps=800, seed=9, progress=False)
+            lever[e] = float(np.mean(r.entropy[200:]))
+        out[f"clip-higher-range/{kind}"] = {"eps_high=0": lever[0.0], "eps_high=5": lever[5.0]}
+        lo, hi = sorted(lever.values())
+        mid = round(0.5 * (lo + hi), 2)                # a target inside the lever's range
+        r = run(env, EntropyPG(T=0.0, control="adapo", control_params={"target": mid},
+                               epochs=4), runs=100, steps=800, seed=9, progress=False)
+        out[f"adapo-in-range/{kind}"] = {**_hold(r.entropy, mid, 200),
+                                         "optimal": float(r.optimal[-100:].mean())}
     _save("hold_bandit", {"env": "equal_best(k=6, m=3), T=0, 100 runs x 800 steps, seed 9, "
-                          "warm-up 200 steps", "rows": out})
+                          "warm-up 200 steps; ADAPO and clip-higher with 4 epochs per group",
+                          "rows": out})
     print(json.dumps(out, indent=1))
 
 
