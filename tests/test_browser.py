@@ -33,7 +33,7 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ROOT = Path(__file__).resolve().parents[1]
 # (notebook, has a slider whose move must redraw a figure)
 NOTEBOOKS = [("00_index", False), ("01_free_energy_not_reward", True), ("02_ising_magnet", True),
-             ("06_side_by_side", False)]
+             ("05_language_models", False), ("06_side_by_side", False)]
 
 if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
     pytest.skip("no browser: install one with `apt-get install -y chromium chromium-driver`",

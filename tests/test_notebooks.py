@@ -90,7 +90,7 @@ def test_notebook_is_stored_clean(path):
         assert "%|" not in text, "a stale progress bar is stored"
 
 
-PHYSICS = [p for p in NOTEBOOKS if p.stem[:2] in {"01", "02", "03", "04", "06"}]
+PHYSICS = [p for p in NOTEBOOKS if p.stem[:2] in {"01", "02", "03", "04", "05", "06"}]
 
 
 @pytest.mark.parametrize("path", PHYSICS, ids=[p.stem for p in PHYSICS])

@@ -30,7 +30,9 @@ from pathlib import Path
 
 from .train import CheckpointError, Pretrained, load_checkpoint
 
-__all__ = ["BASE_COMMAND", "BASE_PATH", "BASE_SHA256", "base_model"]
+__all__ = ["BASE_COMMAND", "BASE_PATH", "BASE_SHA256", "COMPARE_COMMAND", "COMPARE_PATH",
+           "base_model",
+           "controls_comparison", "rerun_comparison"]
 
 #: The shipped checkpoint.
 BASE_PATH = Path(__file__).with_name("data") / "pair_sum_tiny.pt"
@@ -65,3 +67,67 @@ def base_model(device="cpu") -> Pretrained:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*was written by thermo_rl")
         return load_checkpoint(BASE_PATH, device=device)
+
+
+# ----------------------------------------------------------------------------- controls
+#: Notebook 05's multi-seed comparison of the entropy controls, made by
+#: :data:`COMPARE_COMMAND` (``thermo-rl llm compare --seeds``; the file records the
+#: command, the package version and every setting).
+COMPARE_PATH = Path(__file__).with_name("data") / "controls_pair_sum.json"
+#: The command that made it (4.6 min wall, 131 s CPU with OMP_NUM_THREADS=1 on a shared
+#: 2-core AMD EPYC at load 7; thermo_rl 0.2.0, torch 2.13.0 CPU).
+COMPARE_COMMAND = ("thermo-rl llm compare --course-model --device cpu "
+                   "--controls none,kl-penalty,entropy-bonus,clip-cov,repo --seeds 3 "
+                   "--steps 150 --prompts 32 --group 8 --lr 1e-3 --eval-every 10 "
+                   "--no-progress --out thermo_rl_out/compare05")
+
+
+def _read_comparison(path: Path):
+    import json
+
+    from .rl_results import SeedsResult
+
+    d = json.loads(Path(path).read_text())
+    res = SeedsResult.from_dict(d)
+    res.settings = {**res.settings, "version": d.get("version"), "command": d.get("command")}
+    return res
+
+
+def controls_comparison(path=None):
+    """The shipped multi-seed comparison (:data:`COMPARE_PATH`, or ``path``: a
+    ``llm_compare_seeds.json`` written by ``thermo-rl llm compare --seeds N --out``) as a
+    :class:`~thermo_rl.llm.rl_results.SeedsResult`; ``settings["command"]`` and
+    ``settings["version"]`` say what made it.
+
+    Examples
+    --------
+    >>> from thermo_rl.llm.course import controls_comparison
+    >>> res = controls_comparison()
+    >>> res.settings["command"].startswith("thermo-rl llm compare --course-model")
+    True
+    """
+    path = COMPARE_PATH if path is None else Path(path)
+    if not path.exists():
+        raise CheckpointError(f"no comparison at {path}; make it with "
+                              f"{COMPARE_COMMAND!r}")
+    return _read_comparison(path)
+
+
+def rerun_comparison(out, *, progress: bool = False):
+    """Run the command recorded in the shipped comparison again, writing under ``out``
+    (its ``--out`` replaced), and return the new result (:func:`controls_comparison` of
+    ``out/llm_compare_seeds.json``). Minutes on two cores: the notebooks' ``RERUN``."""
+    import shlex
+
+    from ..cli import main
+    from ..cli.llm_compare import SEEDS_FILE
+
+    argv = shlex.split(controls_comparison().settings["command"])[1:]
+    if "--out" in argv:
+        i = argv.index("--out")
+        del argv[i:i + 2]
+    argv += ["--out", str(out)] + ([] if progress else ["--no-progress"])
+    status = main(argv)
+    if status != 0:
+        raise RuntimeError(f"thermo-rl {' '.join(argv)} exited with status {status}")
+    return controls_comparison(Path(out) / SEEDS_FILE)
