@@ -1,7 +1,8 @@
 """The notebooks in a real browser: JupyterLab on a free local port, headless Chromium.
 
 For a subset of the notebooks (00_index, a plain one; 01_free_energy_not_reward, with the
-temperature explorer; 02_ising_magnet, with a slider that reruns a simulation) the test
+temperature explorer; 02_ising_magnet, with a slider that reruns a simulation;
+06_side_by_side, with the language model and a graded exercise) the test
 opens the notebook in JupyterLab, runs all cells in fast mode (THERMO_RL_FAST=1) and asserts
 that it opens without unsaved changes, that no cell printed an error, that no widget fell back
 to its text form ("VBox(children=...")
@@ -31,7 +32,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ROOT = Path(__file__).resolve().parents[1]
 # (notebook, has a slider whose move must redraw a figure)
-NOTEBOOKS = [("00_index", False), ("01_free_energy_not_reward", True), ("02_ising_magnet", True)]
+NOTEBOOKS = [("00_index", False), ("01_free_energy_not_reward", True), ("02_ising_magnet", True),
+             ("05_language_models", False), ("06_side_by_side", False)]
 
 if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
     pytest.skip("no browser: install one with `apt-get install -y chromium chromium-driver`",

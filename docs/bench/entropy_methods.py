@@ -6,6 +6,7 @@ Writes ``docs/bench/entropy_methods.json`` (the numbers quoted in
     python docs/bench/entropy_methods.py hold        # AEPO/ADAPO hold a target (bandit, s)
     python docs/bench/entropy_methods.py controls    # language model, 3 seeds (~30 min)
     python docs/bench/entropy_methods.py schedules   # Entrocraft's schedule study
+    python docs/bench/entropy_methods.py presets     # other presets of the new methods
 
 Each part updates its own key of the JSON file. Language model: the tiny GPT pretrained
 300 steps of 64 on pair-sum (seed 0), then 60 RL steps of 32 prompts x 8 samples, lr
@@ -64,8 +65,23 @@ def hold():
             out[f"{name}/{kind}"] = {**_hold(r.entropy, 0.8, 200),
                                      "optimal": float(r.optimal[-100:].mean()),
                                      "seconds": time.perf_counter() - t}
+        # ADAPO's lever: the entropy a fixed eps_high holds, at ADAPO's two bounds. The
+        # lever's range (and its sign) decides which targets ADAPO can hold.
+        lever = {}
+        for e in (0.0, 5.0):
+            r = run(env, EntropyPG(T=0.0, control="clip-higher", control_params={"eps_high": e},
+                                   epochs=4), runs=100, steps=800, seed=9, progress=False)
+            lever[e] = float(np.mean(r.entropy[200:]))
+        out[f"clip-higher-range/{kind}"] = {"eps_high=0": lever[0.0], "eps_high=5": lever[5.0]}
+        lo, hi = sorted(lever.values())
+        mid = round(0.5 * (lo + hi), 2)                # a target inside the lever's range
+        r = run(env, EntropyPG(T=0.0, control="adapo", control_params={"target": mid},
+                               epochs=4), runs=100, steps=800, seed=9, progress=False)
+        out[f"adapo-in-range/{kind}"] = {**_hold(r.entropy, mid, 200),
+                                         "optimal": float(r.optimal[-100:].mean())}
     _save("hold_bandit", {"env": "equal_best(k=6, m=3), T=0, 100 runs x 800 steps, seed 9, "
-                          "warm-up 200 steps", "rows": out})
+                          "warm-up 200 steps; ADAPO and clip-higher with 4 epochs per group",
+                          "rows": out})
     print(json.dumps(out, indent=1))
 
 
@@ -117,6 +133,40 @@ def schedules():
             print(k, {a: (round(b, 3) if isinstance(b, float) else b) for a, b in r.items()})
 
 
+#: Other settings of the new methods, on the language model of ``controls``: the paper's
+#: presets (REPO and REPO-R: the reference entropy is the initial entropy itself; EPO: the
+#: paper's coefficient and band) and AEPO/ADAPO with a target near the initial entropy.
+PRESETS = (("repo", "paper", {}), ("repo-r", "paper", {}), ("epo", "paper", {}),
+           ("aepo", "toy", {"target_fraction": 0.95}),
+           ("adapo", "toy", {"target_fraction": 0.95}))
+
+
+def presets():
+    import torch
+
+    from thermo_rl.llm.rl import finetune
+    from thermo_rl.llm.train import pretrain
+
+    torch.set_num_threads(1)
+    pre = pretrain("pair-sum", size="tiny", steps=300, batch_size=64, seed=0, progress=False)
+    base = pre.distribution()
+    rows = {}
+    for name, preset, params in PRESETS:
+        per = []
+        for seed in range(3):
+            r = finetune(pre, control=name, preset=preset, control_params=params, seed=seed,
+                         base=base, progress=False, **LLM)
+            per.append({"pass@1": r.after["pass@1"], "coverage": r.after["coverage"],
+                        "answer_entropy": r.after["answer_entropy"]})
+        key = f"{name}:{preset}" + "".join(f" {k}={v}" for k, v in params.items())
+        rows[key] = {k: _mse([p[k] for p in per]) for k in per[0]}
+        print(key, rows[key], flush=True)
+        _save("presets_llm", {"settings": {"task": "pair-sum", "size": "tiny",
+                                           "pretrain": "300 x 64, seed 0", **LLM,
+                                           "seeds": [0, 1, 2]}, "rows": rows})
+
+
 if __name__ == "__main__":
-    for part in sys.argv[1:] or ["hold", "controls", "schedules"]:
-        {"hold": hold, "controls": controls, "schedules": schedules}[part]()
+    for part in sys.argv[1:] or ["hold", "controls", "schedules", "presets"]:
+        {"hold": hold, "controls": controls, "schedules": schedules,
+         "presets": presets}[part]()

@@ -45,3 +45,18 @@ def test_the_loss_clips_with_the_adapted_bound():
     t = torch.tensor(logp, requires_grad=True)
     policy_loss(t, torch.tensor(adv), old_logp=torch.tensor(old), control=c).backward()
     np.testing.assert_allclose(t.grad.numpy(), -w / 2, rtol=1e-12)
+
+
+def test_holds_a_target_inside_its_levers_range_on_the_gaussian_bandit():
+    """ADAPO moves eps_high, so it can hold only entropies that some eps_high in
+    [eps_min, eps_max] holds. On the equal-best bandit with Gaussian rewards (4 epochs per
+    group, 100 runs) a fixed eps_high = 0 ends near 0.23 nats and eps_high = 5 near 0.66
+    (docs/bench/entropy_methods.json); a target of 0.44 between them is held: the mean
+    entropy after warm-up within 10% of it. A controller moving eps_high the wrong way
+    would pin it at a bound and end near 0.23 or 0.66 (40-50% off)."""
+    from thermo_rl.bandits import EntropyPG, equal_best, run
+
+    env = equal_best(k=6, m=3, kind="gaussian", gap=1.0)
+    r = run(env, EntropyPG(T=0.0, control="adapo", control_params={"target": 0.44},
+                           epochs=4), runs=100, steps=800, seed=9, progress=False)
+    assert np.mean(r.entropy[200:]) == pytest.approx(0.44, rel=0.10)

@@ -202,6 +202,7 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    args._argv = list(sys.argv[1:] if argv is None else argv)   # the command, for records
     os.environ.setdefault("MPLBACKEND", "Agg")      # the CLI only saves figures, never shows
     module = args._module
     prog = f"thermo-rl {args.command}"

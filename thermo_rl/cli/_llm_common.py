@@ -18,6 +18,9 @@ def add_model_arguments(p, *, pretrain_options: bool = True):
     p.add_argument("--checkpoint", default=None, metavar="DIR",
                    help="a pretrained model (the --out folder of `thermo-rl llm pretrain`); "
                         "default: pretrain one (cached under --out, default thermo_rl_out)")
+    p.add_argument("--course-model", action="store_true",
+                   help="the course's base model shipped with the package (pair-sum, tiny; "
+                        "thermo_rl.llm.course.base_model) instead of --checkpoint")
     p.add_argument("--model", default=None, metavar="DIR",
                    help="a local Hugging Face causal LM folder (save_pretrained: config, "
                         "weights, tokenizer with EOS) used instead of the GPT, on --task; "
@@ -40,7 +43,11 @@ def check_model_arguments(args) -> None:
     """``--dry-run``: the pretraining the action would run, checked (nothing trained)."""
     from .._validation import check_call
 
-    if getattr(args, "model", None) or getattr(args, "checkpoint", None):
+    if getattr(args, "course_model", False) and (getattr(args, "model", None)
+                                                 or getattr(args, "checkpoint", None)):
+        raise UserError("give --course-model, --checkpoint or --model, not two of them")
+    if (getattr(args, "model", None) or getattr(args, "checkpoint", None)
+            or getattr(args, "course_model", False)):
         return
     from ..llm.train import pretrain
 
@@ -68,6 +75,12 @@ def get_pretrained(args, *, progress: bool = True):
     ``<out>/models/<task>-<size>-s<seed>-<steps>``)."""
     from ..llm.train import cached_pretrain, load_checkpoint
 
+    if getattr(args, "course_model", False):
+        if args.checkpoint or getattr(args, "model", None):
+            raise UserError("give --course-model, --checkpoint or --model, not two of them")
+        from ..llm.course import base_model
+
+        return base_model(device=args.device)
     if getattr(args, "model", None):
         if args.checkpoint:
             raise UserError("give --model (a Hugging Face folder) or --checkpoint, not both")

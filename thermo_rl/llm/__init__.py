@@ -18,6 +18,7 @@ clear error when it is missing — ``pip install -e ".[llm]"``):
   and the KL-regularized optimum ``pi_ref exp(r/beta) / Z``;
 * :mod:`~thermo_rl.llm.decoding` — temperature, top-k, top-p, min-p, top-h;
 * :mod:`~thermo_rl.llm.train` — pretraining with atomic, resumable checkpoints;
+* :mod:`~thermo_rl.llm.course` — the course's base model, shipped as package data;
 * :mod:`~thermo_rl.llm.loss` — GRPO/RLOO advantages and the token-level policy loss
   (TRL's definitions) with the entropy controls of :mod:`thermo_rl.entropy`;
 * :mod:`~thermo_rl.llm.rl` — RL fine-tuning: reward alone collapses the answers, the
@@ -40,7 +41,7 @@ _LAZY = {
     "AnswerDistribution": "exact", "answer_distribution": "exact",
     "kl_regularized_optimum": "exact", "free_energy_objective": "exact",
     "Pretrained": "train", "pretrain": "train", "load_checkpoint": "train",
-    "CheckpointError": "train",
+    "CheckpointError": "train", "base_model": "course",
     "filter_logits": "decoding", "sample": "decoding",
     "parse_decoding": "decoding", "decoding_frontier": "frontier", "pareto_front": "frontier",
     "finetune": "rl", "RLResult": "rl", "CompareResult": "rl", "collapse_demo": "rl",

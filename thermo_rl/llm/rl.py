@@ -68,12 +68,19 @@ from ._torch import require_torch
 from .exact import AnswerDistribution, answer_distribution, kl_regularized_optimum
 from .loss import compute_advantages, policy_loss_tokens
 from .rl_config import DEFAULT_LR, RLConfig, parse_run, parse_runs
-from .rl_results import CompareResult, RLResult, exact_metrics
+from .rl_results import (
+    CompareResult,
+    RLResult,
+    SeedsResult,
+    exact_metrics,
+    seed_series,
+    summarize_seeds,
+)
 
 torch = require_torch()
 
 __all__ = ["DEFAULT_LR", "KL_ESTIMATORS", "CompareResult", "RLConfig", "RLResult", "Rollout",
-           "collapse_demo", "compare", "compute_advantages", "exact_metrics", "finetune",
+           "SeedsResult", "collapse_demo", "compare", "compare_seeds", "compute_advantages", "exact_metrics", "finetune",
            "policy_loss_tokens", "rollout", "token_log_probs"]
 
 
@@ -547,6 +554,69 @@ def compare(pretrained, controls=("none", "entropy-bonus", "clip-cov"), *, seed:
                 if k not in ("control", "control_params", "control_resolved", "preset")}
     settings["controls"] = controls
     return CompareResult(base_m, runs, settings, time.perf_counter() - t0)
+
+
+def compare_seeds(pretrained, controls=("none", "entropy-bonus", "clip-cov"), *,
+                  seeds: int = 3, seed: int = 0, progress: bool = True,
+                  control_kwargs: dict | None = None, **kwargs) -> SeedsResult:
+    """:func:`compare` over ``seeds`` RL seeds: mean and standard error at every step.
+
+    Seed ``seed + i`` (``i < seeds``) runs every control from the same pretrained model
+    (the seeds vary the RL run: prompts, samples, the control's own randomness). Every
+    config is checked before the first run. ``kwargs`` and ``control_kwargs`` as
+    :func:`compare`; the exact evaluations fall at the same steps in every run.
+
+    Returns
+    -------
+    SeedsResult
+        Per control and evaluation step the mean and standard error over seeds
+        (``std(ddof=1) / sqrt(n)``) of pass@1, pass@k, coverage, answer and token
+        entropy, KL to the base and to ``pi* = pi_ref e^{r/lambda} / Z``
+        (:func:`~thermo_rl.llm.exact.kl_regularized_optimum`, ``lambda`` the run's
+        ``star_coef``); each seed's series; the final table, crossovers, Cui et al.'s
+        law and the pass@1-coverage front.
+
+    Examples
+    --------
+    >>> from thermo_rl.llm.train import pretrain
+    >>> pre = pretrain("pair-sum", size="tiny", steps=5, progress=False)
+    >>> r = compare_seeds(pre, ("none",), seeds=2, steps=2, n_prompts=4, eval_every=1,
+    ...                   progress=False)
+    >>> r.summary["none"]["step"], r.summary["none"]["n"]
+    ([0, 1, 2], 2)
+    """
+    from .._validation import check_int
+
+    n = check_int(seeds, "seeds", low=1, high=1000)
+    seed = check_int(seed, "seed", low=0)
+    controls = parse_runs(controls)
+    for spec in controls:                       # every config checked before any work
+        name, preset = parse_run(spec)
+        extra = {"preset": preset} if preset else {}
+        RLConfig.from_kwargs(None, control=name, seed=seed, **extra, **kwargs,
+                             **dict(control_kwargs or {}).get(spec, {}))
+    t0 = time.perf_counter()
+    series = {spec: {} for spec in controls}
+    star = {}
+    res = None
+    for i in range(n):
+        res = compare(pretrained, controls, seed=seed + i, progress=progress,
+                      control_kwargs=control_kwargs, **kwargs)
+        for spec in controls:
+            series[spec][seed + i] = seed_series(res[spec])
+            star[spec] = res[spec].config.star_coef
+    base = {k: v for k, v in res.base.items() if k != "token_entropy"}
+    summary = {spec: summarize_seeds(list(per.values())) for spec, per in series.items()}
+    settings = {**res.settings, "seeds": [seed + i for i in range(n)], "seed": seed,
+                "star_coef": star, "task": pretrained.task.name,
+                "size": getattr(pretrained, "settings", {}).get("size")}
+    settings.pop("control_params", None)
+    first = res[controls[0]]
+    opt = exact_metrics(first.optimum, first.base, first.settings["ks"])
+    optimum = {"star_coef": first.config.star_coef,
+               **{k: opt[k] for k in ("pass@1", "pass@k", "distinct@k", "coverage",
+                                      "answer_entropy", "effective_correct")}}
+    return SeedsResult(base, series, summary, settings, time.perf_counter() - t0, optimum)
 
 
 def collapse_demo(control: str = "kl-penalty", *, pretrained=None, seed: int = 0,

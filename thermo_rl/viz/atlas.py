@@ -13,7 +13,8 @@ import numpy as np
 
 from ._common import panel_axes, pyplot
 
-__all__ = ["control_styles", "plot_atlas", "plot_precision_study", "plot_target_sweep"]
+__all__ = ["control_styles", "plot_atlas", "plot_plane", "plot_precision_study",
+           "plot_target_sweep"]
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*", "h", "p")
 
@@ -33,8 +34,24 @@ def control_styles(names) -> dict:
 
 def _front_line(ax, xs, ys):
     o = np.argsort(xs)
-    ax.plot(np.asarray(xs)[o], np.asarray(ys)[o], "-", color="0.3", lw=1.2, zorder=1,
+    ax.plot(np.asarray(xs)[o], np.asarray(ys)[o], "--", color="0.3", lw=1.2, zorder=1,
             label="Pareto front")
+
+
+def plot_plane(ax, rows: dict, front, styles: dict | None = None):
+    """pass@1 against coverage on ``ax``: per name of ``rows`` (each with ``pass@1``,
+    ``coverage`` and their ``_se``) a point with error bars of one standard error both
+    ways, in :func:`control_styles`; the names of ``front`` joined by a dashed line."""
+    st = control_styles(list(rows)) if styles is None else styles
+    for n, r in rows.items():
+        c, m = st[n]
+        ax.errorbar(r["coverage"], r["pass@1"], xerr=np.nan_to_num(r["coverage_se"]),
+                    yerr=np.nan_to_num(r["pass@1_se"]), fmt=m, color=c, ms=7, capsize=2,
+                    mec="k", mew=0.5, label=n, zorder=3)
+    front = [n for n in front if n in rows]
+    if front:
+        _front_line(ax, [rows[n]["coverage"] for n in front],
+                    [rows[n]["pass@1"] for n in front])
 
 
 def plot_atlas(res, axes=None):
@@ -49,16 +66,7 @@ def plot_atlas(res, axes=None):
     axes, new = panel_axes(axes, 2 if has_bandit else 1, (5.2, 4.4))
     st = control_styles(names)
     ax = axes[0]
-    for n in names:
-        r = rows[n]
-        c, m = st[n]
-        ax.errorbar(r["coverage"], r["pass@1"], xerr=np.nan_to_num(r["coverage_se"]),
-                    yerr=np.nan_to_num(r["pass@1_se"]), fmt=m, color=c, ms=7, capsize=2,
-                    mec="k", mew=0.5, label=n, zorder=3)
-    front = [n for n in d["pareto"] if n in rows]
-    if front:
-        _front_line(ax, [rows[n]["coverage"] for n in front],
-                    [rows[n]["pass@1"] for n in front])
+    plot_plane(ax, rows, d["pareto"], st)
     b = d.get("base")
     if b:
         ax.plot(b["coverage"], b["pass@1"], "k*", ms=12, label="base model", zorder=4)

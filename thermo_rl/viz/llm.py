@@ -74,5 +74,5 @@ def plot_decoding_frontier(frontier, ax=None, *, diversity: str | None = None,
     ax.set_title(title if title is not None else
                  f"decoding methods on {d.get('task', '')}: correctness vs diversity")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax.figure

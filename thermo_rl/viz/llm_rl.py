@@ -10,8 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from ._common import panel_axes
+from .atlas import control_styles, plot_plane
 
-__all__ = ["plot_compare", "plot_entropy_mechanism", "plot_pass_at_k", "plot_rl_history"]
+__all__ = ["plot_compare", "plot_entropy_mechanism", "plot_pass_at_k", "plot_reward_law",
+           "plot_rl_history", "plot_seeds_front", "plot_seeds_history", "plot_seeds_pass_at_k"]
 
 
 def _data(res):
@@ -89,4 +91,147 @@ def plot_compare(res, axes=None):
         fig.suptitle("RL fine-tuning: reward alone collapses the answers, the controls keep "
                      "them", fontsize=11)
         fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- seeds
+_LABELS = {"pass@1": "pass@1 (exact)", "coverage": "coverage of the correct answers",
+           "answer_entropy": "answer entropy H (nats)",
+           "token_entropy": "token entropy (nats)",
+           "kl_star": "KL(pi || pi*) (nats)", "kl_ref": "KL(pi || pi_ref) (nats)",
+           "effective_correct": "effective correct answers e^H"}
+
+
+def _legend_right(fig, ax, fontsize=9):
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5),
+                   fontsize=fontsize, frameon=False)
+
+
+def plot_seeds_history(res, axes=None, *, metrics=("pass@1", "coverage", "answer_entropy",
+                                                   "kl_star")):
+    """One panel per metric over RL steps: per control the mean over seeds with a band of
+    one standard error (:func:`thermo_rl.llm.rl.compare_seeds`); the optimum ``pi*``
+    (dotted, where it has the metric; KL(pi || pi*) is 0 there) and one legend to the
+    right of the panels."""
+    d = _data(res)
+    summ = d["summary"]
+    names = list(summ)
+    st = control_styles(names)
+    axes, new = panel_axes(axes, len(metrics), (4.0, 3.4))
+    opt = d.get("optimum") or {}
+    for ax, key in zip(axes, metrics):
+        for n in names:
+            s = summ[n]
+            x = np.asarray(s["step"], float)
+            m = np.asarray(s[key], float)
+            se = np.nan_to_num(np.asarray(s[f"{key}_se"], float))
+            c, mk = st[n]
+            ax.plot(x, m, "-", color=c, marker=mk, ms=3, markevery=max(1, len(x) // 8),
+                    label=n)
+            ax.fill_between(x, m - se, m + se, color=c, alpha=0.25, lw=0)
+        if key == "kl_star":
+            ax.axhline(0.0, color="k", ls=":", lw=1,
+                       label=f"pi* (lambda = {opt.get('star_coef', '?')})")
+        elif key in opt:
+            ax.axhline(opt[key], color="k", ls=":", lw=1,
+                       label=f"pi* (lambda = {opt.get('star_coef', '?')})")
+        ax.set_xlabel("RL step")
+        ax.set_ylabel(_LABELS.get(key, key))
+    fig = axes[0].figure
+    n_seeds = len(d["settings"].get("seeds", [])) or "?"
+    if new:
+        fig.suptitle(f"mean over {n_seeds} seeds, band: one standard error", fontsize=10)
+        fig.tight_layout()
+    _legend_right(fig, axes[-1] if "kl_star" in metrics else axes[0])
+    return fig
+
+
+def plot_seeds_pass_at_k(res, ax=None, *, key: str = "pass@k", controls=None):
+    """``key`` (``pass@k`` or ``distinct@k``) of the final policies against k: mean over
+    seeds with error bars of one standard error, the base model dashed black, the
+    crossover (the k from which the base model is ahead, :meth:`SeedsResult.crossovers`:
+    by more than 0.001 and two standard errors)
+    marked on each run that has one."""
+    d = _data(res)
+    (ax,), new = panel_axes(ax, 1, (5.0, 3.8))
+    summ = d["summary"]
+    names = list(summ) if controls is None else list(controls)
+    st = control_styles(list(summ))
+    b = {int(k): v for k, v in d["base"][key].items()}
+    ks = sorted(b)
+    ax.plot(ks, [b[k] for k in ks], "k--", lw=1.5, label="base model")
+    cross = d.get("crossovers", {})
+    for n in names:
+        s = summ[n]
+        m = [s[key][k][-1] if k in s[key] else s[key][str(k)][-1] for k in ks]
+        se = [s[f"{key}_se"][k][-1] if k in s[f"{key}_se"] else s[f"{key}_se"][str(k)][-1]
+              for k in ks]
+        c, mk = st[n]
+        ax.errorbar(ks, m, yerr=np.nan_to_num(np.asarray(se, float)), fmt="-" + mk,
+                    color=c, ms=4, capsize=2, label=n)
+        kc = (cross.get(n) or {}).get(key)
+        if kc is not None:
+            ax.axvline(kc, color=c, ls=":", lw=1)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("k (samples per prompt)")
+    ax.set_ylabel("pass@k (exact)" if key == "pass@k"
+                  else "expected distinct correct answers among k")
+    fig = ax.figure
+    if new:
+        fig.tight_layout()
+        _legend_right(fig, ax)
+    return fig
+
+
+def plot_reward_law(res, ax=None, *, controls=None):
+    """Cui et al.'s law ``R = -kappa e^H + mu`` (they write ``a``, ``b``): every (answer
+    entropy, pass@1) point of every seed, per control, with its fitted curve
+    (:meth:`SeedsResult.reward_law`, keys ``a``, ``b``); the fitted values in the legend."""
+    d = _data(res)
+    (ax,), new = panel_axes(ax, 1, (5.0, 3.8))
+    names = list(d["summary"]) if controls is None else list(controls)
+    st = control_styles(list(d["summary"]))
+    law = d["reward_law"]
+    for n in names:
+        c, mk = st[n]
+        H = np.concatenate([np.asarray(s["answer_entropy"], float)
+                            for s in d["series"][n].values()])
+        R = np.concatenate([np.asarray(s["pass@1"], float) for s in d["series"][n].values()])
+        ax.plot(H, R, mk, color=c, ms=3, alpha=0.6)
+        f = law.get(n)
+        if f:
+            h = np.linspace(H.min(), H.max(), 100)
+            ax.plot(h, -f["a"] * np.exp(h) + f["b"], "-", color=c,
+                    label=f"{n}: κ = {f['a']:.3f}, μ = {f['b']:.3f}")
+    ax.set_xlabel("answer entropy H (nats)")
+    ax.set_ylabel("pass@1 (exact)")
+    ax.set_title("R = -κ e^H + μ (Cui et al., 2025), every seed and step", fontsize=10)
+    fig = ax.figure
+    if new:
+        fig.tight_layout()
+        _legend_right(fig, ax)
+    return fig
+
+
+def plot_seeds_front(res, ax=None):
+    """The correctness-diversity plane: final pass@1 against coverage, mean over seeds
+    with error bars of one standard error both ways, the base model and ``pi*`` as
+    stars, the Pareto front (:meth:`SeedsResult.pareto`) dashed."""
+    d = _data(res)
+    (ax,), new = panel_axes(ax, 1, (5.0, 4.0))
+    plot_plane(ax, d["final"], d["pareto"])
+    b = d["base"]
+    ax.plot(b["coverage"], b["pass@1"], "k*", ms=12, label="base model", zorder=4)
+    opt = d.get("optimum") or {}
+    if opt:
+        ax.plot(opt["coverage"], opt["pass@1"], "*", color="0.55", mec="k", ms=12,
+                label=f"pi* (lambda = {opt['star_coef']})", zorder=4)
+    ax.set_xlabel("coverage of the correct answers (exact)")
+    ax.set_ylabel("pass@1 (exact)")
+    fig = ax.figure
+    if new:
+        fig.tight_layout()
+        _legend_right(fig, ax)
     return fig

@@ -1,9 +1,11 @@
-"""Figures of notebooks 05 and 06: answer distributions as bars, and one grid of panels
-that puts the same curve of every system side by side.
+"""Figures of notebooks 05 and 06: answer distributions as bars, one grid of panels that
+puts the same curve of every system side by side, and slide-sized figures of a few panels.
 
 Drawing only: every number is computed by the package's public API and passed in.
 Categorical states (answers) are drawn as bars; lines get distinct styles (not color
-alone) and legends sit below their panel, off the data.
+alone), sampled quantities carry their standard errors (bars or bands), and legends sit
+below their panel, off the data. :func:`slide_figure` sizes a figure for one 1280x720
+slide (12.8 x 7.2 inches at 100 dpi) with fonts that stay legible there.
 """
 
 from __future__ import annotations
@@ -11,32 +13,56 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import UserError
-from ._common import panel_axes, pyplot
+from ._common import legend_below, panel_axes, pyplot
 
-__all__ = ["LINE_STYLES", "plot_answer_bars", "plot_panel", "plot_side_by_side"]
+__all__ = ["LINE_STYLES", "SLIDE_DPI", "SLIDE_SIZE", "plot_answer_bars", "plot_panel",
+           "plot_side_by_side", "slide_figure"]
 
 #: Line styles cycled through the lines of one panel (distinct without color).
 LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)))
 _MARKERS = ("o", "s", "^", "v", "D", "P")
+#: A 1280x720 slide: figure size in inches at :data:`SLIDE_DPI` dots per inch.
+SLIDE_SIZE = (12.8, 7.2)
+SLIDE_DPI = 100
 
 
 def _get(panel, key, default=None):
     return panel.get(key, default) if isinstance(panel, dict) else getattr(panel, key, default)
 
 
-def plot_panel(panel, ax=None, *, legend: bool = True, legend_columns: int = 2):
+def _series(label, values, shape, what):
+    v = np.asarray(values, dtype=float)
+    if v.shape != shape:
+        raise UserError(f"panel line {label!r}: {what} has shape {v.shape}, the line {shape}")
+    return v
+
+
+def plot_panel(panel, ax=None, *, legend: bool = True, legend_columns: int = 2,
+               fontsize: float | None = None):
     """Draw one panel: ``x`` and ``ys`` (label -> y values), axis labels, title, scale.
 
     ``panel`` is a dict or an object with attributes (:class:`thermo_rl.tour.Curve`):
     ``x``, ``ys``, ``xlabel``, ``ylabel``, ``title``, optional ``xscale``/``yscale``
     (``"linear"`` or ``"log"``), ``hlines`` (label -> y of a dotted reference line),
-    ``markers`` (bool: mark the points, for short series) and ``xs`` (label -> its own
-    x values, for lines on different grids). Each line gets its own style from
-    :data:`LINE_STYLES`; the legend goes below the axes.
+    ``markers`` (bool, or the labels of the lines to mark: mark the points of short series), ``xs`` (label -> its own
+    x values, for lines on different grids), ``errors`` (label -> one standard error of
+    each point: error bars on a marked line, a shaded band of +-1 standard error on a
+    plain one), ``bands`` (label -> ``(lower, upper)`` curves on the panel's ``x``, a
+    lightly shaded region such as the gap ``T H`` between two lines) and ``ylim``.
+    Each line gets its own style from :data:`LINE_STYLES`; the legend goes below the
+    axes. ``fontsize`` scales the title, labels and legend (default: matplotlib's).
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig = plot_panel({"x": [1, 2, 3], "ys": {"mean": [1.0, 2.0, 2.5]},
+    ...                   "errors": {"mean": [0.1, 0.1, 0.2]}, "markers": True})
+    >>> len(fig.axes[0].containers)          # one errorbar container
+    1
     """
     (ax,), _ = panel_axes(ax, 1, (4.2, 3.4))
     ys = _get(panel, "ys")
@@ -44,27 +70,105 @@ def plot_panel(panel, ax=None, *, legend: bool = True, legend_columns: int = 2):
         raise UserError("a panel needs ys: a dict {label: y values}")
     x = _get(panel, "x")
     xs = _get(panel, "xs") or {}
-    marks = bool(_get(panel, "markers", False))
+    errors = _get(panel, "errors") or {}
+    unknown = set(errors) - set(ys)
+    if unknown:
+        raise UserError(f"errors given for lines that are not in ys: {sorted(unknown)}")
+    marks = _get(panel, "markers", False)
+    fs = fontsize
+    for i, (label, y) in enumerate((_get(panel, "bands") or {}).items()):
+        lo, hi = y
+        xb = np.asarray(x, dtype=float)
+        ax.fill_between(xb, _series(label, lo, xb.shape, "lower"),
+                        _series(label, hi, xb.shape, "upper"), color=f"C{(i + 7) % 10}",
+                        alpha=0.18, lw=0, label=label)
     for i, (label, y) in enumerate(ys.items()):
         xi = np.asarray(xs.get(label, x), dtype=float)
-        y = np.asarray(y, dtype=float)
-        if xi.shape != y.shape:
-            raise UserError(f"panel line {label!r}: x has shape {xi.shape}, y {y.shape}")
-        ax.plot(xi, y, ls=LINE_STYLES[i % len(LINE_STYLES)], color=f"C{i % 10}", lw=1.6,
-                marker=_MARKERS[i % len(_MARKERS)] if marks else None, ms=3.5, label=label)
+        y = _series(label, y, xi.shape, "y")
+        marked = bool(marks) if isinstance(marks, bool) else label in marks
+        style = {"ls": LINE_STYLES[i % len(LINE_STYLES)], "color": f"C{i % 10}", "lw": 1.8,
+                 "marker": _MARKERS[i % len(_MARKERS)] if marked else None, "ms": 5,
+                 "label": label}
+        if label in errors:
+            err = _series(label, errors[label], y.shape, "errors")
+            if np.any(err < 0):
+                raise UserError(f"panel line {label!r}: standard errors must be >= 0")
+            if marked:
+                ax.errorbar(xi, y, yerr=err, capsize=3, elinewidth=1.2, **style)
+                continue
+            ax.fill_between(xi, y - err, y + err, color=style["color"], alpha=0.25, lw=0)
+        ax.plot(xi, y, **style)
     for j, (label, y0) in enumerate((_get(panel, "hlines") or {}).items()):
-        ax.axhline(float(y0), color="0.35", ls=":", lw=1.0, label=label)
+        ax.axhline(float(y0), color="0.35", ls=(0, (1, 1.5)) if j % 2 == 0 else (0, (4, 2)),
+                   lw=1.2, label=label)
     ax.set_xscale(_get(panel, "xscale", "linear") or "linear")
     ax.set_yscale(_get(panel, "yscale", "linear") or "linear")
-    ax.set_xlabel(_get(panel, "xlabel", ""))
-    ax.set_ylabel(_get(panel, "ylabel", ""))
-    ax.set_title(_get(panel, "title", ""), fontsize=10)
+    ylim = _get(panel, "ylim")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel(_get(panel, "xlabel", ""), fontsize=fs)
+    ax.set_ylabel(_get(panel, "ylabel", ""), fontsize=fs)
+    ax.set_title(_get(panel, "title", ""), fontsize=fs if fs else 10)
+    if fs:
+        ax.tick_params(labelsize=0.9 * fs)
     ax.grid(alpha=0.3)
     if legend:
-        n = len(ys) + len(_get(panel, "hlines") or {})
-        ax.legend(fontsize=7.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2),
-                  ncol=min(legend_columns, n))
+        n = len(ys) + len(_get(panel, "hlines") or {}) + len(_get(panel, "bands") or {})
+        if fs:
+            legend_below(ax, ncol=min(legend_columns, n), fontsize=0.85 * fs)
+        else:
+            ax.legend(fontsize=7.5, frameon=False, loc="upper center",
+                      bbox_to_anchor=(0.5, -0.2), ncol=min(legend_columns, n))
     return ax.figure
+
+
+def slide_figure(panels, *, rows: int, cols: int, title: str | None = None,
+                 fontsize: float = 12.0, legend_columns: int = 2):
+    """A figure of ``rows x cols`` panels sized for one 1280x720 slide.
+
+    The figure is :data:`SLIDE_SIZE` inches at :data:`SLIDE_DPI` dpi (1280x720 pixels
+    when saved at that dpi), with titles, labels and legends at ``fontsize`` points
+    (ticks 0.9x, legends 0.85x): at least 10 points on the slide for the default. Each
+    panel is drawn by :func:`plot_panel` (its own x-variable, its own legend below it).
+
+    Parameters
+    ----------
+    panels : list of panel or None
+        ``rows * cols`` panels in reading order (``None`` leaves a cell empty).
+    rows, cols : int
+    title : str, optional
+        The figure's one idea, above the panels.
+    fontsize : float
+    legend_columns : int
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = slide_figure([{"x": [0, 1], "ys": {"a": [0, 1]}}] * 2, rows=1, cols=2)
+    >>> [round(v * fig.dpi) for v in fig.get_size_inches()]
+    [1280, 720]
+    """
+    if rows < 1 or cols < 1:
+        raise UserError(f"rows and cols must be >= 1, got {rows} x {cols}")
+    panels = list(panels)
+    if len(panels) > rows * cols or not panels:
+        raise UserError(f"panels must hold 1 to rows * cols = {rows * cols} panels, "
+                        f"got {len(panels)}")
+    plt = pyplot()
+    fig, axes = plt.subplots(rows, cols, figsize=SLIDE_SIZE, dpi=SLIDE_DPI, squeeze=False,
+                             layout="constrained")
+    for k, ax in enumerate(axes.ravel()):
+        panel = panels[k] if k < len(panels) else None
+        if panel is None:
+            ax.set_axis_off()
+            continue
+        plot_panel(panel, ax, fontsize=fontsize, legend_columns=legend_columns)
+    if title:
+        fig.suptitle(title, fontsize=1.15 * fontsize, fontweight="bold")
+    return fig
 
 
 def plot_side_by_side(rows, *, row_titles=None, title: str | None = None,
