@@ -406,9 +406,11 @@ def _eg_final(params, temps, steps, m0, m1, m2, probs, out):
 
 
 # softmax (Boltzmann exploration): params [initial, step_size]; temps: T per step.
-# Only the pulled arm's value changes, so only its weight is recomputed (one exp per step):
-# m2[:k] = weights e_b = exp((Q_b - ref) / T); scalars m2[2k] = 1 when the weights are
-# valid, m2[2k + 1] = ref, m2[2k + 2] = the T they were computed at
+# Only the pulled arm's value changes, so only its weight and scaled value are recomputed
+# (one exp per step): m2[:k] = weights w_b = exp(x_b), probs = x_b = (Q_b - ref) / T;
+# scalars m2[2k] = 1 when they are valid, m2[2k + 1] = ref (the largest Q when they were
+# computed afresh), m2[2k + 2] = the T they were computed at, m2[2k + 3] = 1/T. They
+# are computed afresh when T changes, when an x passes 20 or when Z' = sum w < e^-20
 @njit(cache=True, inline="always")
 def _sm_reset(params, m0, m1, m2):
     _reset_values(params[0], m0, m1)
@@ -416,15 +418,16 @@ def _sm_reset(params, m0, m1, m2):
 
 
 @njit(cache=True, inline="always")
-def _sm_weights(Q, T, m2):
+def _sm_weights(Q, T, m2, x):
     """All weights afresh, referred to the largest value."""
     k = Q.size
-    ref = Q[0]
-    for b in range(1, k):
-        ref = max(ref, Q[b])
+    ref = _max(Q)
+    iT = 1.0 / T
     for b in range(k):
-        m2[b] = fast_exp((Q[b] - ref) / T)
-    m2[2 * k], m2[2 * k + 1], m2[2 * k + 2] = 1.0, ref, T
+        x[b] = (Q[b] - ref) * iT
+    for b in range(k):
+        m2[b] = fast_exp(x[b])
+    m2[2 * k], m2[2 * k + 1], m2[2 * k + 2], m2[2 * k + 3] = 1.0, ref, T, iT
 
 
 @njit(cache=True, inline="always")
@@ -437,19 +440,13 @@ def _sm_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
         a, rng = _sample(rng, probs)
         return a, h, _coverage(probs, best, m), rng
     if m2[2 * k] == 0.0 or T != m2[2 * k + 2]:
-        _sm_weights(m0, T, m2)
-    iT = 1.0 / T
-    for _ in range(2):
-        ref = m2[2 * k + 1]
-        for b in range(k):                 # x_b (probs is free here)
-            probs[b] = (m0[b] - ref) * iT
-        xmax = _max(probs)
-        if -20.0 <= xmax <= 20.0:          # ref still near the top: weights well scaled
-            break
-        _sm_weights(m0, T, m2)
+        _sm_weights(m0, T, m2, probs)
     S = _dot(m2, None, k)                  # Z' and Z' <x>
+    if S < 2e-9:                           # every weight below e^-20: refer afresh
+        _sm_weights(m0, T, m2, probs)
+        S = _dot(m2, None, k)
     M = _dot(m2, probs, k)
-    h = max(np.log(S) - M / S, 0.0)        # entropy ln Z' - <x>
+    h = max(fast_log(S) - M / S, 0.0)      # entropy ln Z' - <x>
     u, rng = rng_double(rng)
     u *= S
     c = 0.0
@@ -472,7 +469,11 @@ def _sm_learn(params, t, a, R, m0, m1, m2, probs):
     _update_value(m0, m1, a, R, params[1])
     k = m0.size
     if m2[2 * k] != 0.0:
-        m2[a] = fast_exp((m0[a] - m2[2 * k + 1]) / m2[2 * k + 2])
+        x = (m0[a] - m2[2 * k + 1]) * m2[2 * k + 3]
+        probs[a] = x
+        m2[a] = fast_exp(x)
+        if x > 20.0:                       # a weight above e^20: refer afresh
+            m2[2 * k] = 0.0
 
 
 @njit(cache=True, inline="always")
@@ -500,7 +501,7 @@ def _gb_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
     for b in range(k):
         probs[b] = fast_exp(m1[b])
     S = _dot(probs, None, k)               # Z' and Z' <H - max H>
-    h = max(np.log(S) - _dot(probs, m1, k) / S, 0.0)
+    h = max(fast_log(S) - _dot(probs, m1, k) / S, 0.0)
     m2[1] = S
     u, rng = rng_double(rng)
     u *= S
@@ -555,7 +556,7 @@ def _ucb_reset(params, m0, m1, m2):
     for b in range(k):
         m2[k + b] = 0.0
     if m2[2 * k + 7] == 0.0:               # the bonus table, once per kernel call
-        for t in range(m2.size - 2 * k - 8):
+        for t in range((m2.size - 2 * k - 8) // 2):
             m2[2 * k + 8 + t] = params[0] * np.sqrt(np.log(t + 1.0))
         m2[2 * k + 7] = 1.0
 
