@@ -187,7 +187,7 @@ def _softmax_probs(v, T, probs):
         for a in range(k):
             probs[a] = 1.0 / k
         return np.log(k)
-    for a in range(k):                     # fast_exp: no libm call (vectorizes)
+    for a in range(k):                     # fast_exp: no libm call
         probs[a] = fast_exp((v[a] - best) / T)
     s = 0.0
     m = 0.0
@@ -496,7 +496,7 @@ def _gb_reset(params, m0, m1, m2):
 def _gb_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
     k = m0.size
     top = _max(m0)
-    for b in range(k):                     # SIMD: shifted preferences, then fast_exp
+    for b in range(k):                     # shifted preferences, then their weights
         m1[b] = m0[b] - top
     for b in range(k):
         probs[b] = fast_exp(m1[b])
