@@ -647,13 +647,14 @@ def _ts_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
     p0, p1, noise = params[0], params[1], params[2]
     k = m0.size
     if noise >= 0.0:                       # Gaussian posteriors N(m0, m2^2)
-        for b in range(k):                 # the posterior draws...
-            z, rng = rng_standard_normal(rng)
-            probs[b] = m0[b] + m2[b] * z
-        top = _max(probs)                  # ...and their maximum, branch-free (ties have
-        a = 0                              # probability 0)
-        for b in range(k - 1, -1, -1):
-            a = b if probs[b] == top else a
+        top = -np.inf                      # the posterior draws and their first
+        a = 0                              # maximum in one pass (ties have probability
+        for b in range(k):                 # 0; once one arm leads, the branch is
+            z, rng = rng_standard_normal(rng)   # predictable)
+            v = m0[b] + m2[b] * z
+            if v > top:
+                top = v
+                a = b
         return a, np.nan, np.nan, rng
     for b in range(k):                     # Beta posteriors via two gammas
         S, N = m0[b], m1[b]
