@@ -58,3 +58,19 @@ def test_uniform_and_below_and_the_register_state_is_the_array_stream():
     for _ in range(10):
         next_u64(b, 0)                                # the same ten through the array
     assert np.array_equal(a, b) and xoshiro_step is not None
+
+
+def test_stream_states_are_splitmix64_in_sequence():
+    """The vectorized seeding gives splitmix64's outputs 1, 2, 3... in row order, as the
+    generator's authors' sequential loop does (Vigna's reference splitmix64.c: the first
+    output for state 0 is 0xE220A8397B1DCDAF)."""
+    from thermo_rl._rng import _splitmix64, seed_int
+
+    assert _splitmix64(0)[1] == 0xE220A8397B1DCDAF
+    for seed, n in ((0, 1), (7, 3), (2**62 + 5, 50)):
+        x = seed_int(seed)
+        want = np.empty((n, 4), np.uint64)
+        for i in range(n):
+            for j in range(4):
+                x, want[i, j] = _splitmix64(x)
+        assert np.array_equal(stream_states(seed, n), want)

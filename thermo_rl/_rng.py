@@ -71,16 +71,20 @@ def stream_states(seed=None, n_streams: int = 1) -> np.ndarray:
 
     The same ``seed`` always gives the same streams; different rows are
     decorrelated by the splitmix64 seeding recommended by the generator's authors.
+    Word ``j`` of row ``i`` is splitmix64's output number ``4 i + j + 1``; splitmix64's
+    state after ``n`` outputs is ``x0 + n * 0x9E3779B97F4A7C15 (mod 2^64)``, so all the
+    words are computed at once in uint64 arithmetic (NumPy wraps it mod 2^64), not in a
+    Python loop (which took 4 ms for 2000 streams, 10% of a 2000 x 1000 bandit run).
     """
     if n_streams < 1:
         raise UserError(f"n_streams must be >= 1, got {n_streams}")
-    x = seed_int(seed)
-    out = np.empty((n_streams, 4), dtype=np.uint64)
-    for i in range(n_streams):
-        for j in range(4):
-            x, z = _splitmix64(x)
-            out[i, j] = z
-    return out
+    x0 = np.uint64(seed_int(seed))
+    n = np.arange(1, 4 * n_streams + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        z = x0 + n * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return (z ^ (z >> np.uint64(31))).reshape(n_streams, 4)
 
 
 @njit(cache=True, inline="always")

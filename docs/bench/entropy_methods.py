@@ -6,6 +6,7 @@ Writes ``docs/bench/entropy_methods.json`` (the numbers quoted in
     python docs/bench/entropy_methods.py hold        # AEPO/ADAPO hold a target (bandit, s)
     python docs/bench/entropy_methods.py controls    # language model, 3 seeds (~30 min)
     python docs/bench/entropy_methods.py schedules   # Entrocraft's schedule study
+    python docs/bench/entropy_methods.py presets     # other presets of the new methods
 
 Each part updates its own key of the JSON file. Language model: the tiny GPT pretrained
 300 steps of 64 on pair-sum (seed 0), then 60 RL steps of 32 prompts x 8 samples, lr
@@ -132,6 +133,40 @@ def schedules():
             print(k, {a: (round(b, 3) if isinstance(b, float) else b) for a, b in r.items()})
 
 
+#: Other settings of the new methods, on the language model of ``controls``: the paper's
+#: presets (REPO and REPO-R: the reference entropy is the initial entropy itself; EPO: the
+#: paper's coefficient and band) and AEPO/ADAPO with a target near the initial entropy.
+PRESETS = (("repo", "paper", {}), ("repo-r", "paper", {}), ("epo", "paper", {}),
+           ("aepo", "toy", {"target_fraction": 0.95}),
+           ("adapo", "toy", {"target_fraction": 0.95}))
+
+
+def presets():
+    import torch
+
+    from thermo_rl.llm.rl import finetune
+    from thermo_rl.llm.train import pretrain
+
+    torch.set_num_threads(1)
+    pre = pretrain("pair-sum", size="tiny", steps=300, batch_size=64, seed=0, progress=False)
+    base = pre.distribution()
+    rows = {}
+    for name, preset, params in PRESETS:
+        per = []
+        for seed in range(3):
+            r = finetune(pre, control=name, preset=preset, control_params=params, seed=seed,
+                         base=base, progress=False, **LLM)
+            per.append({"pass@1": r.after["pass@1"], "coverage": r.after["coverage"],
+                        "answer_entropy": r.after["answer_entropy"]})
+        key = f"{name}:{preset}" + "".join(f" {k}={v}" for k, v in params.items())
+        rows[key] = {k: _mse([p[k] for p in per]) for k in per[0]}
+        print(key, rows[key], flush=True)
+        _save("presets_llm", {"settings": {"task": "pair-sum", "size": "tiny",
+                                           "pretrain": "300 x 64, seed 0", **LLM,
+                                           "seeds": [0, 1, 2]}, "rows": rows})
+
+
 if __name__ == "__main__":
-    for part in sys.argv[1:] or ["hold", "controls", "schedules"]:
-        {"hold": hold, "controls": controls, "schedules": schedules}[part]()
+    for part in sys.argv[1:] or ["hold", "controls", "schedules", "presets"]:
+        {"hold": hold, "controls": controls, "schedules": schedules,
+         "presets": presets}[part]()

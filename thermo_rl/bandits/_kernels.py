@@ -23,17 +23,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .._fastmath import fast_exp
+from .._fastmath import fast_exp, fast_log
 from .._rng import rng_below, rng_double, rng_load, rng_normal, rng_standard_normal, rng_store
 from .._specialize import specialize
 
 N_ACC = 6
 
 #: ``m2``, a policy's scratch (one array, allocated once per kernel call): two per-arm
-#: blocks ``[0, k)`` and ``[k, 2k)``, eight scalars ``[2k, 2k + 8)``, a per-step table
-#: ``[2k + 8, 2k + 9 + steps)`` (shared by all runs of the call; ``_reset`` fills it on
-#: the first run and flags it in the last scalar)
-M2_LAYOUT = "arms | arms | 8 scalars | steps + 1"
+#: blocks ``[0, k)`` and ``[k, 2k)``, eight scalars ``[2k, 2k + 8)``, two per-step tables
+#: ``[2k + 8, 2k + 9 + steps)`` and ``[2k + 9 + steps, 2k + 10 + 2 steps)`` (shared by
+#: all runs of the call; ``_reset`` fills them on the first run and flags it in the last
+#: scalar): what a policy would otherwise compute from a count on every step, with a
+#: square root or a division on the chain of dependent operations that sets the speed
+M2_LAYOUT = "arms | arms | 8 scalars | steps + 1 | steps + 1"
 
 
 # ----------------------------------------------------------------------------- shared helpers
@@ -225,6 +227,23 @@ def _sample(rng, probs):
 
 
 @njit(cache=True, inline="always")
+def _sample_nb(rng, probs):
+    u, rng = rng_double(rng)
+    c = 0.0
+    n = 0
+    k = probs.size
+    for b in range(k):
+        c += probs[b]
+        n += 1 if c <= u else 0
+    if n < k:
+        return n, rng
+    for a in range(k - 1, -1, -1):     # round-off: last action with positive probability
+        if probs[a] > 0.0:
+            return a, rng
+    return k - 1, rng
+
+
+@njit(cache=True, inline="always")
 def _coverage(probs, best, m):
     """Share of the best arms ``best[:m]`` holding at least 0.1/m of ``probs``
     (:func:`thermo_rl.metrics.coverage`, one comparison when m = 1)."""
@@ -278,7 +297,7 @@ def run_runs(states, r0, r1, means, means_std, kind, noise, walk_std, params, te
     best = np.empty(k, np.int64)
     m0 = np.zeros(k)
     m1 = np.zeros(k)
-    m2 = np.zeros(2 * k + 8 + steps + 1)           # policy scratch: M2_LAYOUT
+    m2 = np.zeros(2 * k + 8 + 2 * (steps + 1))     # policy scratch: M2_LAYOUT
     for r in range(r0, r1):
         rng = rng_load(states, r)
         rng = _init_means(rng, means, means_std, q)
@@ -462,7 +481,9 @@ def _sm_final(params, temps, steps, m0, m1, m2, probs, out):
 
 
 # gradient bandit (Sutton & Barto 2018, section 2.8): params [alpha, baseline (1 or 0)];
-# m0 = preferences H, m2[0] = mean of the earlier rewards
+# m0 = preferences H, m1 = H - max H (scratch), m2[0] = mean of the earlier rewards,
+# m2[1] = Z' = sum of the weights. ``probs`` holds the unnormalized weights
+# w_b = exp(H_b - max H) (p = w / Z'): the draw and the update divide once, not per arm
 @njit(cache=True, inline="always")
 def _gb_reset(params, m0, m1, m2):
     for b in range(m0.size):
@@ -472,9 +493,30 @@ def _gb_reset(params, m0, m1, m2):
 
 @njit(cache=True, inline="always")
 def _gb_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
-    h = _softmax_probs(m0, 1.0, probs)
-    a, rng = _sample(rng, probs)
-    return a, h, _coverage(probs, best, m), rng
+    k = m0.size
+    top = _max(m0)
+    for b in range(k):                     # SIMD: shifted preferences, then fast_exp
+        m1[b] = m0[b] - top
+    for b in range(k):
+        probs[b] = fast_exp(m1[b])
+    S = _dot(probs, None, k)               # Z' and Z' <H - max H>
+    h = max(np.log(S) - _dot(probs, m1, k) / S, 0.0)
+    m2[1] = S
+    u, rng = rng_double(rng)
+    u *= S
+    c = 0.0
+    a = k - 1
+    for b in range(k):
+        c += probs[b]
+        if u < c:
+            a = b
+            break
+    thr = 0.1 / m * S                      # coverage: best arms with >= 0.1/m of the mass
+    n = 0
+    for i in range(m):
+        if probs[best[i]] >= thr:
+            n += 1
+    return a, h, n / m, rng
 
 
 @njit(cache=True, inline="always")
@@ -483,9 +525,11 @@ def _gb_learn(params, t, a, R, m0, m1, m2, probs):
     base = 0.0
     if params[1] > 0.0:
         base = R if t == 0 else m2[0]      # mean of the earlier rewards (R_1 at t = 1)
-    for b in range(m0.size):
-        m0[b] -= alpha * (R - base) * probs[b]
-    m0[a] += alpha * (R - base)
+    d = alpha * (R - base)
+    c = d / m2[1]
+    for b in range(m0.size):               # H_b -= d p_b (SIMD), H_a += d
+        m0[b] -= c * probs[b]
+    m0[a] += d
     m2[0] += (R - m2[0]) / (t + 1.0)
 
 
@@ -575,15 +619,26 @@ def _gamma(rng, shape):
 # Thompson sampling: params [prior_mean, prior_std, noise] (Gaussian arms, known noise) or
 # [alpha0, beta0, -1] (Bernoulli: Beta prior); m1 = pulls N. Gaussian: m0 = posterior
 # means, m2[:k] = posterior standard deviations (only the pulled arm's change: _learn
-# updates them), one ziggurat normal per arm and step. Bernoulli: m0 = successes S,
-# m2[:k] = the sampled means.
+# updates them), one ziggurat normal per arm and step; the per-step tables hold, for
+# n pulls, the gain 1 / (noise^2 prec_n) of the mean's update and the standard deviation
+# prec_n^(-1/2), prec_n = 1/prior_std^2 + n/noise^2 (no division or square root per
+# step). Bernoulli: m0 = successes S, m2[:k] = the sampled means.
 @njit(cache=True, inline="always")
 def _ts_reset(params, m0, m1, m2):
     gauss = params[2] >= 0.0
-    for b in range(m0.size):
+    k = m0.size
+    for b in range(k):
         m0[b] = params[0] if gauss else 0.0
         m1[b] = 0.0
         m2[b] = params[1] if gauss else 0.0
+    if gauss and m2[2 * k + 7] == 0.0:     # the tables, once per kernel call
+        n_t = (m2.size - 2 * k - 8) // 2
+        p1, noise = params[1], params[2]
+        for n in range(n_t):
+            prec = 1.0 / (p1 * p1) + n / (noise * noise)
+            m2[2 * k + 8 + n] = 1.0 / (noise * noise * prec)
+            m2[2 * k + 8 + n_t + n] = 1.0 / np.sqrt(prec)
+        m2[2 * k + 7] = 1.0
 
 
 @njit(cache=True, inline="always")
@@ -611,11 +666,12 @@ def _ts_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
 @njit(cache=True, inline="always")
 def _ts_learn(params, t, a, R, m0, m1, m2, probs):
     m1[a] += 1.0
-    p1, noise = params[1], params[2]
-    if noise >= 0.0:                       # conjugate update of arm a's normal posterior
-        prec = 1.0 / (p1 * p1) + m1[a] / (noise * noise)
-        m0[a] += (R - m0[a]) / (noise * noise * prec)
-        m2[a] = 1.0 / np.sqrt(prec)
+    if params[2] >= 0.0:                   # conjugate update of arm a's normal posterior
+        k = m0.size
+        n = np.int64(m1[a])
+        n_t = (m2.size - 2 * k - 8) // 2
+        m0[a] += (R - m0[a]) * m2[2 * k + 8 + n]
+        m2[a] = m2[2 * k + 8 + n_t + n]
     else:
         m0[a] += R
 
@@ -627,7 +683,16 @@ def _ts_final(params, temps, steps, m0, m1, m2, probs, out):
 
 
 # EXP3 (Auer, Cesa-Bianchi, Freund & Schapire 2002): params [gamma, reward_low,
-# reward_high]; m0 = log weights
+# reward_high]; m0 = log weights L. Only the pulled arm's L changes, so only its weight is
+# recomputed (one exp per step) and the running sums of the weights are shifted, not
+# redone: m2[:k] = weights w_b = exp(L_b - ref), m2[k:2k] = their running sums
+# W_b = w_0 + .. + w_b (sampling needs no serial sum: it counts the W_b below u W_{k-1});
+# scalars m2[2k] = 1 when w and W are valid, m2[2k + 1] = ref (the largest L when they
+# were last computed afresh: L only grows, so again once an arm passes ref + 30, and
+# every 1024 steps, which bounds the round-off of the shifted sums)
+_EXP3_RESCALE = 30.0
+
+
 @njit(cache=True)
 def _exp3_probs(gam, logw, probs):
     _softmax_probs(logw, 1.0, probs)
@@ -640,20 +705,55 @@ def _exp3_probs(gam, logw, probs):
 def _exp3_reset(params, m0, m1, m2):
     for b in range(m0.size):
         m0[b] = 0.0
+    m2[2 * m0.size] = 0.0
 
 
 @njit(cache=True, inline="always")
 def _exp3_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
-    _exp3_probs(params[0], m0, probs)
-    a, rng = _sample(rng, probs)
-    return a, _entropy(probs), _coverage(probs, best, m), rng
+    gam = params[0]
+    k = m0.size
+    if m2[2 * k] == 0.0 or (t & 1023) == 0:    # weights and sums afresh, ref = max L
+        ref = _max(m0)
+        c = 0.0
+        for b in range(k):
+            m2[b] = fast_exp(m0[b] - ref)
+            c += m2[b]
+            m2[k + b] = c
+        m2[2 * k], m2[2 * k + 1] = 1.0, ref
+    S = m2[2 * k - 1]
+    g = gam / k
+    u, rng = rng_double(rng)
+    # inverse cdf of p = (1 - gamma) w / S + gamma / k without dividing: the number of
+    # b with (1 - gamma) W_b + (b + 1) gamma S / k <= u S (branch-free, SIMD)
+    gS = g * S
+    uS = u * S
+    n = 0
+    for b in range(k):
+        n += 1 if (1.0 - gam) * m2[k + b] + (b + 1.0) * gS <= uS else 0
+    a = n if n < k else k - 1             # round-off (u S above the total): the last arm
+    f = (1.0 - gam) / S
+    for b in range(k):                     # p, for the entropy, coverage and _learn
+        probs[b] = f * m2[b] + g
+    for b in range(k):                     # entropy terms, SIMD (fast_log; p >= gamma/k)
+        m1[b] = probs[b] * fast_log(probs[b])
+    h = -_dot(m1, None, k)
+    return a, h, _coverage(probs, best, m), rng
 
 
 @njit(cache=True, inline="always")
 def _exp3_learn(params, t, a, R, m0, m1, m2, probs):
     gam, lo, hi = params[0], params[1], params[2]
+    k = m0.size
     x = min(max((R - lo) / (hi - lo), 0.0), 1.0)
-    m0[a] += gam * x / (probs[a] * probs.size)
+    m0[a] += gam * x / (probs[a] * k)
+    d = m0[a] - m2[2 * k + 1]
+    w = fast_exp(d)
+    delta = w - m2[a]
+    m2[a] = w
+    for b in range(k):                     # W_b += delta for b >= a (SIMD, no branch)
+        m2[k + b] += delta if b >= a else 0.0
+    if d > _EXP3_RESCALE:
+        m2[2 * k] = 0.0
 
 
 @njit(cache=True, inline="always")
@@ -664,7 +764,7 @@ def _exp3_final(params, temps, steps, m0, m1, m2, probs, out):
 def _bind(prefix, reset, act, learn, final):
     return specialize(run_runs, f"bandit_{prefix}",
                       {"_reset": reset, "_act": act, "_learn": learn, "_final": final},
-                      nogil=True)
+                      nogil=True, error_model="numpy")
 
 
 epsilon_greedy_kernel = _bind("eg", _eg_reset, _eg_act, _eg_learn, _eg_final)

@@ -6,9 +6,10 @@ runs through :func:`thermo_rl.bandits.run` (its Numba kernel, one run after anot
 one core, the generator state in registers; epsilon-greedy also on all cores, chunks of
 runs on threads) and is compared with **its own** NumPy reference,
 :func:`thermo_rl.bench.bandit_reference.numpy_bandit`: the same policy written the
-natural fast NumPy way (a Python loop over steps, every step vectorized over the runs),
-timed in the same run (``tests/bandits/test_reference.py`` checks that each reference
-gives the kernel's reward curves). One-core rows and the references are timed in CPU
+natural fast NumPy way (a Python loop over steps, every step vectorized over the runs,
+recording what the kernel records: reward, optimal action, entropy, coverage, regret,
+pulls), timed in the same run (``tests/bandits/test_reference.py`` checks that each
+reference gives the kernel's curves). One-core rows and the references are timed in CPU
 seconds of this process, interleaved (a shared machine's load then slows neither side's
 clock); the all-core row in wall seconds against its reference's wall time. Run it
 pinned to one core for the one-core claim: ``taskset -c 0 thermo-rl bench bandit``

@@ -8,9 +8,13 @@ parameters from the same ``kernel_params`` the kernel gets, so kernel and refere
 cannot drift apart silently; ``tests/bandits/test_reference.py`` checks that they give
 the same reward and optimal-action curves within their standard errors.
 
-The references record the reward (sum and sum of squares) and whether the arm was a
-best one, not the entropy, coverage and regret the kernels also record: that favors
-the reference in the timing.
+The references do the kernels' work: per step they record the reward (sum and sum of
+squares), whether the arm was a best one, the entropy and coverage of the policy's
+action distribution, the regret, and the pulls per run and arm, each the cheap way the
+kernel does it where NumPy allows it (epsilon-greedy's entropy from the number of tied
+maxima, the softmax entropy as ``ln Z - <x>``, UCB's as ``ln n``): the comparison of
+``bench bandit`` is the same job done two ways. (Before 0.2.0 they recorded only the
+reward and the optimal action, which favored them in the timing.)
 
 Examples
 --------
@@ -34,25 +38,62 @@ __all__ = ["ReferenceResult", "numpy_bandit"]
 
 @dataclass
 class ReferenceResult:
-    """Per-step averages over runs: ``reward``, its standard error ``reward_sem`` and the
-    fraction ``optimal`` of runs that pulled one of their best arms."""
+    """Per-step averages over runs: ``reward``, its standard error ``reward_sem``, the
+    fraction ``optimal`` of runs that pulled one of their best arms, the ``entropy``
+    (nats) and ``coverage`` of the action distribution (NaN for Thompson sampling: no
+    explicit distribution), the ``regret`` (best mean minus the pulled arm's mean), and
+    ``counts`` (runs, k) of pulls. ``spread``: the per-step standard deviations over runs
+    of ``entropy``, ``coverage`` and ``regret`` (only with ``numpy_bandit(spread=True)``;
+    the kernels do not record them, so the timed run does not either)."""
 
     reward: np.ndarray
     reward_sem: np.ndarray
     optimal: np.ndarray
     runs: int
+    entropy: np.ndarray | None = None
+    coverage: np.ndarray | None = None
+    regret: np.ndarray | None = None
+    counts: np.ndarray | None = None
+    spread: dict | None = None
 
 
 def _argmax_ties(v, rng):
     """Row-wise argmax of ``v`` with ties broken uniformly at random (the kernels' rule);
-    the random draw only where a row has ties."""
+    the random draw only where a row has ties. Returns the arms, the mask of the tied
+    maxima and their number per row."""
     top = v.max(axis=1, keepdims=True)
     ties = v == top
     a = ties.argmax(axis=1)
-    multi = np.flatnonzero(np.count_nonzero(ties, axis=1) > 1)
+    n = np.count_nonzero(ties, axis=1)
+    multi = np.flatnonzero(n > 1)
     if multi.size:
         a[multi] = (rng.random((multi.size, v.shape[1])) * ties[multi]).argmax(axis=1)
-    return a
+    return a, ties, n
+
+
+def _greedy_stats(k, eps, ties, n, best, m):
+    """Entropy and coverage of epsilon-greedy (``eps/k + (1 - eps)/n`` on the ``n`` tied
+    maxima, ``eps/k`` elsewhere) from the tie counts, without the distribution."""
+    p_best = eps / k + (1.0 - eps) / n
+    p_rest = eps / k
+    h = -n * p_best * np.log(p_best)
+    if p_rest > 0.0:
+        h -= (k - n) * p_rest * np.log(p_rest)
+    thr = 0.1 / m
+    on = np.count_nonzero(best & ties, axis=1)
+    cov = (on * (p_best >= thr) + (m - on) * (p_rest >= thr)) / m
+    return h, cov
+
+
+def _boltzmann_stats(w, x, S, best, m):
+    """Entropy ``ln Z - <x>`` and coverage of the weights ``w = exp(x)`` (sum ``S``)."""
+    h = np.maximum(np.log(S) - np.einsum("ij,ij->i", w, x) / S, 0.0)
+    return h, _coverage(w, S, best, m)
+
+
+def _coverage(w, S, best, m):
+    """Share of the best arms holding at least ``0.1/m`` of the weights ``w`` (sum ``S``)."""
+    return np.count_nonzero(best & (w >= (0.1 * S / m)[:, None]), axis=1) / m
 
 
 def _sample(p, rng):
@@ -69,14 +110,16 @@ def _softmax_weights(v, T):
     return np.exp((v - v.max(axis=1, keepdims=True)) / T)
 
 
-def numpy_bandit(env, policy, *, runs: int, steps: int, seed=0) -> ReferenceResult:
+def numpy_bandit(env, policy, *, runs: int, steps: int, seed=0,
+                 spread: bool = False) -> ReferenceResult:
     """Run the classic ``policy`` on the stationary ``env``, vectorized over ``runs``.
 
     Supports every kernel policy (greedy, epsilon-greedy and optimistic, softmax with a
     fixed T or a schedule, gradient bandit, UCB, Thompson sampling, EXP3) on Gaussian
     and Bernoulli arms, with per-run random means (``means_std``); not the random walk.
     Same policy as the kernel, other random numbers (NumPy's generator): the results
-    agree in distribution, not draw for draw.
+    agree in distribution, not draw for draw. ``spread=True`` also records the per-step
+    standard deviations of the entropy, coverage and regret (for tests).
     """
     from ..bandits import EXP3, UCB, EpsilonGreedy, GradientBandit, Softmax, Thompson
 
@@ -87,10 +130,15 @@ def numpy_bandit(env, policy, *, runs: int, steps: int, seed=0) -> ReferenceResu
     k = env.k
     q = env.means + env.means_std * rng.standard_normal((runs, k)) if env.means_std > 0 \
         else np.broadcast_to(env.means, (runs, k)).copy()
-    best = q == q.max(axis=1, keepdims=True)
+    qmax = q.max(axis=1)
+    best = q == qmax[:, None]
+    m = np.count_nonzero(best, axis=1)
     rows = np.arange(runs)
     bern = env.kind == "bernoulli"
     s1, s2, opt = np.zeros(steps), np.zeros(steps), np.zeros(steps)
+    ent, cov, reg = np.zeros(steps), np.zeros(steps), np.zeros(steps)
+    sq = np.zeros((3, steps))
+    counts = np.zeros((runs, k), np.int64)
     m0 = np.zeros((runs, k))                 # values Q / preferences H / log weights / S
     m1 = np.zeros((runs, k))                 # pulls N
     if isinstance(policy, (EpsilonGreedy, UCB)):
@@ -101,21 +149,37 @@ def numpy_bandit(env, policy, *, runs: int, steps: int, seed=0) -> ReferenceResu
     for t in range(steps):
         if isinstance(policy, EpsilonGreedy):
             eps = params[0]
-            a = _argmax_ties(m0, rng)
+            a, ties, n = _argmax_ties(m0, rng)
+            h, c = _greedy_stats(k, eps, ties, n, best, m)
             if eps > 0:
                 explore = np.flatnonzero(rng.random(runs) < eps)
                 a[explore] = rng.integers(0, k, explore.size)
         elif isinstance(policy, Softmax):
             T = temps[t]
-            a = _argmax_ties(m0, rng) if T == 0 else _sample(_softmax_weights(m0, T), rng)
+            if T == 0:
+                a, ties, n = _argmax_ties(m0, rng)
+                h, c = _greedy_stats(k, 0.0, ties, n, best, m)
+            elif np.isinf(T):
+                a = rng.integers(0, k, runs)
+                h, c = np.full(runs, np.log(k)), (0.1 / m <= 1.0 / k).astype(float)
+            else:
+                x = (m0 - m0.max(axis=1, keepdims=True)) / T
+                w = np.exp(x)
+                a = _sample(w, rng)
+                h, c = _boltzmann_stats(w, x, w.sum(axis=1), best, m)
         elif isinstance(policy, GradientBandit):
-            w = _softmax_weights(m0, 1.0)
-            p = w / w.sum(axis=1, keepdims=True)
+            x = m0 - m0.max(axis=1, keepdims=True)
+            w = np.exp(x)
+            S = w.sum(axis=1)
+            h, c = _boltzmann_stats(w, x, S, best, m)
+            p = w / S[:, None]
             a = _sample(p, rng)
         elif isinstance(policy, UCB):
             with np.errstate(divide="ignore", invalid="ignore"):
                 u = m0 + params[0] * np.sqrt(np.log(t + 1.0) / m1)
-            a = _argmax_ties(np.where(m1 == 0, np.inf, u), rng)
+            a, ties, n = _argmax_ties(np.where(m1 == 0, np.inf, u), rng)
+            h = np.log(n)
+            c = np.count_nonzero(best & ties, axis=1) / m * (1.0 / n >= 0.1 / m)
         elif isinstance(policy, Thompson):
             p0, p1, noise = params
             if noise >= 0:                   # Gaussian arms, known noise: normal posterior
@@ -124,11 +188,14 @@ def numpy_bandit(env, policy, *, runs: int, steps: int, seed=0) -> ReferenceResu
                 a = np.argmax(mu + rng.standard_normal((runs, k)) / np.sqrt(prec), axis=1)
             else:                            # Bernoulli arms: Beta posterior
                 a = np.argmax(rng.beta(p0 + m0, p1 + m1 - m0), axis=1)
+            h = c = np.full(runs, np.nan)
         elif isinstance(policy, EXP3):
             gam = params[0]
             w = _softmax_weights(m0, 1.0)
             p = (1.0 - gam) * w / w.sum(axis=1, keepdims=True) + gam / k
             a = _sample(p, rng)
+            h = -np.einsum("ij,ij->i", p, np.log(p))             # p >= gamma / k > 0
+            c = _coverage(p, np.ones(runs), best, m)   # normalized: Z = 1
         else:
             raise UserError(f"no NumPy reference for {type(policy).__name__}")
         qa = q[rows, a]
@@ -136,6 +203,11 @@ def numpy_bandit(env, policy, *, runs: int, steps: int, seed=0) -> ReferenceResu
             qa + env.noise * rng.standard_normal(runs)
         s1[t], s2[t] = R.sum(), R @ R
         opt[t] = np.count_nonzero(best[rows, a])
+        r = qmax - qa
+        ent[t], cov[t], reg[t] = h.sum(), c.sum(), r.sum()
+        if spread:
+            sq[:, t] = h @ h, c @ c, r @ r
+        counts[rows, a] += 1
         if isinstance(policy, (EpsilonGreedy, Softmax, UCB)):
             alpha = params[2] if isinstance(policy, (EpsilonGreedy, UCB)) else params[1]
             m1[rows, a] += 1.0
@@ -154,4 +226,10 @@ def numpy_bandit(env, policy, *, runs: int, steps: int, seed=0) -> ReferenceResu
             m0[rows, a] += gam * x / (p[rows, a] * k)
     mean = s1 / runs
     var = np.maximum(s2 / runs - mean**2, 0.0)
-    return ReferenceResult(mean, np.sqrt(var / max(runs - 1, 1)), opt / runs, runs)
+    sums = np.array([ent, cov, reg]) / runs
+    sd = None
+    if spread:
+        sd = dict(zip(("entropy", "coverage", "regret"),
+                      np.sqrt(np.maximum(sq / runs - sums**2, 0.0) * runs / max(runs - 1, 1))))
+    return ReferenceResult(mean, np.sqrt(var / max(runs - 1, 1)), opt / runs, runs,
+                           sums[0], sums[1], sums[2], counts, sd)

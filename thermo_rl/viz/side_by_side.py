@@ -76,12 +76,6 @@ def plot_panel(panel, ax=None, *, legend: bool = True, legend_columns: int = 2,
         raise UserError(f"errors given for lines that are not in ys: {sorted(unknown)}")
     marks = _get(panel, "markers", False)
     fs = fontsize
-    for i, (label, y) in enumerate((_get(panel, "bands") or {}).items()):
-        lo, hi = y
-        xb = np.asarray(x, dtype=float)
-        ax.fill_between(xb, _series(label, lo, xb.shape, "lower"),
-                        _series(label, hi, xb.shape, "upper"), color=f"C{(i + 7) % 10}",
-                        alpha=0.18, lw=0, label=label)
     for i, (label, y) in enumerate(ys.items()):
         xi = np.asarray(xs.get(label, x), dtype=float)
         y = _series(label, y, xi.shape, "y")
@@ -98,6 +92,12 @@ def plot_panel(panel, ax=None, *, legend: bool = True, legend_columns: int = 2,
                 continue
             ax.fill_between(xi, y - err, y + err, color=style["color"], alpha=0.25, lw=0)
         ax.plot(xi, y, **style)
+    for i, (label, y) in enumerate((_get(panel, "bands") or {}).items()):    # under the lines
+        lo, hi = y
+        xb = np.asarray(x, dtype=float)
+        ax.fill_between(xb, _series(label, lo, xb.shape, "lower"),
+                        _series(label, hi, xb.shape, "upper"), color=f"C{(i + 7) % 10}",
+                        alpha=0.18, lw=0, label=label, zorder=1)
     for j, (label, y0) in enumerate((_get(panel, "hlines") or {}).items()):
         ax.axhline(float(y0), color="0.35", ls=(0, (1, 1.5)) if j % 2 == 0 else (0, (4, 2)),
                    lw=1.2, label=label)
