@@ -52,8 +52,8 @@ def plot_panel(panel, ax=None, *, legend: bool = True, legend_columns: int = 2,
     ``bands`` (label -> ``(lower, upper)`` curves on the panel's ``x``, a lightly shaded
     region such as the gap ``T H`` between two lines, or ``(lower, upper, style)`` with
     ``style`` a dict of ``color`` and ``hatch``, so that a band of another meaning looks
-    different), ``guides`` (label -> ``(x, y, line)``: a thin dotted curve drawn in the
-    colour of the line labelled ``line`` of ``ys``, such as the target a controlled
+    different), ``guides`` (label -> ``(x, y, line)``: a broad pale track drawn in the
+    colour of the line labelled ``line`` of ``ys``, under it, such as the target a controlled
     quantity is steered to; ``line`` None draws it grey) and ``ylim``.
     Each line gets its own style from :data:`LINE_STYLES`; the legend goes below the
     axes. ``fontsize`` scales the title, labels and legend (default: matplotlib's).
@@ -128,8 +128,8 @@ def plot_panel(panel, ax=None, *, legend: bool = True, legend_columns: int = 2,
         if of is not None and of not in colors:
             raise UserError(f"guide {label!r}: line {of!r} is not in ys")
         gx = np.asarray(gx, dtype=float)
-        ax.plot(gx, _series(label, gy, gx.shape, "y"), ls=(0, (1, 1.2)), lw=1.6,
-                color=colors.get(of, "0.35"), label=label, zorder=3)
+        ax.plot(gx, _series(label, gy, gx.shape, "y"), ls="-", lw=5.0, alpha=0.3,
+                color=colors.get(of, "0.35"), label=label, zorder=1.5, solid_capstyle="butt")
     for j, (label, y0) in enumerate((_get(panel, "hlines") or {}).items()):
         ax.axhline(float(y0), color="0.35", ls=(0, (1, 1.5)) if j % 2 == 0 else (0, (4, 2)),
                    lw=1.2, label=label)
