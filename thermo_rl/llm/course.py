@@ -118,16 +118,23 @@ def controls_comparison(path=None):
     return _read_comparison(path)
 
 
-def rerun_comparison(out, *, progress: bool = False):
-    """Run the command recorded in the shipped comparison again, writing under ``out``
-    (its ``--out`` replaced), and return the new result (:func:`controls_comparison` of
-    ``out/llm_compare_seeds.json``). Minutes on two cores: the notebooks' ``RERUN``."""
+def rerun_comparison(out, *, command: str | None = None, progress: bool = False):
+    """Run the command recorded in the shipped comparison again (or ``command``, a
+    ``thermo-rl llm compare --seeds`` line), writing under ``out`` (its ``--out``
+    replaced), and return the new result (:func:`controls_comparison` of
+    ``out/llm_compare_seeds.json``). Minutes on two cores: notebook 05's ``RERUN``."""
     import shlex
 
     from ..cli import main
     from ..cli.llm_compare import SEEDS_FILE
+    from ..errors import UserError
 
-    argv = shlex.split(controls_comparison().settings["command"])[1:]
+    command = controls_comparison().settings["command"] if command is None else command
+    argv = shlex.split(command)
+    if argv[:3] != ["thermo-rl", "llm", "compare"] or "--seeds" not in argv:
+        raise UserError(f"command must be a 'thermo-rl llm compare --seeds N ...' line, got "
+                        f"{command!r}")
+    argv = argv[1:]
     if "--out" in argv:
         i = argv.index("--out")
         del argv[i:i + 2]

@@ -142,9 +142,9 @@ class CompareResult:
     def crossovers(self) -> dict:
         """Where the base model overtakes each run (Yue et al., 2025).
 
-        For ``pass@k`` and ``distinct@k``: the smallest k at which the base model is at
-        or above the run, when the run is ahead at k = 1 (None: no crossover within the
-        k measured, or the run is not ahead at k = 1).
+        For ``pass@k`` and ``distinct@k``: the smallest k at which the base model is
+        above the run (one seed: any margin), when the run is ahead at k = 1 (None: no
+        crossover within the k measured, or the run is not ahead at k = 1).
         """
         out = {}
         for name, run in self.runs.items():
@@ -152,11 +152,7 @@ class CompareResult:
             for key in ("pass@k", "distinct@k"):
                 b = {int(k): v for k, v in self.base[key].items()}
                 a = {int(k): v for k, v in run.after[key].items()}
-                ks = sorted(set(a) & set(b))
-                cross = None
-                if ks and a[ks[0]] > b[ks[0]]:
-                    cross = next((k for k in ks if b[k] >= a[k]), None)
-                out[name][key] = cross
+                out[name][key] = _crossover(b, a, tol=0.0)
         return out
 
     def as_dict(self) -> dict:
