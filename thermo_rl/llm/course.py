@@ -32,7 +32,7 @@ from .train import CheckpointError, Pretrained, load_checkpoint
 
 __all__ = ["BASE_COMMAND", "BASE_PATH", "BASE_SHA256", "COMPARE_COMMAND", "COMPARE_PATH",
            "base_model",
-           "controls_comparison", "rerun_comparison"]
+           "controls_comparison"]
 
 #: The shipped checkpoint.
 BASE_PATH = Path(__file__).with_name("data") / "pair_sum_tiny.pt"
@@ -102,7 +102,8 @@ def controls_comparison(path=None):
     """The shipped multi-seed comparison (:data:`COMPARE_PATH`, or ``path``: a
     ``llm_compare_seeds.json`` written by ``thermo-rl llm compare --seeds N --out``) as a
     :class:`~thermo_rl.llm.rl_results.SeedsResult`; ``settings["command"]`` and
-    ``settings["version"]`` say what made it.
+    ``settings["version"]`` say what made it (:func:`thermo_rl.cli.llm_compare.rerun` runs
+    it again).
 
     Examples
     --------
@@ -116,30 +117,3 @@ def controls_comparison(path=None):
         raise CheckpointError(f"no comparison at {path}; make it with "
                               f"{COMPARE_COMMAND!r}")
     return _read_comparison(path)
-
-
-def rerun_comparison(out, *, command: str | None = None, progress: bool = False):
-    """Run the command recorded in the shipped comparison again (or ``command``, a
-    ``thermo-rl llm compare --seeds`` line), writing under ``out`` (its ``--out``
-    replaced), and return the new result (:func:`controls_comparison` of
-    ``out/llm_compare_seeds.json``). Minutes on two cores: notebook 05's ``RERUN``."""
-    import shlex
-
-    from ..cli import main
-    from ..cli.llm_compare import SEEDS_FILE
-    from ..errors import UserError
-
-    command = controls_comparison().settings["command"] if command is None else command
-    argv = shlex.split(command)
-    if argv[:3] != ["thermo-rl", "llm", "compare"] or "--seeds" not in argv:
-        raise UserError(f"command must be a 'thermo-rl llm compare --seeds N ...' line, got "
-                        f"{command!r}")
-    argv = argv[1:]
-    if "--out" in argv:
-        i = argv.index("--out")
-        del argv[i:i + 2]
-    argv += ["--out", str(out)] + ([] if progress else ["--no-progress"])
-    status = main(argv)
-    if status != 0:
-        raise RuntimeError(f"thermo-rl {' '.join(argv)} exited with status {status}")
-    return controls_comparison(Path(out) / SEEDS_FILE)

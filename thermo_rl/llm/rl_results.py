@@ -197,7 +197,7 @@ def seed_series(result) -> dict:
 
 
 def summarize_seeds(series: list) -> dict:
-    """Mean and standard error over seeds (:func:`thermo_rl.llm.atlas.mean_se`:
+    """Mean and standard error over seeds (:func:`thermo_rl.stats.mean_se`:
     ``std(ddof=1) / sqrt(n)``) of every followed metric at every step.
 
     ``series``: :func:`seed_series` of each seed (the same steps). Returns
@@ -211,7 +211,7 @@ def summarize_seeds(series: list) -> dict:
     >>> [round(v, 3) for v in out["pass@1"]], [round(v, 3) for v in out["pass@1_se"]]
     ([0.2, 0.5], [0.0, 0.1])
     """
-    from .atlas import mean_se
+    from ..stats import mean_se
 
     steps = series[0]["step"]
     for s in series[1:]:
@@ -322,11 +322,16 @@ class SeedsResult:
 
     def pareto(self) -> list:
         """Controls on the (final mean pass@1, final mean coverage) front
-        (:func:`thermo_rl.llm.atlas.pareto_front`)."""
-        from .atlas import pareto_front
+        (:func:`thermo_rl.llm.frontier.pareto_front`), in order of pass@1."""
+        from .frontier import pareto_front
 
         fin = self.final()
-        return pareto_front({n: (r["pass@1"], r["coverage"]) for n, r in fin.items()})
+        names = [n for n, r in fin.items() if np.isfinite(r["pass@1"])
+                 and np.isfinite(r["coverage"])]
+        if not names:
+            return []
+        on = pareto_front([[fin[n]["pass@1"], fin[n]["coverage"]] for n in names])
+        return sorted((n for n, keep in zip(names, on) if keep), key=lambda n: fin[n]["pass@1"])
 
     def as_dict(self) -> dict:
         return {"base": self.base, "settings": self.settings,
