@@ -19,7 +19,8 @@ autocorrelation time is
 * :func:`jackknife` -- the error of a *derived* quantity (a heat capacity, a
   Binder cumulant: any smooth function of several means) from leave-one-bin-out
   estimates;
-* :func:`estimate` -- all of it for one series, as an :class:`Estimate`.
+* :func:`estimate` -- all of it for one series, as an :class:`Estimate`;
+* :func:`mean_se` -- mean and standard error of independent values (seeds, runs).
 
 Examples
 --------
@@ -52,8 +53,24 @@ __all__ = [
     "binning_error",
     "estimate",
     "jackknife",
+    "mean_se",
     "tau_int",
 ]
+
+def mean_se(values) -> tuple[float, float]:
+    """Mean and standard error ``std(ddof=1) / sqrt(n)`` of independent values (runs,
+    seeds); None and non-finite values are left out; NaN error for one value.
+
+    >>> [round(v, 4) for v in mean_se([1.0, 2.0, 3.0])]
+    [2.0, 0.5774]
+    """
+    v = np.asarray([x for x in values if x is not None], dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return float("nan"), float("nan")
+    se = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else float("nan")
+    return float(v.mean()), se
+
 
 #: bins are at least this many integrated autocorrelation times long
 BIN_TAUS = 10.0

@@ -12,6 +12,8 @@ import pytest
 pytest.importorskip("torch")
 
 from thermo_rl.cli import main
+from thermo_rl.cli.llm_compare import rerun
+from thermo_rl.errors import UserError
 from thermo_rl.llm import course
 from thermo_rl.llm.rl import compare, compare_seeds
 from thermo_rl.llm.rl_results import SEED_METRICS, SeedsResult
@@ -164,3 +166,16 @@ def test_shipped_kl_penalty_approaches_the_gibbs_optimum(shipped):
 
 def test_shipped_command_is_the_module_constant(shipped):
     assert shipped.settings["command"] == course.COMPARE_COMMAND
+
+
+def test_rerun_runs_a_recorded_command_into_another_folder(tmp_path, capsys):
+    cmd = ("thermo-rl llm compare --course-model --device cpu --controls none --seeds 2 "
+           "--steps 1 --prompts 4 --group 4 --eval-every 1 --out somewhere/else")
+    res = rerun(tmp_path, command=cmd)
+    capsys.readouterr()
+    assert (tmp_path / "llm_compare_seeds.json").exists()
+    assert not (tmp_path / "somewhere").exists()
+    assert res.settings["seeds"] == [0, 1] and res.summary["none"]["step"] == [0, 1]
+    assert res.settings["command"].endswith(f"--out {tmp_path} --no-progress")
+    with pytest.raises(UserError):
+        rerun(tmp_path, command="thermo-rl llm rl --steps 1")

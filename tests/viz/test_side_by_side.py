@@ -92,7 +92,38 @@ def test_bands_shade_between_two_curves():
     assert np.isclose(at3.min(), 3.0) and np.isclose(at3.max(), 9.0)
 
 
+def test_a_styled_band_is_hatched_in_its_own_colour_and_listed_in_the_legend():
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    fig = plot_panel(_panel(bands={"T S": (x, x ** 2), "lambda KL": (x, x ** 2,
+                                                                      {"color": "C3",
+                                                                       "hatch": "//"})}))
+    ax = fig.axes[0]
+    plain, styled = ax.collections
+    assert plain.get_hatch() is None and styled.get_hatch() == "//"
+    assert not np.allclose(plain.get_facecolor()[0][:3], styled.get_facecolor()[0][:3])
+    assert np.allclose(styled.get_facecolor()[0][:3], matplotlib.colors.to_rgb("C3"))
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "T S" in labels and "lambda KL" in labels
+
+
+def test_points_are_not_joined_and_guides_take_their_line_colour():
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    fig = plot_panel(_panel(points=["other"], guides={"target of mean": (x, 2 * x, "mean"),
+                                                      "grey guide": (x, 3 * x, None)}))
+    lines = {ln.get_label(): ln for ln in fig.axes[0].lines}
+    assert lines["other"].get_linestyle() in ("None", "none", "")
+    assert lines["other"].get_marker() not in (None, "None", "")
+    assert lines["mean"].get_linestyle() not in ("None", "none", "")
+    assert lines["target of mean"].get_color() == lines["mean"].get_color()
+    assert np.allclose(lines["target of mean"].get_ydata(), 2 * x)
+    assert matplotlib.colors.to_rgb(lines["grey guide"].get_color()) == (0.35, 0.35, 0.35)
+
+
 @pytest.mark.parametrize(("kw", "match"), [
+    ({"points": ["missing"]}, "points given for lines that are not in ys"),
+    ({"guides": {"g": ([1.0], [1.0], "missing")}}, "line 'missing' is not in ys"),
+    ({"guides": {"g": ([1.0, 2.0], [1.0], "mean")}}, "y has shape"),
+    ({"bands": {"gap": ([0.0] * 4, [1.0] * 4, {"alpha": 1})}}, "style keys"),
     ({"errors": {"missing": [0.1] * 4}}, "not in ys"),
     ({"errors": {"mean": [0.1] * 3}}, "errors has shape"),
     ({"errors": {"mean": [-0.1] * 4}}, ">= 0"),

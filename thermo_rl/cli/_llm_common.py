@@ -60,8 +60,13 @@ def cache_dir(args) -> Path:
 
 
 def pretrained_folder(args) -> Path:
-    """The folder of the model: ``--checkpoint``, else the cache of the one pretrained
-    on the spot, ``<out>/models/<task>-<size>-s<seed>-<steps>``."""
+    """The folder of the model: the shipped file with ``--course-model``, ``--checkpoint``,
+    else the cache of the one pretrained on the spot,
+    ``<out>/models/<task>-<size>-s<seed>-<steps>``."""
+    if getattr(args, "course_model", False):
+        from ..llm.course import BASE_PATH
+
+        return BASE_PATH
     if getattr(args, "checkpoint", None):
         return Path(args.checkpoint)
     steps = args.pretrain_steps

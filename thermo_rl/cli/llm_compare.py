@@ -12,7 +12,7 @@ HELP = ("RL fine-tune one pretrained model with several controls (one seed, or -
 #: the file ``--seeds`` writes under ``--out``: every history with its mean and SE
 SEEDS_FILE = "llm_compare_seeds.json"
 
-__all__ = ["HELP", "SEEDS_FILE", "add_arguments", "check", "render", "run"]
+__all__ = ["HELP", "SEEDS_FILE", "add_arguments", "check", "render", "rerun", "run"]
 
 
 def add_arguments(p):
@@ -144,3 +144,32 @@ def render(r) -> str:
     lines.append("pass@1 / coverage front: " + ", ".join(r["pareto"]))
     lines += [f"saved: {f}" for f in r.get("files", [])]
     return "\n".join(lines)
+
+
+def rerun(out, *, command: str | None = None, progress: bool = False):
+    """Run the command recorded in the shipped comparison
+    (:func:`thermo_rl.llm.course.controls_comparison`) again, or ``command`` (a
+    ``thermo-rl llm compare --seeds N ...`` line), writing under ``out`` (its ``--out``
+    replaced); return the new :class:`~thermo_rl.llm.rl_results.SeedsResult`. Minutes on
+    two cores: notebook 05's ``RERUN``."""
+    import shlex
+    from pathlib import Path
+
+    from ..errors import UserError
+    from ..llm.course import controls_comparison
+    from . import main
+
+    command = controls_comparison().settings["command"] if command is None else command
+    argv = shlex.split(command)
+    if argv[:3] != ["thermo-rl", "llm", "compare"] or "--seeds" not in argv:
+        raise UserError(f"command must be a 'thermo-rl llm compare --seeds N ...' line, got "
+                        f"{command!r}")
+    argv = argv[1:]
+    if "--out" in argv:
+        i = argv.index("--out")
+        del argv[i:i + 2]
+    argv += ["--out", str(out)] + ([] if progress else ["--no-progress"])
+    status = main(argv)
+    if status != 0:
+        raise RuntimeError(f"thermo-rl {' '.join(argv)} exited with status {status}")
+    return controls_comparison(Path(out) / SEEDS_FILE)

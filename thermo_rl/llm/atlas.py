@@ -39,6 +39,7 @@ import numpy as np
 
 from .._validation import check_int, check_real
 from ..errors import UserError
+from ..stats import mean_se
 
 __all__ = ["ATLAS_METRICS", "BANDIT_METRICS", "AtlasResult", "TargetSweepResult",
            "atlas_sweep", "bandit_atlas_row", "bandit_policy_metrics", "controls_atlas", "mean_se", "pareto_front",
@@ -51,20 +52,6 @@ ATLAS_METRICS = {"pass@1": "after_pass@1", "pass@8": "after_pass@k_8",
                  "kl_star": "after_kl_star", "token_entropy": "after_token_entropy"}
 #: The bandit's columns (per run of the final policy).
 BANDIT_METRICS = ("reward", "coverage", "entropy", "kl_star")
-
-
-def mean_se(values) -> tuple[float, float]:
-    """Mean and standard error ``std(ddof=1) / sqrt(n)`` (NaN error for one value).
-
-    >>> [round(v, 4) for v in mean_se([1.0, 2.0, 3.0])]
-    [2.0, 0.5774]
-    """
-    v = np.asarray([x for x in values if x is not None], dtype=float)
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return float("nan"), float("nan")
-    se = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else float("nan")
-    return float(v.mean()), se
 
 
 def pareto_front(points: dict) -> list:

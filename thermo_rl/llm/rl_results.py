@@ -142,9 +142,9 @@ class CompareResult:
     def crossovers(self) -> dict:
         """Where the base model overtakes each run (Yue et al., 2025).
 
-        For ``pass@k`` and ``distinct@k``: the smallest k at which the base model is at
-        or above the run, when the run is ahead at k = 1 (None: no crossover within the
-        k measured, or the run is not ahead at k = 1).
+        For ``pass@k`` and ``distinct@k``: the smallest k at which the base model is
+        above the run (one seed: any margin), when the run is ahead at k = 1 (None: no
+        crossover within the k measured, or the run is not ahead at k = 1).
         """
         out = {}
         for name, run in self.runs.items():
@@ -152,11 +152,7 @@ class CompareResult:
             for key in ("pass@k", "distinct@k"):
                 b = {int(k): v for k, v in self.base[key].items()}
                 a = {int(k): v for k, v in run.after[key].items()}
-                ks = sorted(set(a) & set(b))
-                cross = None
-                if ks and a[ks[0]] > b[ks[0]]:
-                    cross = next((k for k in ks if b[k] >= a[k]), None)
-                out[name][key] = cross
+                out[name][key] = _crossover(b, a, tol=0.0)
         return out
 
     def as_dict(self) -> dict:
@@ -201,7 +197,7 @@ def seed_series(result) -> dict:
 
 
 def summarize_seeds(series: list) -> dict:
-    """Mean and standard error over seeds (:func:`thermo_rl.llm.atlas.mean_se`:
+    """Mean and standard error over seeds (:func:`thermo_rl.stats.mean_se`:
     ``std(ddof=1) / sqrt(n)``) of every followed metric at every step.
 
     ``series``: :func:`seed_series` of each seed (the same steps). Returns
@@ -215,7 +211,7 @@ def summarize_seeds(series: list) -> dict:
     >>> [round(v, 3) for v in out["pass@1"]], [round(v, 3) for v in out["pass@1_se"]]
     ([0.2, 0.5], [0.0, 0.1])
     """
-    from .atlas import mean_se
+    from ..stats import mean_se
 
     steps = series[0]["step"]
     for s in series[1:]:
@@ -326,11 +322,16 @@ class SeedsResult:
 
     def pareto(self) -> list:
         """Controls on the (final mean pass@1, final mean coverage) front
-        (:func:`thermo_rl.llm.atlas.pareto_front`)."""
-        from .atlas import pareto_front
+        (:func:`thermo_rl.llm.frontier.pareto_front`), in order of pass@1."""
+        from .frontier import pareto_front
 
         fin = self.final()
-        return pareto_front({n: (r["pass@1"], r["coverage"]) for n, r in fin.items()})
+        names = [n for n, r in fin.items() if np.isfinite(r["pass@1"])
+                 and np.isfinite(r["coverage"])]
+        if not names:
+            return []
+        on = pareto_front([[fin[n]["pass@1"], fin[n]["coverage"]] for n in names])
+        return sorted((n for n, keep in zip(names, on) if keep), key=lambda n: fin[n]["pass@1"])
 
     def as_dict(self) -> dict:
         return {"base": self.base, "settings": self.settings,

@@ -110,15 +110,15 @@ def _legend_right(fig, ax, fontsize=9):
 
 
 def plot_seeds_history(res, axes=None, *, metrics=("pass@1", "coverage", "answer_entropy",
-                                                   "kl_star")):
-    """One panel per metric over RL steps: per control the mean over seeds with a band of
-    one standard error (:func:`thermo_rl.llm.rl.compare_seeds`); the optimum ``pi*``
-    (dotted, where it has the metric; KL(pi || pi*) is 0 there) and one legend to the
-    right of the panels."""
+                                                   "kl_star"), controls=None):
+    """One panel per metric over RL steps: per control (all, or ``controls``) the mean over
+    seeds with a band of one standard error (:func:`thermo_rl.llm.rl.compare_seeds`); the
+    optimum ``pi*`` (dotted, where it has the metric; KL(pi || pi*) is 0 there) and one
+    legend to the right of the panels."""
     d = _data(res)
     summ = d["summary"]
-    names = list(summ)
-    st = control_styles(names)
+    names = list(summ) if controls is None else list(controls)
+    st = control_styles(list(summ))
     axes, new = panel_axes(axes, len(metrics), (4.0, 3.4))
     opt = d.get("optimum") or {}
     for ax, key in zip(axes, metrics):
@@ -215,13 +215,20 @@ def plot_reward_law(res, ax=None, *, controls=None):
     return fig
 
 
-def plot_seeds_front(res, ax=None):
+def plot_seeds_front(res, ax=None, *, controls=None):
     """The correctness-diversity plane: final pass@1 against coverage, mean over seeds
     with error bars of one standard error both ways, the base model and ``pi*`` as
-    stars, the Pareto front (:meth:`SeedsResult.pareto`) dashed."""
+    stars, the Pareto front of the runs drawn (all, or ``controls``;
+    :func:`thermo_rl.llm.atlas.pareto_front`) dashed."""
+    from ..llm.atlas import pareto_front
+
     d = _data(res)
     (ax,), new = panel_axes(ax, 1, (5.0, 4.0))
-    plot_plane(ax, d["final"], d["pareto"])
+    fin = d["final"]
+    names = list(fin) if controls is None else list(controls)
+    rows = {n: fin[n] for n in names}
+    front = pareto_front({n: (r["pass@1"], r["coverage"]) for n, r in rows.items()})
+    plot_plane(ax, rows, front, control_styles(list(fin)))
     b = d["base"]
     ax.plot(b["coverage"], b["pass@1"], "k*", ms=12, label="base model", zorder=4)
     opt = d.get("optimum") or {}

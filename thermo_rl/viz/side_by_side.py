@@ -44,11 +44,17 @@ def plot_panel(panel, ax=None, *, legend: bool = True, legend_columns: int = 2,
     ``panel`` is a dict or an object with attributes (:class:`thermo_rl.tour.Curve`):
     ``x``, ``ys``, ``xlabel``, ``ylabel``, ``title``, optional ``xscale``/``yscale``
     (``"linear"`` or ``"log"``), ``hlines`` (label -> y of a dotted reference line),
-    ``markers`` (bool, or the labels of the lines to mark: mark the points of short series), ``xs`` (label -> its own
-    x values, for lines on different grids), ``errors`` (label -> one standard error of
-    each point: error bars on a marked line, a shaded band of +-1 standard error on a
-    plain one), ``bands`` (label -> ``(lower, upper)`` curves on the panel's ``x``, a
-    lightly shaded region such as the gap ``T H`` between two lines) and ``ylim``.
+    ``markers`` (bool, or the labels of the lines to mark: mark the points of short
+    series), ``points`` (labels of lines drawn as markers alone, not joined: a few
+    measured points that do not trace a path), ``xs`` (label -> its own x values, for
+    lines on different grids), ``errors`` (label -> one standard error of each point:
+    error bars on a marked line, a shaded band of +-1 standard error on a plain one),
+    ``bands`` (label -> ``(lower, upper)`` curves on the panel's ``x``, a lightly shaded
+    region such as the gap ``T H`` between two lines, or ``(lower, upper, style)`` with
+    ``style`` a dict of ``color`` and ``hatch``, so that a band of another meaning looks
+    different), ``guides`` (label -> ``(x, y, line)``: a broad pale track drawn in the
+    colour of the line labelled ``line`` of ``ys``, under it, such as the target a controlled
+    quantity is steered to; ``line`` None draws it grey) and ``ylim``.
     Each line gets its own style from :data:`LINE_STYLES`; the legend goes below the
     axes. ``fontsize`` scales the title, labels and legend (default: matplotlib's).
 
@@ -75,18 +81,19 @@ def plot_panel(panel, ax=None, *, legend: bool = True, legend_columns: int = 2,
     if unknown:
         raise UserError(f"errors given for lines that are not in ys: {sorted(unknown)}")
     marks = _get(panel, "markers", False)
+    points = set(_get(panel, "points") or ())
+    unknown = points - set(ys)
+    if unknown:
+        raise UserError(f"points given for lines that are not in ys: {sorted(unknown)}")
     fs = fontsize
-    for i, (label, y) in enumerate((_get(panel, "bands") or {}).items()):
-        lo, hi = y
-        xb = np.asarray(x, dtype=float)
-        ax.fill_between(xb, _series(label, lo, xb.shape, "lower"),
-                        _series(label, hi, xb.shape, "upper"), color=f"C{(i + 7) % 10}",
-                        alpha=0.18, lw=0, label=label)
+    colors = {}
     for i, (label, y) in enumerate(ys.items()):
         xi = np.asarray(xs.get(label, x), dtype=float)
         y = _series(label, y, xi.shape, "y")
-        marked = bool(marks) if isinstance(marks, bool) else label in marks
-        style = {"ls": LINE_STYLES[i % len(LINE_STYLES)], "color": f"C{i % 10}", "lw": 1.8,
+        marked = (bool(marks) if isinstance(marks, bool) else label in marks) or label in points
+        colors[label] = f"C{i % 10}"
+        style = {"ls": "none" if label in points else LINE_STYLES[i % len(LINE_STYLES)],
+                 "color": f"C{i % 10}", "lw": 1.8,
                  "marker": _MARKERS[i % len(_MARKERS)] if marked else None, "ms": 5,
                  "label": label}
         if label in errors:
@@ -98,6 +105,31 @@ def plot_panel(panel, ax=None, *, legend: bool = True, legend_columns: int = 2,
                 continue
             ax.fill_between(xi, y - err, y + err, color=style["color"], alpha=0.25, lw=0)
         ax.plot(xi, y, **style)
+    for i, (label, y) in enumerate((_get(panel, "bands") or {}).items()):    # under the lines
+        if len(y) not in (2, 3):
+            raise UserError(f"band {label!r}: give (lower, upper) or (lower, upper, style)")
+        lo, hi = y[0], y[1]
+        style = dict(y[2]) if len(y) == 3 else {}
+        bad = set(style) - {"color", "hatch"}
+        if bad:
+            raise UserError(f"band {label!r}: style keys are color and hatch, got {sorted(bad)}")
+        color = style.get("color", f"C{(i + 7) % 10}")
+        hatch = style.get("hatch")
+        xb = np.asarray(x, dtype=float)
+        ax.fill_between(xb, _series(label, lo, xb.shape, "lower"),
+                        _series(label, hi, xb.shape, "upper"),
+                        facecolor=color, alpha=0.18 if hatch is None else 0.3,
+                        edgecolor=color if hatch else "none", hatch=hatch, lw=0,
+                        label=label, zorder=1)
+    for label, g in (_get(panel, "guides") or {}).items():
+        if len(g) != 3:
+            raise UserError(f"guide {label!r}: give (x, y, line)")
+        gx, gy, of = g
+        if of is not None and of not in colors:
+            raise UserError(f"guide {label!r}: line {of!r} is not in ys")
+        gx = np.asarray(gx, dtype=float)
+        ax.plot(gx, _series(label, gy, gx.shape, "y"), ls="-", lw=5.0, alpha=0.3,
+                color=colors.get(of, "0.35"), label=label, zorder=1.5, solid_capstyle="butt")
     for j, (label, y0) in enumerate((_get(panel, "hlines") or {}).items()):
         ax.axhline(float(y0), color="0.35", ls=(0, (1, 1.5)) if j % 2 == 0 else (0, (4, 2)),
                    lw=1.2, label=label)
@@ -113,7 +145,8 @@ def plot_panel(panel, ax=None, *, legend: bool = True, legend_columns: int = 2,
         ax.tick_params(labelsize=0.9 * fs)
     ax.grid(alpha=0.3)
     if legend:
-        n = len(ys) + len(_get(panel, "hlines") or {}) + len(_get(panel, "bands") or {})
+        n = (len(ys) + len(_get(panel, "hlines") or {}) + len(_get(panel, "bands") or {})
+             + len(_get(panel, "guides") or {}))
         if fs:
             legend_below(ax, ncol=min(legend_columns, n), fontsize=0.85 * fs)
         else:
