@@ -217,7 +217,7 @@ def rng_standard_normal(rng):
     while True:
         bits, rng = rng_u64(rng)
         i = np.int64(bits & np.uint64(_ZIG_C - 1))
-        u = 2.0 * (np.float64(bits >> np.uint64(11)) * 1.1102230246251565e-16) - 1.0
+        u = np.float64(bits >> np.uint64(11)) * 2.220446049250313e-16 - 1.0   # [-1, 1)
         if abs(u) < _ZIG_RATIO[i]:
             return u * _ZIG_X[i], rng
         if i == 0:                                   # the tail beyond R

@@ -26,6 +26,7 @@ from thermo_rl.bandits import (
     Softmax,
     Thompson,
     bernoulli,
+    equal_best,
     run,
 )
 from thermo_rl.bandits import testbed as _testbed
@@ -75,6 +76,11 @@ CASES = [
     ("thompson bernoulli", bernoulli([0.2, 0.35, 0.5, 0.55]), Thompson()),
     ("exp3", _testbed(), EXP3(0.1)),
     ("exp3 bernoulli", bernoulli([0.2, 0.35, 0.5, 0.55]), EXP3(0.2)),
+    # three equally good arms: the coverage counts several best arms per run
+    ("epsilon-greedy equal-best", equal_best(m=3), EpsilonGreedy(0.1)),
+    ("softmax equal-best", equal_best(m=3), Softmax(T=0.3)),
+    ("ucb equal-best", equal_best(m=3), UCB(2.0)),
+    ("exp3 equal-best", equal_best(m=3), EXP3(0.1)),
 ]
 
 

@@ -71,29 +71,58 @@ def _argmax_ties(v, rng):
     return a, ties, n
 
 
-def _greedy_stats(k, eps, ties, n, best, m):
-    """Entropy and coverage of epsilon-greedy (``eps/k + (1 - eps)/n`` on the ``n`` tied
-    maxima, ``eps/k`` elsewhere) from the tie counts, without the distribution."""
+class _Best:
+    """The best arms of every run: ``count(mask)`` is the number of them in ``mask`` per
+    row (one gather when every run has a single best arm, as on the testbed)."""
+
+    def __init__(self, best):
+        self.mask = best
+        self.m = np.count_nonzero(best, axis=1)
+        self.single = bool(np.all(self.m == 1))
+        self.rows = np.arange(best.shape[0])
+        self.first = best.argmax(axis=1)
+
+    def at(self, v):
+        """``v`` at the (single) best arm of each row."""
+        return v[self.rows, self.first]
+
+    def count(self, mask):
+        return self.at(mask) if self.single else np.count_nonzero(self.mask & mask, axis=1)
+
+    def covered(self, v, S):
+        """Share of the best arms holding at least ``0.1/m`` of the weights ``v`` (sum S)."""
+        thr = 0.1 * S / self.m
+        if self.single:
+            return (self.at(v) >= thr).astype(float)
+        return np.count_nonzero(self.mask & (v >= thr[:, None]), axis=1) / self.m
+
+
+def _greedy_tables(k, eps):
+    """Entropy and the probability of each tied maximum of epsilon-greedy, by the number
+    n = 1..k of tied maxima (index 0 unused): the kernel caches them by n too."""
+    n = np.arange(1, k + 1)
     p_best = eps / k + (1.0 - eps) / n
     p_rest = eps / k
     h = -n * p_best * np.log(p_best)
     if p_rest > 0.0:
         h -= (k - n) * p_rest * np.log(p_rest)
-    thr = 0.1 / m
-    on = np.count_nonzero(best & ties, axis=1)
-    cov = (on * (p_best >= thr) + (m - on) * (p_rest >= thr)) / m
-    return h, cov
+    return np.concatenate([[np.nan], h]), np.concatenate([[np.nan], p_best]), p_rest
 
 
-def _boltzmann_stats(w, x, S, best, m):
+def _greedy_stats(tables, ties, n, best):
+    """Entropy and coverage of epsilon-greedy (``eps/k + (1 - eps)/n`` on the ``n`` tied
+    maxima, ``eps/k`` elsewhere) from the tie counts, without the distribution."""
+    h_n, pb_n, p_rest = tables
+    thr = 0.1 / best.m
+    on = best.count(ties)
+    cov = (on * (pb_n[n] >= thr) + (best.m - on) * (p_rest >= thr)) / best.m
+    return h_n[n], cov
+
+
+def _boltzmann_stats(w, x, S, best):
     """Entropy ``ln Z - <x>`` and coverage of the weights ``w = exp(x)`` (sum ``S``)."""
     h = np.maximum(np.log(S) - np.einsum("ij,ij->i", w, x) / S, 0.0)
-    return h, _coverage(w, S, best, m)
-
-
-def _coverage(w, S, best, m):
-    """Share of the best arms holding at least ``0.1/m`` of the weights ``w`` (sum ``S``)."""
-    return np.count_nonzero(best & (w >= (0.1 * S / m)[:, None]), axis=1) / m
+    return h, best.covered(w, S)
 
 
 def _sample(p, rng):
@@ -131,14 +160,14 @@ def numpy_bandit(env, policy, *, runs: int, steps: int, seed=0,
     q = env.means + env.means_std * rng.standard_normal((runs, k)) if env.means_std > 0 \
         else np.broadcast_to(env.means, (runs, k)).copy()
     qmax = q.max(axis=1)
-    best = q == qmax[:, None]
-    m = np.count_nonzero(best, axis=1)
+    best = _Best(q == qmax[:, None])
+    m = best.m
     rows = np.arange(runs)
     bern = env.kind == "bernoulli"
     s1, s2, opt = np.zeros(steps), np.zeros(steps), np.zeros(steps)
     ent, cov, reg = np.zeros(steps), np.zeros(steps), np.zeros(steps)
     sq = np.zeros((3, steps))
-    counts = np.zeros((runs, k), np.int64)
+    acts = np.empty((steps, runs), np.int64)             # pulls, tallied at the end
     m0 = np.zeros((runs, k))                 # values Q / preferences H / log weights / S
     m1 = np.zeros((runs, k))                 # pulls N
     if isinstance(policy, (EpsilonGreedy, UCB)):
@@ -146,11 +175,12 @@ def numpy_bandit(env, policy, *, runs: int, steps: int, seed=0,
     elif isinstance(policy, Softmax):
         m0 += params[0]
     mean_r = np.zeros(runs)                  # gradient bandit's baseline
+    greedy = _greedy_tables(k, params[0] if isinstance(policy, EpsilonGreedy) else 0.0)
     for t in range(steps):
         if isinstance(policy, EpsilonGreedy):
             eps = params[0]
             a, ties, n = _argmax_ties(m0, rng)
-            h, c = _greedy_stats(k, eps, ties, n, best, m)
+            h, c = _greedy_stats(greedy, ties, n, best)
             if eps > 0:
                 explore = np.flatnonzero(rng.random(runs) < eps)
                 a[explore] = rng.integers(0, k, explore.size)
@@ -158,7 +188,7 @@ def numpy_bandit(env, policy, *, runs: int, steps: int, seed=0,
             T = temps[t]
             if T == 0:
                 a, ties, n = _argmax_ties(m0, rng)
-                h, c = _greedy_stats(k, 0.0, ties, n, best, m)
+                h, c = _greedy_stats(greedy, ties, n, best)
             elif np.isinf(T):
                 a = rng.integers(0, k, runs)
                 h, c = np.full(runs, np.log(k)), (0.1 / m <= 1.0 / k).astype(float)
@@ -166,12 +196,12 @@ def numpy_bandit(env, policy, *, runs: int, steps: int, seed=0,
                 x = (m0 - m0.max(axis=1, keepdims=True)) / T
                 w = np.exp(x)
                 a = _sample(w, rng)
-                h, c = _boltzmann_stats(w, x, w.sum(axis=1), best, m)
+                h, c = _boltzmann_stats(w, x, w.sum(axis=1), best)
         elif isinstance(policy, GradientBandit):
             x = m0 - m0.max(axis=1, keepdims=True)
             w = np.exp(x)
             S = w.sum(axis=1)
-            h, c = _boltzmann_stats(w, x, S, best, m)
+            h, c = _boltzmann_stats(w, x, S, best)
             p = w / S[:, None]
             a = _sample(p, rng)
         elif isinstance(policy, UCB):
@@ -179,7 +209,7 @@ def numpy_bandit(env, policy, *, runs: int, steps: int, seed=0,
                 u = m0 + params[0] * np.sqrt(np.log(t + 1.0) / m1)
             a, ties, n = _argmax_ties(np.where(m1 == 0, np.inf, u), rng)
             h = np.log(n)
-            c = np.count_nonzero(best & ties, axis=1) / m * (1.0 / n >= 0.1 / m)
+            c = best.count(ties) / m * (1.0 / n >= 0.1 / m)
         elif isinstance(policy, Thompson):
             p0, p1, noise = params
             if noise >= 0:                   # Gaussian arms, known noise: normal posterior
@@ -195,19 +225,19 @@ def numpy_bandit(env, policy, *, runs: int, steps: int, seed=0,
             p = (1.0 - gam) * w / w.sum(axis=1, keepdims=True) + gam / k
             a = _sample(p, rng)
             h = -np.einsum("ij,ij->i", p, np.log(p))             # p >= gamma / k > 0
-            c = _coverage(p, np.ones(runs), best, m)   # normalized: Z = 1
+            c = best.covered(p, 1.0)               # normalized: Z = 1
         else:
             raise UserError(f"no NumPy reference for {type(policy).__name__}")
         qa = q[rows, a]
         R = (rng.random(runs) < qa).astype(float) if bern else \
             qa + env.noise * rng.standard_normal(runs)
         s1[t], s2[t] = R.sum(), R @ R
-        opt[t] = np.count_nonzero(best[rows, a])
+        opt[t] = np.count_nonzero(best.mask[rows, a])
         r = qmax - qa
         ent[t], cov[t], reg[t] = h.sum(), c.sum(), r.sum()
         if spread:
             sq[:, t] = h @ h, c @ c, r @ r
-        counts[rows, a] += 1
+        acts[t] = a
         if isinstance(policy, (EpsilonGreedy, Softmax, UCB)):
             alpha = params[2] if isinstance(policy, (EpsilonGreedy, UCB)) else params[1]
             m1[rows, a] += 1.0
@@ -231,5 +261,6 @@ def numpy_bandit(env, policy, *, runs: int, steps: int, seed=0,
     if spread:
         sd = dict(zip(("entropy", "coverage", "regret"),
                       np.sqrt(np.maximum(sq / runs - sums**2, 0.0) * runs / max(runs - 1, 1))))
+    counts = np.bincount((acts + k * rows).ravel(), minlength=runs * k).reshape(runs, k)
     return ReferenceResult(mean, np.sqrt(var / max(runs - 1, 1)), opt / runs, runs,
                            sums[0], sums[1], sums[2], counts, sd)
