@@ -71,6 +71,8 @@ CASES = [
     ("softmax schedule", _testbed(), Softmax(schedule="geometric:1:0.05")),
     ("gradient", _testbed(), GradientBandit(0.1)),
     ("gradient no baseline", _testbed(), GradientBandit(0.1, baseline=False)),
+    # steps of the preferences above 0.35: the kernel recomputes its weights afresh
+    ("gradient large steps", _testbed(), GradientBandit(0.8)),
     ("ucb", _testbed(), UCB(2.0)),
     ("thompson", _testbed(), Thompson()),
     ("thompson bernoulli", bernoulli([0.2, 0.35, 0.5, 0.55]), Thompson()),

@@ -496,25 +496,59 @@ def _sm_final(params, temps, steps, m0, m1, m2, probs, out):
 
 
 # gradient bandit (Sutton & Barto 2018, section 2.8): params [alpha, baseline (1 or 0)];
-# m0 = preferences H, m1 = H - max H (scratch), m2[0] = mean of the earlier rewards,
-# m2[1] = Z' = sum of the weights. ``probs`` holds the unnormalized weights
-# w_b = exp(H_b - max H) (p = w / Z'): the draw and the update divide once, not per arm
+# m1 = x = H - ref (the preferences H relative to ref; m0 = H when w is computed afresh
+# and at the end), ``probs`` = the unnormalized weights w = exp(x)
+# (p = w / Z'); m2[0] = mean of the earlier rewards, m2[1] = Z' = sum of the weights,
+# m2[2] = 1 while w and x are valid, m2[3] = ref (the largest H when they were computed
+# afresh). An update moves every x_b by y_b = -d p_b (and x_a by d more), |y_b| <= |d|:
+# the weights follow as w_b exp(y_b), exp by its Taylor series (no range reduction; a
+# loop that vectorizes) while |d| <= 0.35, afresh otherwise, every 64 steps (bounds the
+# round-off of the products) and when a weight passes e^30
+_GB_TAYLOR = 0.35
+
+
+@njit(cache=True, inline="always")
+def _exp_small(y):
+    """``exp(y)`` for ``|y| <= 0.35``: Taylor to y^13 (error < 5e-18), Estrin's scheme."""
+    y2 = y * y
+    y4 = y2 * y2
+    y8 = y4 * y4
+    q0 = 1.0 + y
+    q1 = 0.5 + y * (1.0 / 6.0)
+    q2 = 1.0 / 24.0 + y * (1.0 / 120.0)
+    q3 = 1.0 / 720.0 + y * (1.0 / 5040.0)
+    q4 = 1.0 / 40320.0 + y * (1.0 / 362880.0)
+    q5 = 1.0 / 3628800.0 + y * (1.0 / 39916800.0)
+    q6 = 1.0 / 479001600.0 + y * (1.0 / 6227020800.0)
+    return (q0 + q1 * y2) + (q2 + q3 * y2) * y4 + ((q4 + q5 * y2) + q6 * y4) * y8
+
+
 @njit(cache=True, inline="always")
 def _gb_reset(params, m0, m1, m2):
     for b in range(m0.size):
-        m0[b] = 0.0
-    m2[0] = 0.0
+        m1[b] = 0.0
+    m2[0] = m2[2] = m2[3] = 0.0
+
+
+@njit(cache=True, inline="always")
+def _gb_preferences(m0, m1, m2):
+    """H = x + ref into m0."""
+    for b in range(m0.size):
+        m0[b] = m1[b] + m2[3]
 
 
 @njit(cache=True, inline="always")
 def _gb_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
     k = m0.size
-    top = _max(m0)
-    for b in range(k):                     # shifted preferences, then their weights
-        m1[b] = m0[b] - top
-    for b in range(k):
-        probs[b] = fast_exp(m1[b])
-    S = _dot(probs, None, k)               # Z' and Z' <H - max H>
+    if m2[2] == 0.0 or (t & 63) == 0:      # weights afresh, referred to the largest H
+        _gb_preferences(m0, m1, m2)
+        top = _max(m0)
+        for b in range(k):
+            m1[b] = m0[b] - top
+        for b in range(k):
+            probs[b] = fast_exp(m1[b])
+        m2[2], m2[3] = 1.0, top
+    S = _dot(probs, None, k)               # Z' and Z' <x>
     h = max(fast_log(S) - _dot(probs, m1, k) / S, 0.0)
     m2[1] = S
     u, rng = rng_double(rng)
@@ -542,14 +576,24 @@ def _gb_learn(params, t, a, R, m0, m1, m2, probs):
         base = R if t == 0 else m2[0]      # mean of the earlier rewards (R_1 at t = 1)
     d = alpha * (R - base)
     c = d / m2[1]
-    for b in range(m0.size):               # H_b -= d p_b (SIMD), H_a += d
-        m0[b] -= c * probs[b]
-    m0[a] += d
+    k = m0.size
+    for b in range(k):                     # H_b -= d p_b, H_a += d
+        m1[b] -= c * probs[b]
+    m1[a] += d
+    if abs(d) <= _GB_TAYLOR:               # w_b exp(-d p_b): one loop, no table
+        for b in range(k):
+            probs[b] *= _exp_small(-c * probs[b])
+        probs[a] = fast_exp(m1[a])
+        if m1[a] > 30.0:
+            m2[2] = 0.0
+    else:
+        m2[2] = 0.0
     m2[0] += (R - m2[0]) / (t + 1.0)
 
 
 @njit(cache=True, inline="always")
 def _gb_final(params, temps, steps, m0, m1, m2, probs, out):
+    _gb_preferences(m0, m1, m2)
     _softmax_probs(m0, 1.0, out)
 
 
