@@ -22,10 +22,10 @@ True
 """,
                     "hidden": False,
                     "locked": False,
-                    "failure_message": "By hand: for rewards (1, 0, 0, 1) the first sample's "
-                    "baseline is the mean of the other three, (0 + 0 + 1)/3 = 1/3, so its "
-                    "advantage is 1 - 1/3 = 2/3; a group whose rewards are all equal has no "
-                    "signal (every advantage 0). Leave the sample out of its own baseline.",
+                    "failure_message": "By hand: for rewards (1, 0, 0, 1), work out on paper "
+                    "which rewards enter each sample's baseline and what its advantage is, then "
+                    "compare with what your function returns; a group whose rewards are all "
+                    "equal carries no signal (every advantage 0).",
                     "success_message": "RLOO advantages by hand",
                 },
                 {

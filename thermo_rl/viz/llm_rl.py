@@ -102,7 +102,7 @@ _LABELS = {"pass@1": "pass@1 (exact)", "coverage": "coverage of the correct answ
            "kl_ref": r"$\mathrm{KL}(\pi\,\|\,\pi_{\rm ref})$ (nats)",
            "effective_correct": "effective correct answers $e^H$"}
 #: Line styles cycled over the controls (dotted is kept for pi* and guides).
-_DASHES = ("-", "--", "-.", (0, (6, 2, 1, 2, 1, 2)), (0, (1, 1.5)))
+_DASHES = ("-", "--", "-.", (0, (6, 2, 1, 2, 1, 2)), (0, (10, 3)))
 #: Smallest legend font on a 1280x720 slide.
 LEGEND_FONTSIZE = 10
 
@@ -186,12 +186,12 @@ def plot_seeds_pass_at_k(res, ax=None, *, key: str = "pass@k", controls=None):
         kc = (cross.get(n) or {}).get(key)
         if kc is not None:
             marks.append((kc, n, c))
-    # crossovers at the same k are drawn side by side (offset by a fraction of a factor 2)
+    # crossovers at the same k are drawn side by side (offset by a fifth of a factor 2)
     # and each is labelled at the top with its run's name
     for kc in sorted({m[0] for m in marks}):
         here = [m for m in marks if m[0] == kc]
         for j, (_, n, c) in enumerate(here):
-            xk = kc * 2 ** (0.09 * (j - (len(here) - 1) / 2))
+            xk = kc * 2 ** (0.2 * (j - (len(here) - 1) / 2))
             ax.axvline(xk, color=c, ls=":", lw=1.5)
             ax.annotate(n, (xk, 1.0), xycoords=("data", "axes fraction"), rotation=90,
                         ha="center", va="top", fontsize=9, color=c,
