@@ -4,7 +4,7 @@ their edge cases, and a fast_log loop that really vectorizes."""
 import numpy as np
 from numba import njit
 
-from thermo_rl._fastmath import fast_exp, fast_log
+from thermo_rl._fastmath import exp_small, fast_exp, fast_log
 
 
 @njit(cache=True)
@@ -57,3 +57,18 @@ def test_fast_log_edges():
     out = np.empty(3)
     _log_all(np.array([0.0, -0.0, -1.0]), out)
     assert np.all(out == -np.inf)
+
+
+@njit(cache=True, error_model="numpy")
+def _exp_small_all(x, out):
+    for i in range(x.size):
+        out[i] = exp_small(x[i])
+
+
+def test_exp_small_matches_libm_on_its_range():
+    x = np.concatenate([np.random.default_rng(3).uniform(-0.35, 0.35, 100_000),
+                        [0.0, -0.35, 0.35, 1e-300, -1e-300]])
+    out = np.empty_like(x)
+    _exp_small_all(x, out)
+    assert np.max(np.abs(out - np.exp(x)) / np.exp(x)) <= 2 * np.finfo(float).eps
+    assert out[-5] == 1.0

@@ -32,7 +32,7 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-__all__ = ["fast_exp", "fast_log"]
+__all__ = ["exp_small", "fast_exp", "fast_log"]
 
 
 @intrinsic
@@ -136,3 +136,27 @@ def fast_exp(x):
     elif x > 709.0:
         y = np.inf
     return x if np.isnan(x) else y
+
+
+@njit(cache=True, inline="always")
+def exp_small(y):
+    """``exp(y)`` for ``|y| <= 0.35`` (no range reduction, no table: a loop of it
+    vectorizes): Taylor to ``y^13`` by Estrin's scheme, error < 5e-18 relative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bool(abs(exp_small(-0.3) - np.exp(-0.3)) < 1e-15)
+    True
+    """
+    y2 = y * y
+    y4 = y2 * y2
+    y8 = y4 * y4
+    q0 = 1.0 + y
+    q1 = 0.5 + y * (1.0 / 6.0)
+    q2 = 1.0 / 24.0 + y * (1.0 / 120.0)
+    q3 = 1.0 / 720.0 + y * (1.0 / 5040.0)
+    q4 = 1.0 / 40320.0 + y * (1.0 / 362880.0)
+    q5 = 1.0 / 3628800.0 + y * (1.0 / 39916800.0)
+    q6 = 1.0 / 479001600.0 + y * (1.0 / 6227020800.0)
+    return (q0 + q1 * y2) + (q2 + q3 * y2) * y4 + ((q4 + q5 * y2) + q6 * y4) * y8

@@ -69,6 +69,8 @@ CASES = [
     ("optimistic", _testbed(), EpsilonGreedy(0.0, initial=5.0, step_size=0.1)),
     ("softmax", _testbed(), Softmax(T=0.1)),
     ("softmax schedule", _testbed(), Softmax(schedule="geometric:1:0.05")),
+    # cold: the kernel's weights pass e^5 or their sum falls below 0.01 often (afresh)
+    ("softmax cold", _testbed(), Softmax(T=0.02)),
     ("gradient", _testbed(), GradientBandit(0.1)),
     ("gradient no baseline", _testbed(), GradientBandit(0.1, baseline=False)),
     # steps of the preferences above 0.35: the kernel recomputes its weights afresh

@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .._fastmath import fast_exp, fast_log
+from .._fastmath import exp_small, fast_exp, fast_log
 from .._rng import rng_below, rng_double, rng_load, rng_normal, rng_standard_normal, rng_store
 from .._specialize import specialize
 
@@ -225,36 +225,25 @@ def _entropy(probs):
 
 
 @njit(cache=True, inline="always")
-def _sample(rng, probs):
-    """An index drawn from ``probs`` and the new generator state."""
-    u, rng = rng_double(rng)
+def _inverse_cdf(u, w, k):
+    """The first ``a`` with ``u < w[0] + .. + w[a]`` (round-off past the total: the last
+    ``a`` with ``w[a] > 0``)."""
     c = 0.0
-    k = probs.size
     for a in range(k):
-        c += probs[a]
+        c += w[a]
         if u < c:
-            return a, rng
-    for a in range(k - 1, -1, -1):     # round-off: last action with positive probability
-        if probs[a] > 0.0:
-            return a, rng
-    return k - 1, rng
+            return a
+    for a in range(k - 1, -1, -1):
+        if w[a] > 0.0:
+            return a
+    return k - 1
 
 
 @njit(cache=True, inline="always")
-def _sample_nb(rng, probs):
+def _sample(rng, probs):
+    """An index drawn from ``probs`` and the new generator state."""
     u, rng = rng_double(rng)
-    c = 0.0
-    n = 0
-    k = probs.size
-    for b in range(k):
-        c += probs[b]
-        n += 1 if c <= u else 0
-    if n < k:
-        return n, rng
-    for a in range(k - 1, -1, -1):     # round-off: last action with positive probability
-        if probs[a] > 0.0:
-            return a, rng
-    return k - 1, rng
+    return _inverse_cdf(u, probs, probs.size), rng
 
 
 @njit(cache=True, inline="always")
@@ -269,6 +258,21 @@ def _coverage(probs, best, m):
         if probs[best[i]] >= thr:
             covered += 1
     return covered / m
+
+
+@njit(cache=True, inline="always")
+def _draw_weights(rng, w, S, best, m):
+    """An arm drawn with probability ``w[b] / S`` from the unnormalized weights
+    ``w[:k]`` (``k = best.size``; no division per arm), the coverage of the best arms
+    ``best[:m]`` (at least ``0.1/m`` of the mass each) and the new generator state."""
+    u, rng = rng_double(rng)
+    a = _inverse_cdf(u * S, w, best.size)
+    thr = 0.1 / m * S
+    n = 0
+    for i in range(m):
+        if w[best[i]] >= thr:
+            n += 1
+    return a, n / m, rng
 
 
 @njit(cache=True, inline="always")
@@ -421,10 +425,13 @@ def _eg_final(params, temps, steps, m0, m1, m2, probs, out):
 
 # softmax (Boltzmann exploration): params [initial, step_size]; temps: T per step.
 # Only the pulled arm's value changes, so only its weight and scaled value are recomputed
-# (one exp per step): m2[:k] = weights w_b = exp(x_b), probs = x_b = (Q_b - ref) / T;
-# scalars m2[2k] = 1 when they are valid, m2[2k + 1] = ref (the largest Q when they were
-# computed afresh), m2[2k + 2] = the T they were computed at, m2[2k + 3] = 1/T. They
-# are computed afresh when T changes, when an x passes 20 or when Z' = sum w < e^-20
+# (one exp per step), and the sums follow that one term: m2[:k] = weights w_b = exp(x_b),
+# probs = x_b = (Q_b - ref) / T; scalars m2[2k] = 1 when they are valid, m2[2k + 1] = ref
+# (the largest Q when they were computed afresh), m2[2k + 2] = the T they were computed
+# at, m2[2k + 3] = 1/T, m2[2k + 4] = Z' = sum w, m2[2k + 5] = Z' <x> = sum w x. All afresh
+# when T changes, every 64 steps, when an x passes 5 or Z' falls below 0.01 (Z' >= 1 when
+# afresh): the round-off the running sums gather stays below 64 * 2 eps * 5 e^5 / 0.01,
+# about 2e-9 of Z', nothing a bandit statistic resolves
 @njit(cache=True, inline="always")
 def _sm_reset(params, m0, m1, m2):
     _reset_values(params[0], m0, m1)
@@ -442,6 +449,8 @@ def _sm_weights(Q, T, m2, x):
     for b in range(k):
         m2[b] = fast_exp(x[b])
     m2[2 * k], m2[2 * k + 1], m2[2 * k + 2], m2[2 * k + 3] = 1.0, ref, T, iT
+    m2[2 * k + 4] = _dot(m2, None, k)
+    m2[2 * k + 5] = _dot(m2, x, k)
 
 
 @njit(cache=True, inline="always")
@@ -453,29 +462,13 @@ def _sm_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
         h = _softmax_probs(m0, T, probs)
         a, rng = _sample(rng, probs)
         return a, h, _coverage(probs, best, m), rng
-    if m2[2 * k] == 0.0 or T != m2[2 * k + 2]:
+    if m2[2 * k] == 0.0 or T != m2[2 * k + 2] or (t & 63) == 0 or m2[2 * k + 4] < 0.01:
         _sm_weights(m0, T, m2, probs)
-    S = _dot(m2, None, k)                  # Z' and Z' <x>
-    if S < 2e-9:                           # every weight below e^-20: refer afresh
-        _sm_weights(m0, T, m2, probs)
-        S = _dot(m2, None, k)
-    M = _dot(m2, probs, k)
+    S = m2[2 * k + 4]                      # Z' and Z' <x>
+    M = m2[2 * k + 5]
     h = max(fast_log(S) - M / S, 0.0)      # entropy ln Z' - <x>
-    u, rng = rng_double(rng)
-    u *= S
-    c = 0.0
-    a = k - 1
-    for b in range(k):
-        c += m2[b]
-        if u < c:
-            a = b
-            break
-    thr = 0.1 / m * S                      # coverage: best arms with >= 0.1/m of the mass
-    n = 0
-    for i in range(m):
-        if m2[best[i]] >= thr:
-            n += 1
-    return a, h, n / m, rng
+    a, cov, rng = _draw_weights(rng, m2, S, best, m)
+    return a, h, cov, rng
 
 
 @njit(cache=True, inline="always")
@@ -484,9 +477,12 @@ def _sm_learn(params, t, a, R, m0, m1, m2, probs):
     k = m0.size
     if m2[2 * k] != 0.0:
         x = (m0[a] - m2[2 * k + 1]) * m2[2 * k + 3]
+        w = fast_exp(x)
+        m2[2 * k + 4] += w - m2[a]         # Z' and Z' <x> follow the one changed term
+        m2[2 * k + 5] += w * x - m2[a] * probs[a]
         probs[a] = x
-        m2[a] = fast_exp(x)
-        if x > 20.0:                       # a weight above e^20: refer afresh
+        m2[a] = w
+        if x > 5.0:                        # a weight above e^5: refer afresh
             m2[2 * k] = 0.0
 
 
@@ -505,22 +501,6 @@ def _sm_final(params, temps, steps, m0, m1, m2, probs, out):
 # loop that vectorizes) while |d| <= 0.35, afresh otherwise, every 64 steps (bounds the
 # round-off of the products) and when a weight passes e^30
 _GB_TAYLOR = 0.35
-
-
-@njit(cache=True, inline="always")
-def _exp_small(y):
-    """``exp(y)`` for ``|y| <= 0.35``: Taylor to y^13 (error < 5e-18), Estrin's scheme."""
-    y2 = y * y
-    y4 = y2 * y2
-    y8 = y4 * y4
-    q0 = 1.0 + y
-    q1 = 0.5 + y * (1.0 / 6.0)
-    q2 = 1.0 / 24.0 + y * (1.0 / 120.0)
-    q3 = 1.0 / 720.0 + y * (1.0 / 5040.0)
-    q4 = 1.0 / 40320.0 + y * (1.0 / 362880.0)
-    q5 = 1.0 / 3628800.0 + y * (1.0 / 39916800.0)
-    q6 = 1.0 / 479001600.0 + y * (1.0 / 6227020800.0)
-    return (q0 + q1 * y2) + (q2 + q3 * y2) * y4 + ((q4 + q5 * y2) + q6 * y4) * y8
 
 
 @njit(cache=True, inline="always")
@@ -551,21 +531,8 @@ def _gb_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
     S = _dot(probs, None, k)               # Z' and Z' <x>
     h = max(fast_log(S) - _dot(probs, m1, k) / S, 0.0)
     m2[1] = S
-    u, rng = rng_double(rng)
-    u *= S
-    c = 0.0
-    a = k - 1
-    for b in range(k):
-        c += probs[b]
-        if u < c:
-            a = b
-            break
-    thr = 0.1 / m * S                      # coverage: best arms with >= 0.1/m of the mass
-    n = 0
-    for i in range(m):
-        if probs[best[i]] >= thr:
-            n += 1
-    return a, h, n / m, rng
+    a, cov, rng = _draw_weights(rng, probs, S, best, m)
+    return a, h, cov, rng
 
 
 @njit(cache=True, inline="always")
@@ -582,7 +549,7 @@ def _gb_learn(params, t, a, R, m0, m1, m2, probs):
     m1[a] += d
     if abs(d) <= _GB_TAYLOR:               # w_b exp(-d p_b): one loop, no table
         for b in range(k):
-            probs[b] *= _exp_small(-c * probs[b])
+            probs[b] *= exp_small(-c * probs[b])
         probs[a] = fast_exp(m1[a])
         if m1[a] > 30.0:
             m2[2] = 0.0
