@@ -22,10 +22,10 @@ True
 """,
                     "hidden": False,
                     "locked": False,
-                    "failure_message": "By hand: for rewards (1, 0, 0, 1) the first sample's "
-                    "baseline is the mean of the other three, (0 + 0 + 1)/3 = 1/3, so its "
-                    "advantage is 1 - 1/3 = 2/3; a group whose rewards are all equal has no "
-                    "signal (every advantage 0). A_i = r_i - (sum_j r_j - r_i)/(G - 1).",
+                    "failure_message": "By hand: for rewards (1, 0, 0, 1), work out on paper "
+                    "which rewards enter each sample's baseline and what its advantage is, then "
+                    "compare with what your function returns; a group whose rewards are all "
+                    "equal carries no signal (every advantage 0).",
                     "success_message": "RLOO advantages by hand",
                 },
                 {
@@ -96,8 +96,9 @@ True
                     "4-answer softmax policy (64 groups, each weighted by its probability), "
                     "the expected gradient of your loss must be minus the exact gradient of "
                     "<r> = sum_a pi_a r_a: the RLOO baseline leaves the policy gradient "
-                    "unbiased. A baseline that includes the sample itself (the GRPO mean) "
-                    "shrinks it by (G - 1)/G; a sum over tokens instead of the mean over valid "
+                    "unbiased. A baseline that includes the sample itself (the group mean "
+                    "without GRPO's division by the std, as in Dr. GRPO) shrinks it by "
+                    "(G - 1)/G; a sum over tokens instead of the mean over valid "
                     "tokens scales it by the number of tokens.",
                     "success_message": "the expected update is the exact gradient of <r> "
                     "(enumerated over every group)",

@@ -67,7 +67,9 @@ class LMSelfTrainingResult:
     ``history`` rows hold ``generation``, ``pass@1``, ``coverage``,
     ``answer_entropy``, ``effective_correct``, ``heterozygosity`` (mean over prompts
     of ``1 - sum pi^2`` over the answers the drift acts on: all answers when
-    unfiltered, the renormalized correct ones when filtered) and ``seconds``.
+    unfiltered, the renormalized correct ones when filtered), ``sample_pass@1`` (the share
+    of correct answers among the samples the generation was fitted on; NaN in row 0) and
+    ``seconds``.
     """
 
     mode: str
@@ -115,7 +117,7 @@ class LMSelfTrainingResult:
                 "theory_heterozygosity": self.theory_heterozygosity.tolist()}
 
 
-def _row(g, dist, mode, t0):
+def _row(g, dist, mode, t0, sampled=float("nan")):
     m = dist.metrics(ks=(1,))
     if mode == "filtered":
         h = gini_simpson(dist.correct_distribution(), axis=1)
@@ -123,7 +125,8 @@ def _row(g, dist, mode, t0):
         h = gini_simpson(dist.full, axis=1)
     return {"generation": g, "pass@1": m["pass@1"], "coverage": m["coverage"],
             "answer_entropy": m["answer_entropy"], "effective_correct": m["effective_correct"],
-            "heterozygosity": float(h.mean()), "seconds": time.perf_counter() - t0}
+            "heterozygosity": float(h.mean()), "sample_pass@1": sampled,
+            "seconds": time.perf_counter() - t0}
 
 
 @checks_input
@@ -200,6 +203,9 @@ def self_train_lm(pretrained, *, generations: int = 8, n_samples: int = 32,
             loss.backward()
             opt.step()
         model.eval()
-        res.history.append(_row(g, answer_distribution(model, task, tokenizer=tok), mode, t0))
+        # the share of correct answers among this generation's samples (all prompts): what an
+        # exact refit would give the model as pass@1
+        res.history.append(_row(g, answer_distribution(model, task, tokenizer=tok), mode, t0,
+                                float(rewards.mean())))
     res.seconds = time.perf_counter() - t0
     return res

@@ -96,13 +96,22 @@ def plot_compare(res, axes=None):
 
 # ----------------------------------------------------------------------------- seeds
 _LABELS = {"pass@1": "pass@1 (exact)", "coverage": "coverage of the correct answers",
-           "answer_entropy": "answer entropy H (nats)",
-           "token_entropy": "token entropy (nats)",
-           "kl_star": "KL(pi || pi*) (nats)", "kl_ref": "KL(pi || pi_ref) (nats)",
-           "effective_correct": "effective correct answers e^H"}
+           "answer_entropy": "answer entropy $H$ (nats)",
+           "token_entropy": "token entropy $H$ (nats per token)",
+           "kl_star": r"$\mathrm{KL}(\pi\,\|\,\pi^*)$ (nats)",
+           "kl_ref": r"$\mathrm{KL}(\pi\,\|\,\pi_{\rm ref})$ (nats)",
+           "effective_correct": "effective correct answers $e^H$"}
+#: Line styles cycled over the controls (dotted is kept for pi* and guides).
+_DASHES = ("-", "--", "-.", (0, (6, 2, 1, 2, 1, 2)), (0, (10, 3)))
+#: Smallest legend font on a 1280x720 slide.
+LEGEND_FONTSIZE = 10
 
 
-def _legend_right(fig, ax, fontsize=9):
+def _star_label(opt) -> str:
+    return rf"$\pi^*$ ($\lambda$ = {opt.get('star_coef', '?')})"
+
+
+def _legend_right(fig, ax, fontsize=LEGEND_FONTSIZE):
     handles, labels = ax.get_legend_handles_labels()
     if handles:
         fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5),
@@ -113,8 +122,9 @@ def plot_seeds_history(res, axes=None, *, metrics=("pass@1", "coverage", "answer
                                                    "kl_star"), controls=None):
     """One panel per metric over RL steps: per control (all, or ``controls``) the mean over
     seeds with a band of one standard error (:func:`thermo_rl.llm.rl.compare_seeds`); the
-    optimum ``pi*`` (dotted, where it has the metric; KL(pi || pi*) is 0 there) and one
-    legend to the right of the panels."""
+    optimum ``pi*`` (dotted, where it has the metric; KL(pi || pi*) is 0 there; the axis
+    extends to show it) and one legend to the right of the panels. Each control has its
+    colour, marker and line style, so that curves that overlap stay distinguishable."""
     d = _data(res)
     summ = d["summary"]
     names = list(summ) if controls is None else list(controls)
@@ -128,15 +138,16 @@ def plot_seeds_history(res, axes=None, *, metrics=("pass@1", "coverage", "answer
             m = np.asarray(s[key], float)
             se = np.nan_to_num(np.asarray(s[f"{key}_se"], float))
             c, mk = st[n]
-            ax.plot(x, m, "-", color=c, marker=mk, ms=3, markevery=max(1, len(x) // 8),
+            ls = _DASHES[list(summ).index(n) % len(_DASHES)]
+            ax.plot(x, m, color=c, ls=ls, marker=mk, ms=5, markevery=max(1, len(x) // 6),
                     label=n)
-            ax.fill_between(x, m - se, m + se, color=c, alpha=0.25, lw=0)
-        if key == "kl_star":
-            ax.axhline(0.0, color="k", ls=":", lw=1,
-                       label=f"pi* (lambda = {opt.get('star_coef', '?')})")
-        elif key in opt:
-            ax.axhline(opt[key], color="k", ls=":", lw=1,
-                       label=f"pi* (lambda = {opt.get('star_coef', '?')})")
+            ax.fill_between(x, m - se, m + se, color=c, alpha=0.2, lw=0)
+        ref = 0.0 if key == "kl_star" else opt.get(key)
+        if ref is not None:
+            ax.axhline(ref, color="k", ls=":", lw=1.2, label=_star_label(opt))
+            lo, hi = ax.get_ylim()
+            pad = 0.04 * (hi - lo)
+            ax.set_ylim(min(lo, ref - pad), max(hi, ref + pad))
         ax.set_xlabel("RL step")
         ax.set_ylabel(_LABELS.get(key, key))
     fig = axes[0].figure
@@ -163,6 +174,7 @@ def plot_seeds_pass_at_k(res, ax=None, *, key: str = "pass@k", controls=None):
     ks = sorted(b)
     ax.plot(ks, [b[k] for k in ks], "k--", lw=1.5, label="base model")
     cross = d.get("crossovers", {})
+    marks = []                                   # (k, name, colour) of each crossover
     for n in names:
         s = summ[n]
         m = [s[key][k][-1] if k in s[key] else s[key][str(k)][-1] for k in ks]
@@ -173,11 +185,21 @@ def plot_seeds_pass_at_k(res, ax=None, *, key: str = "pass@k", controls=None):
                     color=c, ms=4, capsize=2, label=n)
         kc = (cross.get(n) or {}).get(key)
         if kc is not None:
-            ax.axvline(kc, color=c, ls=":", lw=1)
+            marks.append((kc, n, c))
+    # crossovers at the same k are drawn side by side (offset by a fifth of a factor 2)
+    # and each is labelled at the top with its run's name
+    for kc in sorted({m[0] for m in marks}):
+        here = [m for m in marks if m[0] == kc]
+        for j, (_, n, c) in enumerate(here):
+            xk = kc * 2 ** (0.2 * (j - (len(here) - 1) / 2))
+            ax.axvline(xk, color=c, ls=":", lw=1.5)
+            ax.annotate(n, (xk, 1.0), xycoords=("data", "axes fraction"), rotation=90,
+                        ha="center", va="top", fontsize=9, color=c,
+                        bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 0.5})
     ax.set_xscale("log", base=2)
-    ax.set_xlabel("k (samples per prompt)")
+    ax.set_xlabel("samples per prompt (the k of pass@k)")
     ax.set_ylabel("pass@k (exact)" if key == "pass@k"
-                  else "expected distinct correct answers among k")
+                  else "expected distinct correct answers\namong the samples")
     fig = ax.figure
     if new:
         fig.tight_layout()
@@ -204,10 +226,11 @@ def plot_reward_law(res, ax=None, *, controls=None):
         if f:
             h = np.linspace(H.min(), H.max(), 100)
             ax.plot(h, -f["a"] * np.exp(h) + f["b"], "-", color=c,
-                    label=f"{n}: κ = {f['a']:.3f}, μ = {f['b']:.3f}")
-    ax.set_xlabel("answer entropy H (nats)")
+                    label=rf"{n}: $\kappa$ = {f['a']:.3f}, $\mu$ = {f['b']:.3f}")
+    ax.set_xlabel("answer entropy $H$ (nats)")
     ax.set_ylabel("pass@1 (exact)")
-    ax.set_title("R = -κ e^H + μ (Cui et al., 2025), every seed and step", fontsize=10)
+    ax.set_title(r"$R = -\kappa\, e^H + \mu$ (Cui et al., 2025), every seed and step",
+                 fontsize=11)
     fig = ax.figure
     if new:
         fig.tight_layout()
@@ -234,7 +257,7 @@ def plot_seeds_front(res, ax=None, *, controls=None):
     opt = d.get("optimum") or {}
     if opt:
         ax.plot(opt["coverage"], opt["pass@1"], "*", color="0.55", mec="k", ms=12,
-                label=f"pi* (lambda = {opt['star_coef']})", zorder=4)
+                label=_star_label(opt), zorder=4)
     ax.set_xlabel("coverage of the correct answers (exact)")
     ax.set_ylabel("pass@1 (exact)")
     fig = ax.figure
