@@ -25,6 +25,13 @@ def test_filtered_self_training_collapses_at_least_as_fast_as_wright_fisher(tiny
     assert h[-1] < h[0]
     assert h[-1] > r.theory_heterozygosity[-1] - 0.05
     assert r.series("effective_correct")[-1] < r.series("effective_correct")[0]
+    # the share of correct samples a generation drew (before the filter) is a draw from the model
+    # before it: 19 prompts x 16 samples, so its standard error is at most sqrt(p (1 - p) / 304);
+    # each generation within 4 standard errors of the previous model's exact pass@1
+    drawn = r.series("sample_pass@1")
+    assert np.isnan(drawn[0])
+    se = np.sqrt(p1[:-1] * (1 - p1[:-1]) / (19 * 16))
+    assert np.all(np.abs(drawn[1:] - p1[:-1]) <= 4 * se)
     d = r.as_dict()
     assert d["mode"] == "filtered" and len(d["theory_heterozygosity"]) == 4
     assert np.all(np.diff(d["theory_heterozygosity"]) <= 0)

@@ -10,10 +10,10 @@ pytest.importorskip("matplotlib")
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from thermo_rl.llm.course import controls_comparison  # noqa: E402
-from thermo_rl.viz.llm_rl import (  # noqa: E402
+from thermo_rl.llm.course import controls_comparison
+from thermo_rl.viz.llm_rl import (
     LEGEND_FONTSIZE,
     plot_seeds_history,
     plot_seeds_pass_at_k,

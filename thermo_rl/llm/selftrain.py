@@ -68,7 +68,8 @@ class LMSelfTrainingResult:
     ``answer_entropy``, ``effective_correct``, ``heterozygosity`` (mean over prompts
     of ``1 - sum pi^2`` over the answers the drift acts on: all answers when
     unfiltered, the renormalized correct ones when filtered), ``sample_pass@1`` (the share
-    of correct answers among the samples the generation was fitted on; NaN in row 0) and
+    of correct answers among the samples drawn in that generation, before any filter: the
+    pass@1 an exact refit of them would have, unfiltered; NaN in row 0) and
     ``seconds``.
     """
 
@@ -203,8 +204,8 @@ def self_train_lm(pretrained, *, generations: int = 8, n_samples: int = 32,
             loss.backward()
             opt.step()
         model.eval()
-        # the share of correct answers among this generation's samples (all prompts): what an
-        # exact refit would give the model as pass@1
+        # the share of correct answers among this generation's samples (all prompts, before
+        # the filter): the pass@1 an exact unfiltered refit would give the model
         res.history.append(_row(g, answer_distribution(model, task, tokenizer=tok), mode, t0,
                                 float(rewards.mean())))
     res.seconds = time.perf_counter() - t0
