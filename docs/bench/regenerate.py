@@ -27,7 +27,12 @@ OUT = Path(__file__).with_name("bench.json")
 
 def versions() -> dict:
     out = {"python": platform.python_version()}
-    for name in ("thermo-rl", "numpy", "numba", "scipy", "torch", "dwave-samplers"):
+    import thermo_rl
+
+    # the package's own version: an editable install's metadata keeps the version it was
+    # installed at, not the source tree's that runs
+    out["thermo-rl"] = thermo_rl.__version__
+    for name in ("numpy", "numba", "scipy", "torch", "dwave-samplers"):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
