@@ -21,3 +21,10 @@ def test_tour_language_act_fast(tmp_path):
     # KL(pi || pi*) measured before and after: a divergence, zero only at pi*
     assert n["kl_star_before"] > 0 and n["kl_star_after"] > 0
     assert n["pretrain_steps"] == 60 and n["rl_steps"] == 8
+    # the crossover it prints is the package's rule (the base strictly ahead), never a tie
+    cross = n["pass_at_k_crossover"]
+    line = next(x for x in res.lines if x.startswith("RL, reward only"))
+    if cross is None:
+        assert "no pass@k crossover" in line
+    else:
+        assert f"ahead from k = {cross} on" in line
