@@ -60,8 +60,8 @@ LABEL_CLASHES = CLASHES + [(r"(?<![\w\\])z\s*=\s*[-\d{]", "z is the logits; the 
 
 LABEL_CALL = re.compile(r"(?:set_[xy]label|set_title|suptitle|label|title|ylabel|xlabel)"
                         r"\s*[=(]\s*[rfRF]{0,2}(\"[^\"\n]*\"|'[^'\n]*')")
-MATH = re.compile(r"\$\$(.+?)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.S)
-TOKEN = re.compile(r"\\(?P<cmd>[A-Za-z]+)\s*|(?P<letter>[A-Za-z])|(?P<other>.)", re.S)
+MATH = re.compile(r"\$\$(.+?)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL)
+TOKEN = re.compile(r"\\(?P<cmd>[A-Za-z]+)\s*|(?P<letter>[A-Za-z])|(?P<other>.)", re.DOTALL)
 
 
 def _subscript(s: str, i: int):

@@ -101,7 +101,7 @@ def _batch(seed, B=6, T=7):
 
 @pytest.mark.parametrize("seed,fraction", [(0, 0.1), (1, 0.02), (2, 0.3)])
 def test_kl_cov_is_verls_loss_and_gradient(seed, fraction):
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     logp, old, adv, mask = _batch(seed)
     a = logp.clone().requires_grad_()
     ours = policy_loss(a, adv, mask, old_logp=old, control="kl-cov", fraction=fraction,

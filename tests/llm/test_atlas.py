@@ -9,9 +9,15 @@ import pytest
 
 from thermo_rl.cli import main
 from thermo_rl.errors import UserError
-from thermo_rl.llm.atlas import (bandit_atlas_row, bandit_policy_metrics, controls_atlas,
-                                 mean_se, pareto_front, target_entropy_sweep,
-                                 target_parameter)
+from thermo_rl.llm.atlas import (
+    bandit_atlas_row,
+    bandit_policy_metrics,
+    controls_atlas,
+    mean_se,
+    pareto_front,
+    target_entropy_sweep,
+    target_parameter,
+)
 
 pytest.importorskip("pyarrow")
 pytest.importorskip("joblib")

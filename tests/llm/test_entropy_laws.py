@@ -6,8 +6,11 @@ import math
 import numpy as np
 import pytest
 
-from thermo_rl.entropy import (entropy_change_exact, entropy_change_predicted,
-                               entropy_change_second_order)
+from thermo_rl.entropy import (
+    entropy_change_exact,
+    entropy_change_predicted,
+    entropy_change_second_order,
+)
 from thermo_rl.errors import UserError
 from thermo_rl.llm.entropy_laws import entropy_laws, fit_law, tabular_law
 from thermo_rl.llm.rl_config import RLConfig
@@ -77,7 +80,7 @@ def test_policy_precision_rounds_the_log_probs(tiny_pair_sum):
                  generator=torch.Generator().manual_seed(0))
     Tc = ro.completion.shape[1]
     with torch.no_grad():
-        ref, ent = token_log_probs(pre.model, ro.tokens, Tc)
+        ref, _ent = token_log_probs(pre.model, ro.tokens, Tc)
         for prec, dtype in (("bf16", torch.bfloat16), ("fp16", torch.float16)):
             lp, h = token_log_probs(pre.model, ro.tokens, Tc, precision=prec)
             assert lp.dtype == torch.float32 and h.dtype == torch.float32

@@ -22,7 +22,7 @@ def checkpoint(tmp_path_factory):
 
 
 def test_pretrain_json_and_files(checkpoint, capsys):
-    code, out, err = _run(capsys, "llm", "pretrain", "--task", "pair-sum", "--size", "tiny",
+    code, out, _err = _run(capsys, "llm", "pretrain", "--task", "pair-sum", "--size", "tiny",
                           "--steps", "3", "--batch-size", "8", "--json", "--no-progress")
     assert code == 0
     r = json.loads(out)

@@ -153,7 +153,7 @@ def summarize_atlas(table, controls, *, by: str = "control") -> dict:
     ok = table[table["status"] == "ok"] if len(table) else table
     for c in controls:
         sub = ok[ok[by] == c] if len(ok) else ok
-        row = {"n": int(len(sub)), "seeds": [int(s) for s in sub["seed"]] if len(sub) else []}
+        row = {"n": len(sub), "seeds": [int(s) for s in sub["seed"]] if len(sub) else []}
         for name, col in ATLAS_METRICS.items():
             vals = list(sub[col]) if col in sub.columns else []
             row[name], row[f"{name}_se"] = mean_se(vals)

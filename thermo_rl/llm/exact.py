@@ -32,7 +32,6 @@ decoding method samples from is exact too.
 from __future__ import annotations
 
 import warnings
-
 from dataclasses import dataclass
 
 import numpy as np

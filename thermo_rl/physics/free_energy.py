@@ -71,8 +71,17 @@ from . import _free_energy_kernels as _fk
 from . import _ising_kernels as _ik
 from .exact import density_of_states, enumeration_thermo, kaufman
 
-__all__ = ["DensityOfStatesEstimate", "METHODS", "MODELS", "ais", "exact_ln_z", "mbar",
-           "allowed_levels", "thermodynamic_integration", "wang_landau"]
+__all__ = [
+    "METHODS",
+    "MODELS",
+    "DensityOfStatesEstimate",
+    "ais",
+    "allowed_levels",
+    "exact_ln_z",
+    "mbar",
+    "thermodynamic_integration",
+    "wang_landau",
+]
 
 #: lattice models with a free-energy estimator
 MODELS = ("ising", "potts")
