@@ -19,6 +19,7 @@ import numpy as np
 
 from .._validation import check_choice, check_int
 from ..errors import UserError
+from ..stats import mean_se
 
 __all__ = ["SCHEDULES", "entrocraft_schedules"]
 
@@ -32,12 +33,6 @@ SCHEDULES = {
     "cosine": {"lower": (0.9, 0.7), "upper": (1.0, 0.8), "shape": "cosine"},
     "linear-steep": {"lower": (0.9, 0.4), "upper": (1.0, 0.5)},
 }
-
-
-def _mean_se(xs) -> tuple[float, float]:
-    a = np.asarray(xs, dtype=float)
-    se = float(a.std(ddof=1) / math.sqrt(len(a))) if len(a) > 1 else float("nan")
-    return float(a.mean()), se
 
 
 def _in_band(H, spec, h0, warmup) -> float:
@@ -155,7 +150,7 @@ def entrocraft_schedules(learner: str = "bandit", *, schedules=None, seeds: int 
         per = [one(SCHEDULES[name], seed + i) for i in range(seeds)]
         row = {"schedule": name}
         for k in per[0]:
-            row[k], row[f"{k}_se"] = _mean_se([p[k] for p in per])
+            row[k], row[f"{k}_se"] = mean_se([p[k] for p in per])
         rows.append(row)
     return {"learner": learner, "rows": rows, "seed": seed, "seeds": seeds, "steps": steps,
             "seconds": time.perf_counter() - t0}

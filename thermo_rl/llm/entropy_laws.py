@@ -35,7 +35,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +44,7 @@ from .._validation import check_choice, check_int, check_real
 from ..entropy import centered_covariance
 from ..entropy.dynamics import fit_entropy_reward_law
 from ..errors import UserError
+from ..stats import mean_se
 
 __all__ = ["EntropyLawsResult", "TabularLawResult", "entropy_laws", "fit_law",
            "law_regimes", "tabular_law"]
@@ -195,10 +195,7 @@ def law_regimes(pretrained, regimes: dict, *, seeds=(0, 1, 2), progress: bool = 
                             ("reward_law", ("ceiling", "pass@1_final", "r2")),
                             ("positive_cov", ("token", "answer"))):
             for k in keys:
-                v = np.array([r[block][k] for r in runs], float)
-                v = v[np.isfinite(v)]
-                se = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else float("nan")
-                summary[f"{block}.{k}"] = (float(v.mean()) if v.size else float("nan"), se)
+                summary[f"{block}.{k}"] = mean_se([r[block][k] for r in runs])
         out[label] = {"settings": {**rl, **extra}, "runs": runs, "mean": summary,
                       "tests": {"identity": TESTS["i"], "law_token": TESTS["ii-token"],
                                 "law_answer": TESTS["ii-answer"]}}
