@@ -179,3 +179,16 @@ def test_rerun_runs_a_recorded_command_into_another_folder(tmp_path, capsys):
     assert res.settings["command"].endswith(f"--out {tmp_path} --no-progress")
     with pytest.raises(UserError):
         rerun(tmp_path, command="thermo-rl llm rl --steps 1")
+
+
+def test_an_unreadable_comparison_is_one_clear_error(tmp_path):
+    from thermo_rl.llm import course
+    from thermo_rl.llm.train import CheckpointError
+
+    bad = tmp_path / "llm_compare_seeds.json"
+    for text in ("garbage", "[1, 2]", "{}"):
+        bad.write_text(text)
+        with pytest.raises(CheckpointError, match="not a comparison"):
+            course.controls_comparison(bad)
+    with pytest.raises(CheckpointError, match="no comparison at"):
+        course.controls_comparison(tmp_path / "missing.json")

@@ -87,17 +87,6 @@ COMPARE_COMMAND = ("thermo-rl llm compare --course-model --device cpu "
                    "--eval-every 10 --no-progress --out thermo_rl_out/compare05")
 
 
-def _read_comparison(path: Path):
-    import json
-
-    from .rl_results import SeedsResult
-
-    d = json.loads(Path(path).read_text())
-    res = SeedsResult.from_dict(d)
-    res.settings = {**res.settings, "version": d.get("version"), "command": d.get("command")}
-    return res
-
-
 def controls_comparison(path=None):
     """The shipped multi-seed comparison (:data:`COMPARE_PATH`, or ``path``: a
     ``llm_compare_seeds.json`` written by ``thermo-rl llm compare --seeds N --out``) as a
@@ -112,8 +101,20 @@ def controls_comparison(path=None):
     >>> res.settings["command"].startswith("thermo-rl llm compare --course-model")
     True
     """
+    import json
+
+    from .rl_results import SeedsResult
+
     path = COMPARE_PATH if path is None else Path(path)
     if not path.exists():
         raise CheckpointError(f"no comparison at {path}; make it with "
                               f"{COMPARE_COMMAND!r}")
-    return _read_comparison(path)
+    try:
+        d = json.loads(path.read_text())
+        res = SeedsResult.from_dict(d)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CheckpointError(f"{path} is not a comparison written by `thermo-rl llm compare "
+                              f"--seeds` ({type(exc).__name__}); make it again with "
+                              f"{COMPARE_COMMAND!r}") from None
+    res.settings = {**res.settings, "version": d.get("version"), "command": d.get("command")}
+    return res
