@@ -642,22 +642,23 @@ def _gamma(rng, shape):
             return d * v, rng
 
 
-# Thompson sampling: params [prior_mean, prior_std, noise] (Gaussian arms, known noise) or
-# [alpha0, beta0, -1] (Bernoulli: Beta prior); m1 = pulls N. Gaussian: m0 = posterior
-# means, m2[:k] = posterior standard deviations (only the pulled arm's change: _learn
-# updates them), one ziggurat normal per arm and step; the per-step tables hold, for
-# n pulls, the gain 1 / (noise^2 prec_n) of the mean's update and the standard deviation
-# prec_n^(-1/2), prec_n = 1/prior_std^2 + n/noise^2 (no division or square root per
-# step). Bernoulli: m0 = successes S, m2[:k] = the sampled means.
+# Thompson sampling, two kernels (a branch on the arm type inside the loop cost 25%,
+# measured: the Bernoulli path's gamma draws crowd the Gaussian one's registers).
+# Gaussian arms with known noise: params [prior_mean, prior_std, noise]; m1 = pulls N,
+# m0 = posterior means, m2[:k] = posterior standard deviations (only the pulled arm's
+# change: _learn updates them), one ziggurat normal per arm and step; the per-step tables
+# hold, for n pulls, the gain 1 / (noise^2 prec_n) of the mean's update and the standard
+# deviation prec_n^(-1/2), prec_n = 1/prior_std^2 + n/noise^2 (no division or square
+# root per step). Bernoulli arms: params [alpha0, beta0, -1]; m1 = pulls N, m0 = successes S,
+# m2[:k] = the sampled means.
 @njit(cache=True, inline="always")
-def _ts_reset(params, m0, m1, m2):
-    gauss = params[2] >= 0.0
+def _tsg_reset(params, m0, m1, m2):
     k = m0.size
     for b in range(k):
-        m0[b] = params[0] if gauss else 0.0
+        m0[b] = params[0]
         m1[b] = 0.0
-        m2[b] = params[1] if gauss else 0.0
-    if gauss and m2[2 * k + 7] == 0.0:     # the tables, once per kernel call
+        m2[b] = params[1]
+    if m2[2 * k + 7] == 0.0:               # the tables, once per kernel call
         n_t = (m2.size - 2 * k - 8) // 2
         p1, noise = params[1], params[2]
         for n in range(n_t):
@@ -668,39 +669,52 @@ def _ts_reset(params, m0, m1, m2):
 
 
 @njit(cache=True, inline="always")
-def _ts_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
-    p0, p1, noise = params[0], params[1], params[2]
-    k = m0.size
-    if noise >= 0.0:                       # Gaussian posteriors N(m0, m2^2)
-        top = -np.inf                      # the posterior draws and their first
-        a = 0                              # maximum in one pass (ties have probability
-        for b in range(k):                 # 0; once one arm leads, the branch is
-            z, rng = rng_standard_normal(rng)   # predictable)
-            v = m0[b] + m2[b] * z
-            if v > top:
-                top = v
-                a = b
-        return a, np.nan, np.nan, rng
-    for b in range(k):                     # Beta posteriors via two gammas
-        S, N = m0[b], m1[b]
-        x, rng = _gamma(rng, p0 + S)
-        y, rng = _gamma(rng, p1 + N - S)
-        m2[b] = x / (x + y)
-    a, rng = _argmax_random(rng, m2[:k])
+def _tsg_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
+    k = m0.size                            # posteriors N(m0, m2^2): the draws first, then
+    for b in range(k):                     # their first maximum (the generator's chain
+        z, rng = rng_standard_normal(rng)  # runs ahead of the comparisons; one pass with
+        probs[b] = m0[b] + m2[b] * z       # the comparison inside was 20% slower)
+    top = probs[0]
+    a = 0
+    for b in range(1, k):                  # ties have probability 0
+        if probs[b] > top:
+            top = probs[b]
+            a = b
     return a, np.nan, np.nan, rng
 
 
 @njit(cache=True, inline="always")
-def _ts_learn(params, t, a, R, m0, m1, m2, probs):
+def _tsg_learn(params, t, a, R, m0, m1, m2, probs):
+    k = m0.size                            # conjugate update of arm a's normal posterior
+    n_t = (m2.size - 2 * k - 8) // 2
+    n = np.int64(m1[a]) + 1                # the count from the load, not reloaded after
+    m1[a] = n                              # the store (20% faster, measured)
+    m0[a] += (R - m0[a]) * m2[2 * k + 8 + n]
+    m2[a] = m2[2 * k + 8 + n_t + n]
+
+
+@njit(cache=True, inline="always")
+def _tsb_reset(params, m0, m1, m2):
+    for b in range(m0.size):
+        m0[b] = 0.0
+        m1[b] = 0.0
+
+
+@njit(cache=True, inline="always")
+def _tsb_act(rng, t, params, temps, m0, m1, m2, probs, best, m):
+    for b in range(m0.size):               # Beta posteriors via two gammas
+        S, N = m0[b], m1[b]
+        x, rng = _gamma(rng, params[0] + S)
+        y, rng = _gamma(rng, params[1] + N - S)
+        probs[b] = x / (x + y)
+    a, rng = _argmax_random(rng, probs)
+    return a, np.nan, np.nan, rng
+
+
+@njit(cache=True, inline="always")
+def _tsb_learn(params, t, a, R, m0, m1, m2, probs):
     m1[a] += 1.0
-    if params[2] >= 0.0:                   # conjugate update of arm a's normal posterior
-        k = m0.size
-        n = np.int64(m1[a])
-        n_t = (m2.size - 2 * k - 8) // 2
-        m0[a] += (R - m0[a]) * m2[2 * k + 8 + n]
-        m2[a] = m2[2 * k + 8 + n_t + n]
-    else:
-        m0[a] += R
+    m0[a] += R
 
 
 @njit(cache=True, inline="always")
@@ -790,17 +804,24 @@ def _exp3_final(params, temps, steps, m0, m1, m2, probs, out):
     _exp3_probs(params[0], m0, out)
 
 
+#: LLVM may fuse ``a * b + c`` into one FMA (one rounding instead of two: no less
+#: accurate) and nothing else (no reassociation, NaN and inf kept): 6-14% fewer
+#: instructions in the gradient and EXP3 kernels, measured on AMD EPYC
+FASTMATH = frozenset({"contract"})
+
+
 def _bind(prefix, reset, act, learn, final):
     return specialize(run_runs, f"bandit_{prefix}",
                       {"_reset": reset, "_act": act, "_learn": learn, "_final": final},
-                      nogil=True, error_model="numpy")
+                      nogil=True, error_model="numpy", fastmath=set(FASTMATH))
 
 
 epsilon_greedy_kernel = _bind("eg", _eg_reset, _eg_act, _eg_learn, _eg_final)
 softmax_kernel = _bind("sm", _sm_reset, _sm_act, _sm_learn, _sm_final)
 gradient_kernel = _bind("gb", _gb_reset, _gb_act, _gb_learn, _gb_final)
 ucb_kernel = _bind("ucb", _ucb_reset, _ucb_act, _ucb_learn, _ucb_final)
-thompson_kernel = _bind("ts", _ts_reset, _ts_act, _ts_learn, _ts_final)
+thompson_gauss_kernel = _bind("tsg", _tsg_reset, _tsg_act, _tsg_learn, _ts_final)
+thompson_bernoulli_kernel = _bind("tsb", _tsb_reset, _tsb_act, _tsb_learn, _ts_final)
 exp3_kernel = _bind("exp3", _exp3_reset, _exp3_act, _exp3_learn, _exp3_final)
 
 

@@ -45,10 +45,15 @@ def _step_size(step_size):
 
 
 class Policy:
-    """Base class: ``kernel`` (a Numba kernel) and ``kernel_params(env, steps)``."""
+    """Base class: ``kernel`` (a Numba kernel; ``kernel_for(env)`` picks it for an
+    environment) and ``kernel_params(env, steps)``."""
 
     kernel = None
     has_entropy = True
+
+    def kernel_for(self, env):
+        """The Numba kernel that runs this policy on ``env``."""
+        return self.kernel
 
     def kernel_params(self, env, steps):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -155,7 +160,7 @@ class Thompson(Policy):
     prior_std^2)`` prior; Bernoulli arms with a ``Beta(prior_alpha, prior_beta)`` prior.
     Its action distribution is implicit, so entropy and coverage are NaN."""
 
-    kernel = staticmethod(K.thompson_kernel)
+    kernel = staticmethod(K.thompson_gauss_kernel)
     has_entropy = False
 
     def __init__(self, prior_mean: float = 0.0, prior_std: float = 1.0,
@@ -164,6 +169,9 @@ class Thompson(Policy):
         self.prior_std = check_real(prior_std, "prior_std", low=0.0, low_open=True)
         self.prior_alpha = check_real(prior_alpha, "prior_alpha", low=1.0)
         self.prior_beta = check_real(prior_beta, "prior_beta", low=1.0)
+
+    def kernel_for(self, env):
+        return K.thompson_bernoulli_kernel if env.kind == "bernoulli" else self.kernel
 
     def kernel_params(self, env, steps):
         if env.kind == "bernoulli":

@@ -106,9 +106,10 @@ def _run_kernel(env, policy, runs, steps, rng, threads, progress):
     bounds = np.linspace(0, runs, n_chunks + 1).astype(np.int64)
     accs = np.zeros((n_chunks, steps, K.N_ACC))      # one cache line per step
     means = np.ascontiguousarray(env.means, dtype=np.float64)
+    kernel = policy.kernel_for(env)
 
     def chunk(c):
-        policy.kernel(states, int(bounds[c]), int(bounds[c + 1]), means, env.means_std,
+        kernel(states, int(bounds[c]), int(bounds[c + 1]), means, env.means_std,
                       env.kind_code, env.noise, env.walk_std, params, temps_arr, accs[c],
                       counts, final)
 
