@@ -14,7 +14,7 @@ of ``N_ACC`` per step, a cache line):
 
 What sets their speed (measured with ``thermo-rl bench bandit`` against the NumPy twins
 of :mod:`thermo_rl.bench.bandit_reference`, one core): the instructions per step, more
-than the chain of dependent operations (two runs advanced in lockstep gained 0-20%, and a
+than the chain of dependent operations (two runs advanced in lockstep gained 0-10%, and a
 busy second hardware thread on the core halves what latency hiding can give). So a
 policy recomputes per step only what changed: softmax and EXP3 recompute the pulled
 arm's weight (one exp), EXP3 shifts its running sums, UCB and Thompson sampling read
@@ -22,9 +22,16 @@ per-count tables; the gradient bandit (every preference moves) pays k exps. Loop
 ten arms mostly stay scalar (the vectorizer wants more iterations), hence the table
 ``fast_exp``; one that does vectorize (EXP3's entropy terms with ``fast_log``) needs
 ``error_model="numpy"`` (the Python error model tests every divisor for zero) and no
-float reduction inside. Padded 16-wide blocks inside the scratch array ``m2`` were
-slower (the offset indexing defeats the vectorizer); so were views of 2-D arrays per
-step (reference counting).
+float reduction inside. Padded 16-wide blocks (in ``m2`` or in arrays of their own) were
+slower; so were views of 2-D arrays per step (reference counting). Two things that were
+not expected: a branch on a parameter that never changes inside the loop can cost a
+quarter of the time when its other side is large (Thompson sampling's Bernoulli path
+with its gamma draws: hence one kernel per arm type), and reading a value back right
+after storing it puts the store on the chain (``_tsg_learn``). ``fastmath`` is only
+``contract`` (FMA), :data:`FASTMATH`. Measured on AMD EPYC, one core: gradient and EXP3
+at 60-62 ns per run-step are instruction-bound (their entropy's ten ``fast_log`` are a
+quarter of EXP3's step); a kernel compiled for a fixed k = 10 was 9% faster, not done
+(one compiled kernel per arm count).
 
 Environment arguments: ``means`` (k,), ``means_std`` (per-run means drawn as
 ``means + means_std * N(0, 1)``; 1 for the 10-armed testbed), ``kind`` (0 Gaussian
