@@ -23,15 +23,17 @@ ten arms mostly stay scalar (the vectorizer wants more iterations), hence the ta
 ``fast_exp``; one that does vectorize (EXP3's entropy terms with ``fast_log``) needs
 ``error_model="numpy"`` (the Python error model tests every divisor for zero) and no
 float reduction inside. Padded 16-wide blocks (in ``m2`` or in arrays of their own) were
-slower; so were views of 2-D arrays per step (reference counting). Two things that were
-not expected: a branch on a parameter that never changes inside the loop can cost a
-quarter of the time when its other side is large (Thompson sampling's Bernoulli path
-with its gamma draws: hence one kernel per arm type), and reading a value back right
-after storing it puts the store on the chain (``_tsg_learn``). ``fastmath`` is only
-``contract`` (FMA), :data:`FASTMATH`. Measured on AMD EPYC, one core: gradient and EXP3
-at 60-62 ns per run-step are instruction-bound (their entropy's ten ``fast_log`` are a
-quarter of EXP3's step); a kernel compiled for a fixed k = 10 was 9% faster, not done
-(one compiled kernel per arm count).
+slower; so were views of 2-D arrays per step (reference counting). What was not expected:
+a branch on a parameter that never changes inside the loop can cost a third of the time
+when its other side is large (Thompson sampling's Bernoulli path with its gamma draws:
+hence one kernel per arm type); reading a value back right after storing it puts the
+store on the chain (``_tsg_learn``); an inverse cdf that stops at the drawn arm
+mispredicts its exit whenever an unusual arm is drawn, so where a scratch array is at hand
+the running sums are counted instead (:func:`_inverse_cdf_counted`, the gradient bandit:
+its sums also give Z'); code that runs once in 64 or 1024 steps can be kept out of line
+(EXP3's weights afresh, 2% faster) or must not be (the gradient bandit's, 20% slower as a
+call). ``fastmath`` is only ``contract`` (FMA), :data:`FASTMATH`. A kernel compiled for a
+fixed k = 10 was 4-9% faster for some policies and 60% slower for EXP3: not done.
 
 Environment arguments: ``means`` (k,), ``means_std`` (per-run means drawn as
 ``means + means_std * N(0, 1)``; 1 for the 10-armed testbed), ``kind`` (0 Gaussian
