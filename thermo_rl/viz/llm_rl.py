@@ -60,6 +60,8 @@ def plot_rl_history(res, axes=None, *, metrics=("coverage", "answer_entropy")):
 def plot_entropy_mechanism(res, ax=None):
     """Measured change of the exact answer entropy against the first-order prediction
     ``-Cov_pi(ln pi, d ln pi)``, every evaluation interval of every run."""
+    from matplotlib.ticker import MaxNLocator
+
     d = _data(res)
     (ax,), _new = panel_axes(ax, 1, (4.6, 3.6))
     lo, hi = np.inf, -np.inf
@@ -73,9 +75,11 @@ def plot_entropy_mechanism(res, ax=None):
             lo, hi = min(lo, p.min(), m.min()), max(hi, p.max(), m.max())
     if np.isfinite(lo):
         ax.plot([lo, hi], [lo, hi], "k:", lw=1)
-    ax.set_xlabel("predicted dH = -Cov(ln pi, d ln pi) (nats)")
-    ax.set_ylabel("measured dH of the answers (nats)")
-    ax.legend(fontsize=8)
+    ax.set_xlabel(r"predicted $\Delta H = -\mathrm{Cov}(\ln\pi,\ \Delta\ln\pi)$ (nats)")
+    ax.set_ylabel(r"measured $\Delta H$ of the answers (nats)")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))     # a wide range kept legible
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
+    ax.legend(fontsize=LEGEND_FONTSIZE)
     return ax.figure
 
 
