@@ -110,8 +110,8 @@ def _run_kernel(env, policy, runs, steps, rng, threads, progress):
 
     def chunk(c):
         kernel(states, int(bounds[c]), int(bounds[c + 1]), means, env.means_std,
-                      env.kind_code, env.noise, env.walk_std, params, temps_arr, accs[c],
-                      counts, final)
+               env.kind_code, env.noise, env.walk_std, params, temps_arr, accs[c], counts,
+               final)
 
     bar = progress_bar(total=n_chunks, desc=type(policy).__name__, progress=progress)
     with bar, ThreadPoolExecutor(max_workers=threads) as pool:
